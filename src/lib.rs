@@ -1,0 +1,2 @@
+//! atrest: proves Amazon Translate batch data is encrypted at rest the way AWS documents it.
+pub mod policy;

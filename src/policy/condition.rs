@@ -1,0 +1,906 @@
+//! Condition operators and the request context they read, evaluated three-valued.
+//!
+//! Semantics follow the IAM User Guide, "IAM JSON policy elements: Condition operators" and "Single-valued
+//! vs. multivalued context keys":
+//! - keys are case-insensitive; values compare per operator (String… case-sensitive, …IgnoreCase not);
+//! - several keys in a block, and several operators, are ANDed; several values of one key are ORed, and a
+//!   negated operator (StringNotEquals, ArnNotLike, NotIpAddress, …) is the NOR of its values;
+//! - a key the request lacks: `…IfExists` is true, `Null: true` is true, `ForAllValues:` is true, a negated
+//!   operator is true; any other operator is false in AWS. atrest's context is *open* by default: a key it
+//!   was not told about may still be present at run time, so those other operators leave the statement
+//!   undecided instead. A *closed* context says "these are all the keys" and gets AWS's answer exactly.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use super::json::Pos;
+use super::matcher::{Mode, VarPattern};
+use super::verdict::Verdict;
+
+/// The request context: condition keys and their values.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// Keys are stored lower-case.
+    values: HashMap<String, Vec<String>>,
+    closed: bool,
+}
+
+impl Context {
+    /// A context in which keys it does not hold are unknown.
+    pub fn open() -> Context {
+        Context::default()
+    }
+
+    /// Keys not held are absent from the request.
+    pub fn closed(mut self) -> Context {
+        self.closed = true;
+        self
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    pub fn with<I, S>(mut self, key: &str, values: I) -> Context
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.insert(key, values);
+        self
+    }
+
+    /// Sets a key's values, replacing what it had.
+    pub fn insert<I, S>(&mut self, key: &str, values: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.values.insert(
+            key.to_lowercase(),
+            values.into_iter().map(Into::into).collect(),
+        );
+    }
+
+    /// Adds one value to a key (a repeated `--context KEY=VALUE`).
+    pub fn push(&mut self, key: &str, value: impl Into<String>) {
+        self.values
+            .entry(key.to_lowercase())
+            .or_default()
+            .push(value.into());
+    }
+
+    /// Sets a key only when the caller did not.
+    pub fn insert_default(&mut self, key: &str, value: impl Into<String>) {
+        self.values
+            .entry(key.to_lowercase())
+            .or_insert_with(|| vec![value.into()]);
+    }
+
+    pub fn get(&self, key: &str) -> Option<&[String]> {
+        match self.values.get(key) {
+            Some(v) => Some(v),
+            None => self.values.get(&key.to_lowercase()).map(Vec::as_slice),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOperator {
+    ForAnyValue,
+    ForAllValues,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    Eq,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl Cmp {
+    fn holds<T: PartialOrd>(self, request: T, policy: T) -> bool {
+        match self {
+            Cmp::Eq => request == policy,
+            Cmp::Lt => request < policy,
+            Cmp::Le => request <= policy,
+            Cmp::Gt => request > policy,
+            Cmp::Ge => request >= policy,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    String,
+    StringIgnoreCase,
+    StringLike,
+    Numeric(Cmp),
+    Date(Cmp),
+    Bool,
+    Binary,
+    IpAddress,
+    /// ArnEquals and ArnLike behave the same: both take wildcards.
+    Arn,
+    Null,
+    /// Not an operator AWS knows; the linter reports it, evaluation leaves it undecided.
+    Unknown,
+}
+
+/// A parsed condition operator such as `ForAllValues:StringNotEqualsIfExists`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator {
+    pub name: String,
+    pub set: Option<SetOperator>,
+    pub family: Family,
+    pub negated: bool,
+    pub if_exists: bool,
+}
+
+/// Every base operator name AWS documents, with its family and whether it is negated.
+pub const OPERATORS: &[(&str, Family, bool)] = &[
+    ("StringEquals", Family::String, false),
+    ("StringNotEquals", Family::String, true),
+    ("StringEqualsIgnoreCase", Family::StringIgnoreCase, false),
+    ("StringNotEqualsIgnoreCase", Family::StringIgnoreCase, true),
+    ("StringLike", Family::StringLike, false),
+    ("StringNotLike", Family::StringLike, true),
+    ("NumericEquals", Family::Numeric(Cmp::Eq), false),
+    ("NumericNotEquals", Family::Numeric(Cmp::Eq), true),
+    ("NumericLessThan", Family::Numeric(Cmp::Lt), false),
+    ("NumericLessThanEquals", Family::Numeric(Cmp::Le), false),
+    ("NumericGreaterThan", Family::Numeric(Cmp::Gt), false),
+    ("NumericGreaterThanEquals", Family::Numeric(Cmp::Ge), false),
+    ("DateEquals", Family::Date(Cmp::Eq), false),
+    ("DateNotEquals", Family::Date(Cmp::Eq), true),
+    ("DateLessThan", Family::Date(Cmp::Lt), false),
+    ("DateLessThanEquals", Family::Date(Cmp::Le), false),
+    ("DateGreaterThan", Family::Date(Cmp::Gt), false),
+    ("DateGreaterThanEquals", Family::Date(Cmp::Ge), false),
+    ("Bool", Family::Bool, false),
+    ("BinaryEquals", Family::Binary, false),
+    ("IpAddress", Family::IpAddress, false),
+    ("NotIpAddress", Family::IpAddress, true),
+    ("ArnEquals", Family::Arn, false),
+    ("ArnLike", Family::Arn, false),
+    ("ArnNotEquals", Family::Arn, true),
+    ("ArnNotLike", Family::Arn, true),
+    ("Null", Family::Null, false),
+];
+
+impl Operator {
+    /// Parses an operator name; AWS spells them case-sensitively, and so does this.
+    pub fn parse(name: &str) -> Operator {
+        let (set, rest) = if let Some(r) = name.strip_prefix("ForAnyValue:") {
+            (Some(SetOperator::ForAnyValue), r)
+        } else if let Some(r) = name.strip_prefix("ForAllValues:") {
+            (Some(SetOperator::ForAllValues), r)
+        } else {
+            (None, name)
+        };
+        let (base, if_exists) = match rest.strip_suffix("IfExists") {
+            Some(b) => (b, true),
+            None => (rest, false),
+        };
+        let (family, negated) = OPERATORS
+            .iter()
+            .find(|(n, _, _)| *n == base)
+            .map(|(_, f, neg)| (*f, *neg))
+            .unwrap_or((Family::Unknown, false));
+        // `NullIfExists` and set operators on Null are not operators AWS accepts.
+        let family = if family == Family::Null && (if_exists || set.is_some()) {
+            Family::Unknown
+        } else {
+            family
+        };
+        Operator {
+            name: name.to_owned(),
+            set,
+            family,
+            negated,
+            if_exists,
+        }
+    }
+}
+
+/// One (operator, key, values) triple of a statement's Condition block.
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub operator: Operator,
+    pub operator_pos: Pos,
+    /// The key as written.
+    pub key: String,
+    pub key_pos: Pos,
+    pub values: Vec<String>,
+    key_lc: String,
+    compiled: Vec<PolicyValue>,
+}
+
+#[derive(Debug, Clone)]
+enum PolicyValue {
+    Text(VarPattern),
+    Number(Option<f64>),
+    Date(Option<i64>),
+    Bool(Option<bool>),
+    Binary(Vec<u8>),
+    Network(Option<(IpAddr, u8)>),
+}
+
+impl Condition {
+    pub fn new(
+        operator: Operator,
+        operator_pos: Pos,
+        key: String,
+        key_pos: Pos,
+        values: Vec<String>,
+    ) -> Condition {
+        let compiled = values
+            .iter()
+            .map(|v| match operator.family {
+                Family::String
+                | Family::StringIgnoreCase
+                | Family::StringLike
+                | Family::Unknown
+                | Family::Null => PolicyValue::Text(VarPattern::new(v.clone(), Mode::Plain)),
+                Family::Arn => PolicyValue::Text(VarPattern::new(v.clone(), Mode::Arn)),
+                Family::Numeric(_) => PolicyValue::Number(parse_number(v)),
+                Family::Date(_) => PolicyValue::Date(parse_date(v)),
+                Family::Bool => PolicyValue::Bool(parse_bool(v)),
+                Family::Binary => {
+                    PolicyValue::Binary(decode_base64(v).unwrap_or_else(|| v.as_bytes().to_vec()))
+                }
+                Family::IpAddress => PolicyValue::Network(parse_network(v)),
+            })
+            .collect();
+        Condition {
+            key_lc: key.to_lowercase(),
+            operator,
+            operator_pos,
+            key,
+            key_pos,
+            values,
+            compiled,
+        }
+    }
+
+    pub fn evaluate(&self, ctx: &Context) -> Verdict {
+        let op = &self.operator;
+        if op.family == Family::Unknown {
+            return Verdict::depends([self.key.clone()]);
+        }
+        let Some(request_values) = ctx.get(&self.key_lc) else {
+            return self.absent(ctx);
+        };
+        if op.family == Family::Null {
+            // Null: "true" asks that the key be absent, "false" that it be present.
+            return Verdict::from_bool(self.values.iter().any(|v| parse_bool(v) == Some(false)));
+        }
+        let any_policy_value = |rv: &str| {
+            self.compiled
+                .iter()
+                .fold(Verdict::No, |acc, pv| acc.or(self.match_one(rv, pv, ctx)))
+        };
+        match op.set {
+            None => {
+                let matched = request_values
+                    .iter()
+                    .fold(Verdict::No, |acc, rv| acc.or(any_policy_value(rv)));
+                if op.negated { matched.not() } else { matched }
+            }
+            Some(SetOperator::ForAnyValue) => request_values.iter().fold(Verdict::No, |acc, rv| {
+                let m = any_policy_value(rv);
+                acc.or(if op.negated { m.not() } else { m })
+            }),
+            Some(SetOperator::ForAllValues) => {
+                request_values.iter().fold(Verdict::Yes, |acc, rv| {
+                    let m = any_policy_value(rv);
+                    acc.and(if op.negated { m.not() } else { m })
+                })
+            }
+        }
+    }
+
+    /// The key is not in the context.
+    fn absent(&self, ctx: &Context) -> Verdict {
+        let op = &self.operator;
+        if op.family == Family::Null {
+            return Verdict::from_bool(self.values.iter().any(|v| parse_bool(v) == Some(true)));
+        }
+        if op.if_exists
+            || op.set == Some(SetOperator::ForAllValues)
+            || (op.negated && op.set.is_none())
+        {
+            return Verdict::Yes;
+        }
+        if ctx.is_closed() {
+            Verdict::No
+        } else {
+            Verdict::depends([self.key.clone()])
+        }
+    }
+
+    fn match_one(&self, request: &str, policy: &PolicyValue, ctx: &Context) -> Verdict {
+        match (self.operator.family, policy) {
+            (Family::String, PolicyValue::Text(p)) => match p.resolve(ctx) {
+                Ok(s) => Verdict::from_bool(s == request),
+                Err(v) => v,
+            },
+            (Family::StringIgnoreCase, PolicyValue::Text(p)) => match p.resolve(ctx) {
+                Ok(s) => Verdict::from_bool(s.to_lowercase() == request.to_lowercase()),
+                Err(v) => v,
+            },
+            (Family::StringLike | Family::Arn, PolicyValue::Text(p)) => p.matches(request, ctx),
+            (Family::Numeric(cmp), PolicyValue::Number(p)) => Verdict::from_bool(
+                matches!((parse_number(request), p), (Some(r), Some(p)) if cmp.holds(r, *p)),
+            ),
+            (Family::Date(cmp), PolicyValue::Date(p)) => Verdict::from_bool(
+                matches!((parse_date(request), p), (Some(r), Some(p)) if cmp.holds(r, *p)),
+            ),
+            (Family::Bool, PolicyValue::Bool(p)) => Verdict::from_bool(
+                matches!((parse_bool(request), p), (Some(r), Some(p)) if r == *p),
+            ),
+            (Family::Binary, PolicyValue::Binary(p)) => {
+                let r = decode_base64(request).unwrap_or_else(|| request.as_bytes().to_vec());
+                Verdict::from_bool(&r == p)
+            }
+            (Family::IpAddress, PolicyValue::Network(Some((net, prefix)))) => Verdict::from_bool(
+                request
+                    .parse::<IpAddr>()
+                    .is_ok_and(|ip| in_network(ip, *net, *prefix)),
+            ),
+            _ => Verdict::No,
+        }
+    }
+}
+
+fn parse_number(s: &str) -> Option<f64> {
+    let v: f64 = s.trim().parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    if s.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if s.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Milliseconds since the epoch from the forms AWS accepts in Date conditions: epoch seconds, or ISO 8601
+/// (`2026-11-29`, `2026-11-29T10:00:00Z`, with optional fraction and `±hh:mm` offset).
+pub fn parse_date(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse::<i64>().ok()?.checked_mul(1000);
+    }
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(part).ok()?.parse().ok()
+    };
+    let year = num(0, 4)?;
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let month = num(5, 2)?;
+    let day = num(8, 2)?;
+    if !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
+        return None;
+    }
+    let mut millis = days_from_civil(year, month, day) * 86_400_000;
+    let mut i = 10;
+    if i == b.len() {
+        return Some(millis);
+    }
+    if !matches!(b.get(i), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    let hour = num(i + 1, 2)?;
+    if b.get(i + 3) != Some(&b':') {
+        return None;
+    }
+    let minute = num(i + 4, 2)?;
+    i += 6;
+    let mut second = 0;
+    if b.get(i) == Some(&b':') {
+        second = num(i + 1, 2)?;
+        i += 3;
+    }
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    millis += ((hour * 60 + minute) * 60 + second) * 1000;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        let frac = &s[start..i.min(start + 3)];
+        let scale = 10i64.pow(3 - frac.len() as u32);
+        millis += frac.parse::<i64>().ok()? * scale;
+    }
+    match b.get(i) {
+        None => Some(millis),
+        Some(b'Z' | b'z') if i + 1 == b.len() => Some(millis),
+        Some(&sign @ (b'+' | b'-')) => {
+            let oh = num(i + 1, 2)?;
+            let om = match b.get(i + 3) {
+                Some(b':') => num(i + 4, 2)?,
+                _ => num(i + 3, 2)?,
+            };
+            let end = if b.get(i + 3) == Some(&b':') {
+                i + 6
+            } else {
+                i + 5
+            };
+            if end != b.len() || oh > 23 || om > 59 {
+                return None;
+            }
+            let offset = (oh * 60 + om) * 60_000;
+            Some(if sign == b'+' {
+                millis - offset
+            } else {
+                millis + offset
+            })
+        }
+        _ => None,
+    }
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn parse_network(s: &str) -> Option<(IpAddr, u8)> {
+    let (addr, prefix) = match s.trim().split_once('/') {
+        Some((a, p)) => (a, Some(p.parse::<u8>().ok()?)),
+        None => (s.trim(), None),
+    };
+    let ip: IpAddr = addr.parse().ok()?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let prefix = prefix.unwrap_or(max);
+    (prefix <= max).then_some((ip, prefix))
+}
+
+fn in_network(ip: IpAddr, net: IpAddr, prefix: u8) -> bool {
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = if prefix == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(prefix))
+            };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = if prefix == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(prefix))
+            };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+/// Standard base64 with optional padding; None when the text is not base64.
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim().trim_end_matches('=');
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cond(op: &str, key: &str, values: &[&str]) -> Condition {
+        Condition::new(
+            Operator::parse(op),
+            Pos::default(),
+            key.into(),
+            Pos::default(),
+            values.iter().map(|s| s.to_string()).collect(),
+        )
+    }
+
+    fn eval(op: &str, key: &str, values: &[&str], ctx: &Context) -> Verdict {
+        cond(op, key, values).evaluate(ctx)
+    }
+
+    const Y: Verdict = Verdict::Yes;
+    const N: Verdict = Verdict::No;
+
+    fn dep(k: &str) -> Verdict {
+        Verdict::depends([k])
+    }
+
+    #[test]
+    fn string_family() {
+        let ctx = Context::open().with("aws:SourceAccount", ["111122223333"]);
+        assert_eq!(
+            eval("StringEquals", "aws:sourceaccount", &["111122223333"], &ctx),
+            Y
+        );
+        assert_eq!(
+            eval(
+                "StringEquals",
+                "aws:SourceAccount",
+                &["1", "111122223333"],
+                &ctx
+            ),
+            Y
+        );
+        assert_eq!(
+            eval("StringEquals", "aws:SourceAccount", &["444455556666"], &ctx),
+            N
+        );
+        assert_eq!(
+            eval(
+                "StringNotEquals",
+                "aws:SourceAccount",
+                &["1", "111122223333"],
+                &ctx
+            ),
+            N
+        );
+        assert_eq!(
+            eval("StringNotEquals", "aws:SourceAccount", &["1", "2"], &ctx),
+            Y
+        );
+        let ctx = Context::open().with("s3:prefix", ["Home/Alice"]);
+        assert_eq!(eval("StringEquals", "s3:prefix", &["home/alice"], &ctx), N);
+        assert_eq!(
+            eval("StringEqualsIgnoreCase", "s3:prefix", &["home/alice"], &ctx),
+            Y
+        );
+        assert_eq!(
+            eval(
+                "StringNotEqualsIgnoreCase",
+                "s3:prefix",
+                &["home/alice"],
+                &ctx
+            ),
+            N
+        );
+        assert_eq!(eval("StringLike", "s3:prefix", &["Home/*"], &ctx), Y);
+        assert_eq!(eval("StringLike", "s3:prefix", &["home/*"], &ctx), N);
+        assert_eq!(eval("StringNotLike", "s3:prefix", &["Home/?lice"], &ctx), N);
+    }
+
+    #[test]
+    fn numeric_family() {
+        let ctx = Context::open().with("s3:max-keys", ["10"]);
+        assert_eq!(eval("NumericEquals", "s3:max-keys", &["10.0"], &ctx), Y);
+        assert_eq!(eval("NumericNotEquals", "s3:max-keys", &["10"], &ctx), N);
+        assert_eq!(eval("NumericLessThan", "s3:max-keys", &["11"], &ctx), Y);
+        assert_eq!(eval("NumericLessThan", "s3:max-keys", &["10"], &ctx), N);
+        assert_eq!(
+            eval("NumericLessThanEquals", "s3:max-keys", &["10"], &ctx),
+            Y
+        );
+        assert_eq!(eval("NumericGreaterThan", "s3:max-keys", &["9"], &ctx), Y);
+        assert_eq!(
+            eval("NumericGreaterThanEquals", "s3:max-keys", &["11"], &ctx),
+            N
+        );
+        assert_eq!(eval("NumericEquals", "s3:max-keys", &["ten"], &ctx), N);
+    }
+
+    #[test]
+    fn date_family() {
+        let ctx = Context::open().with("aws:CurrentTime", ["2026-11-29T10:00:00Z"]);
+        assert_eq!(
+            eval("DateLessThan", "aws:CurrentTime", &["2026-12-01"], &ctx),
+            Y
+        );
+        assert_eq!(
+            eval(
+                "DateGreaterThan",
+                "aws:CurrentTime",
+                &["2026-12-01T00:00:00+02:00"],
+                &ctx
+            ),
+            N
+        );
+        assert_eq!(
+            eval("DateEquals", "aws:CurrentTime", &["1795946400"], &ctx),
+            Y
+        );
+        assert_eq!(
+            eval(
+                "DateNotEquals",
+                "aws:CurrentTime",
+                &["2026-11-29T11:00:00+01:00"],
+                &ctx
+            ),
+            N
+        );
+        assert_eq!(
+            eval(
+                "DateGreaterThanEquals",
+                "aws:CurrentTime",
+                &["2026-11-29T10:00:00.000Z"],
+                &ctx
+            ),
+            Y
+        );
+        assert_eq!(
+            eval(
+                "DateLessThanEquals",
+                "aws:CurrentTime",
+                &["not a date"],
+                &ctx
+            ),
+            N
+        );
+        assert_eq!(parse_date("2024-02-30"), None);
+        assert_eq!(parse_date("1970-01-01T00:00:01.5Z"), Some(1500));
+    }
+
+    #[test]
+    fn bool_binary_ip_arn() {
+        let ctx = Context::open()
+            .with("aws:SecureTransport", ["TRUE"])
+            .with("aws:SourceIp", ["203.0.113.7"])
+            .with(
+                "aws:SourceArn",
+                ["arn:aws:translate:us-east-1:111122223333:job/x"],
+            )
+            .with("k:bin", ["AQID"]);
+        assert_eq!(eval("Bool", "aws:SecureTransport", &["true"], &ctx), Y);
+        assert_eq!(eval("Bool", "aws:SecureTransport", &["false"], &ctx), N);
+        assert_eq!(eval("BinaryEquals", "k:bin", &["AQID"], &ctx), Y);
+        assert_eq!(eval("BinaryEquals", "k:bin", &["AQIE"], &ctx), N);
+        assert_eq!(
+            eval("IpAddress", "aws:SourceIp", &["203.0.113.0/24"], &ctx),
+            Y
+        );
+        assert_eq!(
+            eval(
+                "IpAddress",
+                "aws:SourceIp",
+                &["198.51.100.0/24", "203.0.113.7"],
+                &ctx
+            ),
+            Y
+        );
+        assert_eq!(
+            eval("NotIpAddress", "aws:SourceIp", &["203.0.113.0/24"], &ctx),
+            N
+        );
+        assert_eq!(
+            eval("IpAddress", "aws:SourceIp", &["2001:db8::/32"], &ctx),
+            N
+        );
+        let v6 = Context::open().with("aws:SourceIp", ["2001:db8::1"]);
+        assert_eq!(
+            eval("IpAddress", "aws:SourceIp", &["2001:db8::/32"], &v6),
+            Y
+        );
+        assert_eq!(
+            eval(
+                "ArnLike",
+                "aws:SourceArn",
+                &["arn:aws:translate:*:111122223333:*"],
+                &ctx
+            ),
+            Y
+        );
+        assert_eq!(
+            eval(
+                "ArnEquals",
+                "aws:SourceArn",
+                &["arn:aws:translate:*:444455556666:*"],
+                &ctx
+            ),
+            N
+        );
+        assert_eq!(
+            eval(
+                "ArnNotLike",
+                "aws:SourceArn",
+                &["arn:aws:translate:*:111122223333:*"],
+                &ctx
+            ),
+            N
+        );
+        assert_eq!(
+            eval("ArnNotEquals", "aws:SourceArn", &["arn:aws:s3:::x"], &ctx),
+            Y
+        );
+    }
+
+    #[test]
+    fn absent_keys_decided_only_where_the_operator_decides() {
+        let ctx = Context::open();
+        assert_eq!(
+            eval("StringNotEqualsIfExists", "aws:SourceAccount", &["1"], &ctx),
+            Y
+        );
+        assert_eq!(
+            eval("StringEqualsIfExists", "aws:SourceAccount", &["1"], &ctx),
+            Y
+        );
+        assert_eq!(
+            eval("StringNotEquals", "aws:SourceAccount", &["1"], &ctx),
+            Y
+        );
+        assert_eq!(eval("Null", "aws:SourceAccount", &["true"], &ctx), Y);
+        assert_eq!(eval("Null", "aws:SourceAccount", &["false"], &ctx), N);
+        assert_eq!(
+            eval("ForAllValues:StringEquals", "aws:TagKeys", &["a"], &ctx),
+            Y
+        );
+        assert_eq!(
+            eval("StringEquals", "aws:SourceAccount", &["1"], &ctx),
+            dep("aws:SourceAccount")
+        );
+        assert_eq!(
+            eval("ForAnyValue:StringEquals", "aws:TagKeys", &["a"], &ctx),
+            dep("aws:TagKeys")
+        );
+        assert_eq!(
+            eval("ForAnyValue:StringNotEquals", "aws:TagKeys", &["a"], &ctx),
+            dep("aws:TagKeys")
+        );
+        // A closed context knows the key is absent: AWS's own answers.
+        let closed = Context::open().closed();
+        assert_eq!(
+            eval("StringEquals", "aws:SourceAccount", &["1"], &closed),
+            N
+        );
+        assert_eq!(
+            eval("ForAnyValue:StringEquals", "aws:TagKeys", &["a"], &closed),
+            N
+        );
+        // Present keys.
+        let ctx = Context::open().with("aws:SourceAccount", ["1"]);
+        assert_eq!(eval("Null", "aws:SourceAccount", &["true"], &ctx), N);
+        assert_eq!(eval("Null", "aws:SourceAccount", &["false"], &ctx), Y);
+        assert_eq!(
+            eval("StringNotEqualsIfExists", "aws:SourceAccount", &["1"], &ctx),
+            N
+        );
+    }
+
+    #[test]
+    fn set_operators() {
+        let ctx = Context::open().with("aws:TagKeys", ["a", "b"]);
+        assert_eq!(
+            eval(
+                "ForAllValues:StringEquals",
+                "aws:TagKeys",
+                &["a", "b", "c"],
+                &ctx
+            ),
+            Y
+        );
+        assert_eq!(
+            eval("ForAllValues:StringEquals", "aws:TagKeys", &["a"], &ctx),
+            N
+        );
+        assert_eq!(
+            eval("ForAnyValue:StringEquals", "aws:TagKeys", &["b"], &ctx),
+            Y
+        );
+        assert_eq!(
+            eval("ForAnyValue:StringEquals", "aws:TagKeys", &["c"], &ctx),
+            N
+        );
+        assert_eq!(
+            eval("ForAnyValue:StringNotEquals", "aws:TagKeys", &["a"], &ctx),
+            Y
+        );
+        assert_eq!(
+            eval("ForAllValues:StringNotEquals", "aws:TagKeys", &["a"], &ctx),
+            N
+        );
+        assert_eq!(
+            eval("ForAllValues:StringNotEquals", "aws:TagKeys", &["c"], &ctx),
+            Y
+        );
+        // An empty set: ForAllValues holds vacuously, ForAnyValue cannot.
+        let empty = Context::open().with("aws:TagKeys", Vec::<String>::new());
+        assert_eq!(
+            eval("ForAllValues:StringEquals", "aws:TagKeys", &["a"], &empty),
+            Y
+        );
+        assert_eq!(
+            eval("ForAnyValue:StringEquals", "aws:TagKeys", &["a"], &empty),
+            N
+        );
+    }
+
+    #[test]
+    fn variables_in_values() {
+        let ctx = Context::open()
+            .with("aws:username", ["alice"])
+            .with("s3:prefix", ["home/alice/"]);
+        assert_eq!(
+            eval("StringLike", "s3:prefix", &["home/${aws:username}/*"], &ctx),
+            Y
+        );
+        assert_eq!(
+            eval(
+                "StringEquals",
+                "s3:prefix",
+                &["home/${aws:username}/"],
+                &ctx
+            ),
+            Y
+        );
+        let other = Context::open().with("s3:prefix", ["home/alice/"]);
+        assert_eq!(
+            eval(
+                "StringLike",
+                "s3:prefix",
+                &["home/${aws:username}/*"],
+                &other
+            ),
+            dep("aws:username")
+        );
+    }
+
+    #[test]
+    fn unknown_operators_stay_undecided() {
+        let ctx = Context::open().with("aws:SourceAccount", ["1"]);
+        assert_eq!(
+            eval("StringEqual", "aws:SourceAccount", &["1"], &ctx),
+            dep("aws:SourceAccount")
+        );
+        assert_eq!(Operator::parse("NullIfExists").family, Family::Unknown);
+        let op = Operator::parse("ForAllValues:ArnNotLikeIfExists");
+        assert_eq!(
+            (op.set, op.family, op.negated, op.if_exists),
+            (Some(SetOperator::ForAllValues), Family::Arn, true, true)
+        );
+    }
+}
