@@ -245,21 +245,27 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
         .cloned()
         .fold(Verdict::No, Verdict::or);
 
-    // Evidence: which layers the best route lacks, so a rule can say what to add.
+    // Evidence: which layers the closest route lacks, so a rule can say what to add. Closest means fewest
+    // layers lacking, then most layers already allowing (a key policy that delegates to IAM points at IAM).
     let mut missing: Vec<Layer> = Vec::new();
-    if !allow.is_yes() {
-        let mut best: Option<Vec<Layer>> = None;
-        for route in &routes {
+    if allow.is_no() && !deny.is_yes() {
+        let mut best: Option<((usize, std::cmp::Reverse<usize>), Vec<Layer>)> = None;
+        // Grants are an alternative no one is asked to add: remedies name policy layers.
+        for route in routes.iter().filter(|r| r.as_slice() != [Layer::Grants]) {
             let lacking: Vec<Layer> = route
                 .iter()
                 .copied()
                 .filter(|&l| !verdict_of(l).is_yes())
                 .collect();
-            if best.as_ref().is_none_or(|b| lacking.len() < b.len()) {
-                best = Some(lacking);
+            let rank = (
+                lacking.len(),
+                std::cmp::Reverse(route.len() - lacking.len()),
+            );
+            if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                best = Some((rank, lacking));
             }
         }
-        missing = best.unwrap_or_default();
+        missing = best.map(|(_, l)| l).unwrap_or_default();
     }
 
     let (outcome, deciding) = match (&deny, &allow) {
@@ -543,5 +549,542 @@ fn names_role(value: &str, account: &str, role_name: &str) -> bool {
             .strip_prefix("role/")
             .is_some_and(|path| path.rsplit('/').next() == Some(role_name)),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{Context, Principal, Request, parse_grants};
+
+    const ROLE: &str = "arn:aws:iam::111122223333:role/TranslateRole";
+    const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const FOREIGN_KEY: &str =
+        "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    fn policy(name: &str, text: &str) -> Policy {
+        Policy::parse(name, text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    fn req(principal: &str, action: &str, resource: &str, ctx: Context) -> Request {
+        Request::new(Principal::parse(principal).unwrap(), action, resource, ctx)
+    }
+
+    fn decide(
+        request: &Request,
+        set: &PolicySet<'_>,
+    ) -> (Outcome, Vec<String>, Vec<Option<String>>) {
+        let d = evaluate(request, set);
+        let sids = d
+            .deciding
+            .iter()
+            .map(|x| match x {
+                Decider::Statement { statement, .. } => statement.sid.clone(),
+                Decider::Grant { grant, .. } => grant.grant_id.clone(),
+            })
+            .collect();
+        (d.outcome, d.unresolved_keys.into_iter().collect(), sids)
+    }
+
+    fn identity(statements: &str) -> Policy {
+        policy(
+            "identity.json",
+            &format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#),
+        )
+    }
+
+    #[test]
+    fn not_action_with_allow_allows_everything_else() {
+        let p =
+            identity(r#"{"Sid":"AllButIam","Effect":"Allow","NotAction":"iam:*","Resource":"*"}"#);
+        let set = PolicySet {
+            identity: vec![&p],
+            ..Default::default()
+        };
+        let ok = req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open());
+        assert_eq!(decide(&ok, &set).0, Outcome::Allowed);
+        let no = req(
+            ROLE,
+            "IAM:CreateUser",
+            "arn:aws:iam::111122223333:user/x",
+            Context::open(),
+        );
+        assert_eq!(decide(&no, &set).0, Outcome::ImplicitDeny);
+    }
+
+    #[test]
+    fn not_resource_inverts() {
+        let p =
+            identity(r#"{"Effect":"Allow","Action":"s3:*","NotResource":"arn:aws:s3:::secret/*"}"#);
+        let set = PolicySet {
+            identity: vec![&p],
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(
+                &req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
+                &set
+            )
+            .0,
+            Outcome::Allowed
+        );
+        assert_eq!(
+            decide(
+                &req(
+                    ROLE,
+                    "s3:GetObject",
+                    "arn:aws:s3:::secret/k",
+                    Context::open()
+                ),
+                &set
+            )
+            .0,
+            Outcome::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn explicit_deny_wins_and_names_its_statement() {
+        let p = identity(
+            r#"{"Sid":"All","Effect":"Allow","Action":"*","Resource":"*"},
+               {"Sid":"NoDelete","Effect":"Deny","Action":"s3:Delete*","Resource":"*"}"#,
+        );
+        let set = PolicySet {
+            identity: vec![&p],
+            ..Default::default()
+        };
+        let (outcome, _, sids) = decide(
+            &req(ROLE, "s3:DeleteObject", "arn:aws:s3:::b/k", Context::open()),
+            &set,
+        );
+        assert_eq!(outcome, Outcome::ExplicitDeny);
+        assert_eq!(sids, [Some("NoDelete".to_string())]);
+    }
+
+    #[test]
+    fn deny_with_undecided_condition_makes_allow_depend() {
+        let p = identity(
+            r#"{"Sid":"All","Effect":"Allow","Action":"s3:*","Resource":"*"},
+               {"Sid":"OnlyTls","Effect":"Deny","Action":"s3:*","Resource":"*",
+                "Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#,
+        );
+        let set = PolicySet {
+            identity: vec![&p],
+            ..Default::default()
+        };
+        let (outcome, keys, sids) = decide(
+            &req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
+            &set,
+        );
+        assert_eq!(outcome, Outcome::Depends);
+        assert_eq!(keys, ["aws:SecureTransport"]);
+        assert!(sids.contains(&Some("OnlyTls".into())) && sids.contains(&Some("All".into())));
+        let tls = Context::open().with("aws:SecureTransport", ["true"]);
+        assert_eq!(
+            decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", tls), &set).0,
+            Outcome::Allowed
+        );
+        let plain = Context::open().with("aws:SecureTransport", ["false"]);
+        assert_eq!(
+            decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", plain), &set).0,
+            Outcome::ExplicitDeny
+        );
+    }
+
+    #[test]
+    fn undecided_deny_without_any_allow_is_still_a_deny() {
+        let p = identity(
+            r#"{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#,
+        );
+        let set = PolicySet {
+            identity: vec![&p],
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(
+                &req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
+                &set
+            )
+            .0,
+            Outcome::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn not_principal_with_deny_spares_only_fully_listed_principals() {
+        let bucket = policy(
+            "bucket.json",
+            r#"{"Statement":[
+                {"Sid":"Allow","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:*","Resource":"*"},
+                {"Sid":"OnlyTranslate","Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:role/TranslateRole","111122223333"]},
+                 "Action":"s3:*","Resource":"arn:aws:s3:::b/*"}]}"#,
+        );
+        let iam = identity(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*"}"#);
+        let set = PolicySet {
+            identity: vec![&iam],
+            resource: Some(&bucket),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(
+                &req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
+                &set
+            )
+            .0,
+            Outcome::Allowed
+        );
+        let other = "arn:aws:iam::111122223333:role/Other";
+        let (outcome, _, sids) = decide(
+            &req(other, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
+            &set,
+        );
+        assert_eq!(
+            (outcome, sids),
+            (Outcome::ExplicitDeny, vec![Some("OnlyTranslate".into())])
+        );
+        // A session of the role is spared only when its session ARN is listed too.
+        let session = "arn:aws:sts::111122223333:assumed-role/TranslateRole/job";
+        assert_eq!(
+            decide(
+                &req(session, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
+                &set
+            )
+            .0,
+            Outcome::ExplicitDeny
+        );
+    }
+
+    #[test]
+    fn cross_account_needs_both_halves() {
+        let iam =
+            identity(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#);
+        let bucket = policy(
+            "bucket.json",
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#,
+        );
+        let r = req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open())
+            .with_resource_account(Some("444455556666".into()));
+        let only_iam = PolicySet {
+            identity: vec![&iam],
+            ..Default::default()
+        };
+        assert_eq!(decide(&r, &only_iam).0, Outcome::ImplicitDeny);
+        let only_bucket = PolicySet {
+            resource: Some(&bucket),
+            ..Default::default()
+        };
+        let d = evaluate(&r, &only_bucket);
+        assert_eq!(
+            (d.outcome, d.missing.as_slice()),
+            (Outcome::ImplicitDeny, &[Layer::Identity][..])
+        );
+        let both = PolicySet {
+            identity: vec![&iam],
+            resource: Some(&bucket),
+            ..Default::default()
+        };
+        assert_eq!(decide(&r, &both).0, Outcome::Allowed);
+    }
+
+    #[test]
+    fn boundary_limits_identity_allows() {
+        let iam = identity(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*"}"#);
+        let boundary = policy(
+            "boundary.json",
+            r#"{"Statement":[{"Sid":"ReadOnly","Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}"#,
+        );
+        let set = PolicySet {
+            identity: vec![&iam],
+            boundary: Some(&boundary),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(
+                &req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
+                &set
+            )
+            .0,
+            Outcome::Allowed
+        );
+        let d = evaluate(
+            &req(ROLE, "s3:PutObject", "arn:aws:s3:::b/k", Context::open()),
+            &set,
+        );
+        assert_eq!(
+            (d.outcome, d.missing.as_slice()),
+            (Outcome::ImplicitDeny, &[Layer::Boundary][..])
+        );
+    }
+
+    #[test]
+    fn kms_key_policy_is_primary() {
+        let iam = identity(r#"{"Effect":"Allow","Action":"kms:*","Resource":"*"}"#);
+        // No key policy statement for the role or its account: IAM alone cannot allow.
+        let other = policy(
+            "key.json",
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/Admin"},"Action":"kms:*","Resource":"*"}]}"#,
+        );
+        let set = PolicySet {
+            identity: vec![&iam],
+            resource: Some(&other),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &set).0,
+            Outcome::ImplicitDeny
+        );
+        // The key policy names the role: allowed with no IAM policy at all.
+        let direct = policy(
+            "key.json",
+            r#"{"Statement":[{"Sid":"Role","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/TranslateRole"},"Action":"kms:Decrypt","Resource":"*"}]}"#,
+        );
+        let set = PolicySet {
+            resource: Some(&direct),
+            ..Default::default()
+        };
+        let (outcome, _, sids) = decide(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &set);
+        assert_eq!(
+            (outcome, sids),
+            (Outcome::Allowed, vec![Some("Role".into())])
+        );
+    }
+
+    #[test]
+    fn kms_root_statement_delegates_to_iam() {
+        let key = policy(
+            "key.json",
+            r#"{"Statement":[{"Sid":"Root","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#,
+        );
+        let iam = identity(
+            r#"{"Sid":"UseKey","Effect":"Allow","Action":["kms:Decrypt"],"Resource":"arn:aws:kms:*:111122223333:key/*"}"#,
+        );
+        let without = PolicySet {
+            resource: Some(&key),
+            ..Default::default()
+        };
+        let d = evaluate(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &without);
+        assert_eq!(
+            (d.outcome, d.missing.as_slice()),
+            (Outcome::ImplicitDeny, &[Layer::Identity][..])
+        );
+        let with = PolicySet {
+            identity: vec![&iam],
+            resource: Some(&key),
+            ..Default::default()
+        };
+        let (outcome, _, sids) = decide(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &with);
+        assert_eq!(outcome, Outcome::Allowed);
+        assert_eq!(sids, [Some("Root".into()), Some("UseKey".into())]);
+    }
+
+    #[test]
+    fn kms_cross_account_needs_key_policy_and_iam() {
+        let key = policy(
+            "key.json",
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/TranslateRole"},"Action":"kms:Decrypt","Resource":"*"}]}"#,
+        );
+        let iam = identity(&format!(
+            r#"{{"Effect":"Allow","Action":"kms:Decrypt","Resource":"{FOREIGN_KEY}"}}"#
+        ));
+        let r = req(ROLE, "kms:Decrypt", FOREIGN_KEY, Context::open());
+        assert_eq!(
+            decide(
+                &r,
+                &PolicySet {
+                    resource: Some(&key),
+                    ..Default::default()
+                }
+            )
+            .0,
+            Outcome::ImplicitDeny
+        );
+        assert_eq!(
+            decide(
+                &r,
+                &PolicySet {
+                    identity: vec![&iam],
+                    ..Default::default()
+                }
+            )
+            .0,
+            Outcome::ImplicitDeny
+        );
+        let both = PolicySet {
+            identity: vec![&iam],
+            resource: Some(&key),
+            ..Default::default()
+        };
+        assert_eq!(decide(&r, &both).0, Outcome::Allowed);
+    }
+
+    #[test]
+    fn kms_grants_allow_without_policies() {
+        let key = policy(
+            "key.json",
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#,
+        );
+        let grants = parse_grants(&format!(
+            r#"{{"Grants":[{{"KeyId":"{KEY}","GrantId":"g1","GranteePrincipal":"{ROLE}","Operations":["Decrypt","GenerateDataKey"]}}]}}"#
+        ))
+        .unwrap();
+        let set = PolicySet {
+            resource: Some(&key),
+            grants: &grants,
+            ..Default::default()
+        };
+        let (outcome, _, sids) = decide(
+            &req(ROLE, "kms:GenerateDataKey", KEY, Context::open()),
+            &set,
+        );
+        assert_eq!((outcome, sids), (Outcome::Allowed, vec![Some("g1".into())]));
+        assert_eq!(
+            decide(&req(ROLE, "kms:CreateGrant", KEY, Context::open()), &set).0,
+            Outcome::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn kms_everyone_with_caller_account_condition() {
+        // The shape of AWS managed key policies: everyone, limited by kms:CallerAccount and kms:ViaService.
+        let key = policy(
+            "key.json",
+            r#"{"Statement":[{"Sid":"ViaS3","Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*",
+                "Condition":{"StringEquals":{"kms:CallerAccount":"111122223333","kms:ViaService":"s3.us-east-1.amazonaws.com"}}}]}"#,
+        );
+        let set = PolicySet {
+            resource: Some(&key),
+            ..Default::default()
+        };
+        let (outcome, keys, _) = decide(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &set);
+        assert_eq!(
+            (outcome, keys),
+            (Outcome::Depends, vec!["kms:ViaService".to_string()])
+        );
+        let via_s3 = Context::open().with("kms:ViaService", ["s3.us-east-1.amazonaws.com"]);
+        assert_eq!(
+            decide(&req(ROLE, "kms:Decrypt", KEY, via_s3), &set).0,
+            Outcome::Allowed
+        );
+        let other = "arn:aws:iam::444455556666:role/X";
+        let via_s3 = Context::open().with("kms:ViaService", ["s3.us-east-1.amazonaws.com"]);
+        assert_eq!(
+            decide(&req(other, "kms:Decrypt", KEY, via_s3), &set).0,
+            Outcome::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn trust_policy_alone_decides_for_a_service() {
+        let trust = policy(
+            "trust.json",
+            r#"{"Statement":[{"Sid":"Translate","Effect":"Allow","Principal":{"Service":"translate.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        );
+        let set = PolicySet {
+            resource: Some(&trust),
+            ..Default::default()
+        };
+        let (outcome, _, sids) = decide(
+            &req(
+                "translate.amazonaws.com",
+                "sts:AssumeRole",
+                ROLE,
+                Context::open(),
+            ),
+            &set,
+        );
+        assert_eq!(
+            (outcome, sids),
+            (Outcome::Allowed, vec![Some("Translate".into())])
+        );
+        assert_eq!(
+            decide(
+                &req("s3.amazonaws.com", "sts:AssumeRole", ROLE, Context::open()),
+                &set
+            )
+            .0,
+            Outcome::ImplicitDeny
+        );
+        // An IAM role in the same account named by nothing: no.
+        assert_eq!(
+            decide(
+                &req(
+                    "arn:aws:iam::111122223333:role/Other",
+                    "sts:AssumeRole",
+                    ROLE,
+                    Context::open()
+                ),
+                &set
+            )
+            .0,
+            Outcome::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn role_arn_with_path_names_the_role_and_its_sessions() {
+        let key = policy(
+            "key.json",
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/service-role/TranslateRole"},"Action":"kms:Decrypt","Resource":"*"}]}"#,
+        );
+        let set = PolicySet {
+            resource: Some(&key),
+            ..Default::default()
+        };
+        for p in [
+            "arn:aws:iam::111122223333:role/service-role/TranslateRole",
+            "arn:aws:sts::111122223333:assumed-role/TranslateRole/s",
+        ] {
+            assert_eq!(
+                decide(&req(p, "kms:Decrypt", KEY, Context::open()), &set).0,
+                Outcome::Allowed,
+                "{p}"
+            );
+        }
+        let other_account = "arn:aws:iam::444455556666:role/TranslateRole";
+        assert_eq!(
+            decide(
+                &req(other_account, "kms:Decrypt", KEY, Context::open()),
+                &set
+            )
+            .0,
+            Outcome::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn same_account_resource_policy_naming_the_principal_suffices() {
+        let bucket = policy(
+            "bucket.json",
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/TranslateRole"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::out/*"}]}"#,
+        );
+        let set = PolicySet {
+            resource: Some(&bucket),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(
+                &req(ROLE, "s3:PutObject", "arn:aws:s3:::out/x", Context::open()),
+                &set
+            )
+            .0,
+            Outcome::Allowed
+        );
+        // Naming only the account delegates to IAM, which allows nothing here.
+        let delegating = policy(
+            "bucket.json",
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::out/*"}]}"#,
+        );
+        let set = PolicySet {
+            resource: Some(&delegating),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(
+                &req(ROLE, "s3:PutObject", "arn:aws:s3:::out/x", Context::open()),
+                &set
+            )
+            .0,
+            Outcome::ImplicitDeny
+        );
     }
 }

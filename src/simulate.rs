@@ -1,0 +1,295 @@
+//! `atrest simulate`: decide one request offline against policy files and show what decided it.
+
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::policy::{
+    Context, Decider, Decision, Grant, Layer, Outcome, Policy, PolicySet, Principal, Request,
+    Verdict, evaluate, parse_grants,
+};
+
+/// A `--context KEY=VALUE` pair.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextPair {
+    pub key: String,
+    pub value: String,
+}
+
+/// The command's settings, resolved from the flags.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    pub identity_policies: Vec<PathBuf>,
+    pub boundary: Option<PathBuf>,
+    pub resource_policy: Option<PathBuf>,
+    pub grants: Option<PathBuf>,
+    pub context: Vec<ContextPair>,
+    pub resource_account: Option<String>,
+    pub closed_context: bool,
+    pub json: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimulateError {
+    #[error("--principal: {0}")]
+    Principal(String),
+    #[error("cannot read {path} (given to {flag}): {source}")]
+    Read {
+        path: String,
+        flag: &'static str,
+        source: io::Error,
+    },
+    #[error(
+        "{path}:{line}:{column}: {message} (given to {flag}; fix the document or pass another file)"
+    )]
+    Invalid {
+        path: String,
+        flag: &'static str,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("writing the output: {0}")]
+    Output(io::Error),
+}
+
+fn read(path: &Path, flag: &'static str) -> Result<String, SimulateError> {
+    let bytes = std::fs::read(path).map_err(|source| SimulateError::Read {
+        path: path.display().to_string(),
+        flag,
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|e| SimulateError::Invalid {
+        path: path.display().to_string(),
+        flag,
+        line: 1,
+        column: 1,
+        message: format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ),
+    })
+}
+
+fn load_policy(path: &Path, flag: &'static str) -> Result<Policy, SimulateError> {
+    let text = read(path, flag)?;
+    Policy::parse(path.display().to_string(), &text).map_err(|e| SimulateError::Invalid {
+        path: path.display().to_string(),
+        flag,
+        line: e.pos.line as usize,
+        column: e.pos.column as usize,
+        message: e.message,
+    })
+}
+
+fn load_grants(path: &Path) -> Result<Vec<Grant>, SimulateError> {
+    let text = read(path, "--grants")?;
+    parse_grants(&text).map_err(|e| SimulateError::Invalid {
+        path: path.display().to_string(),
+        flag: "--grants",
+        line: e.line(),
+        column: e.column(),
+        message: format!("not a ListGrants answer: {e}"),
+    })
+}
+
+/// Runs the simulation and renders its report.
+pub fn run(options: &Options) -> Result<String, SimulateError> {
+    let principal = Principal::parse(&options.principal).map_err(SimulateError::Principal)?;
+    let identity = options
+        .identity_policies
+        .iter()
+        .map(|p| load_policy(p, "--identity-policy"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let boundary = options
+        .boundary
+        .as_deref()
+        .map(|p| load_policy(p, "--boundary"))
+        .transpose()?;
+    let resource_policy = options
+        .resource_policy
+        .as_deref()
+        .map(|p| load_policy(p, "--resource-policy"))
+        .transpose()?;
+    let grants = options
+        .grants
+        .as_deref()
+        .map(load_grants)
+        .transpose()?
+        .unwrap_or_default();
+
+    let mut context = Context::open();
+    for pair in &options.context {
+        context.push(&pair.key, pair.value.clone());
+    }
+    if options.closed_context {
+        context = context.closed();
+    }
+    let request = Request::new(principal, &options.action, &options.resource, context)
+        .with_resource_account(options.resource_account.clone());
+    let set = PolicySet {
+        identity: identity.iter().collect(),
+        boundary: boundary.as_ref(),
+        resource: resource_policy.as_ref(),
+        grants: &grants,
+    };
+    let decision = evaluate(&request, &set);
+    let grants_file = options
+        .grants
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    Ok(if options.json {
+        let mut s = serde_json::to_string_pretty(&to_json(&request, &decision, &grants_file))
+            .expect("JSON values serialize");
+        s.push('\n');
+        s
+    } else {
+        to_text(&request, &decision, &grants_file)
+    })
+}
+
+fn verdict_text(v: &Verdict) -> String {
+    match v {
+        Verdict::Yes => "allows".into(),
+        Verdict::No => "does not allow".into(),
+        Verdict::Depends(keys) => format!(
+            "depends on {}",
+            keys.iter().cloned().collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn verdict_id(v: &Verdict) -> &'static str {
+    match v {
+        Verdict::Yes => "yes",
+        Verdict::No => "no",
+        Verdict::Depends(_) => "depends",
+    }
+}
+
+fn decider_json(d: &Decider<'_>, grants_file: &str) -> Value {
+    match d {
+        Decider::Statement {
+            layer,
+            policy,
+            statement,
+        } => json!({
+            "file": policy.source,
+            "index": statement.index,
+            "sid": statement.sid,
+            "line": statement.pos.line,
+            "column": statement.pos.column,
+            "effect": statement.effect.to_string(),
+            "layer": layer.id(),
+        }),
+        Decider::Grant { index, grant } => json!({
+            "file": grants_file,
+            "index": index,
+            "sid": grant.grant_id.as_ref().or(grant.name.as_ref()),
+            "effect": "Allow",
+            "layer": Layer::Grants.id(),
+        }),
+    }
+}
+
+fn to_json(request: &Request, decision: &Decision<'_>, grants_file: &str) -> Value {
+    json!({
+        "decision": decision.outcome.id(),
+        "principal": request.principal.arn,
+        "action": request.action,
+        "resource": request.resource,
+        "cross_account": request.is_cross_account(),
+        "deciding_statements": decision.deciding.iter().map(|d| decider_json(d, grants_file)).collect::<Vec<_>>(),
+        "unresolved_keys": decision.unresolved_keys,
+        "layers": decision.layers.iter().map(|l| json!({
+            "layer": l.layer.id(),
+            "allows": verdict_id(&l.allows),
+        })).collect::<Vec<_>>(),
+        "missing": decision.missing.iter().map(|l| l.id()).collect::<Vec<_>>(),
+        "notes": decision.notes,
+    })
+}
+
+fn to_text(request: &Request, decision: &Decision<'_>, grants_file: &str) -> String {
+    let mut out = String::new();
+    let outcome = match decision.outcome {
+        Outcome::Allowed => "allowed",
+        Outcome::ExplicitDeny => "denied (explicit deny)",
+        Outcome::ImplicitDeny => "denied (no statement allows it)",
+        Outcome::Depends => "depends on condition keys whose values are not known",
+    };
+    let _ = writeln!(out, "decision: {outcome}");
+    let _ = writeln!(
+        out,
+        "request:  {} {} on {}{}",
+        request.principal.arn,
+        request.action,
+        request.resource,
+        if request.is_cross_account() {
+            " (cross-account)"
+        } else {
+            ""
+        }
+    );
+    if !decision.unresolved_keys.is_empty() {
+        let keys: Vec<&str> = decision
+            .unresolved_keys
+            .iter()
+            .map(String::as_str)
+            .collect();
+        let _ = writeln!(
+            out,
+            "unresolved condition keys: {} (give them with --context KEY=VALUE)",
+            keys.join(", ")
+        );
+    }
+    if !decision.deciding.is_empty() {
+        let _ = writeln!(out, "deciding statements:");
+        for d in &decision.deciding {
+            match d {
+                Decider::Statement {
+                    layer,
+                    policy,
+                    statement,
+                } => {
+                    let _ = writeln!(
+                        out,
+                        "  {}:{}:{}: {} {} [{}]",
+                        policy.source,
+                        statement.pos.line,
+                        statement.pos.column,
+                        policy.statement_label(statement.index),
+                        statement.effect,
+                        layer.name()
+                    );
+                }
+                Decider::Grant { index, grant } => {
+                    let id = grant
+                        .grant_id
+                        .as_deref()
+                        .or(grant.name.as_deref())
+                        .unwrap_or("-");
+                    let _ = writeln!(out, "  {grants_file}: grant {index} ({id}) Allow [grants]");
+                }
+            }
+        }
+    }
+    let _ = writeln!(out, "layers:");
+    for l in &decision.layers {
+        let _ = writeln!(out, "  {}: {}", l.layer.name(), verdict_text(&l.allows));
+    }
+    if !decision.missing.is_empty() {
+        let names: Vec<&str> = decision.missing.iter().map(|l| l.name()).collect();
+        let _ = writeln!(out, "to allow it, add an allow in: {}", names.join(" and "));
+    }
+    for note in &decision.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    out
+}

@@ -1,0 +1,304 @@
+//! `atrest simulate` as a process: decisions, both output formats, and bad input exiting 2.
+
+use std::process::{Command, Output};
+
+use crate::fixture;
+
+fn atrest(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_atrest"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const ROLE: &str = "arn:aws:iam::111122223333:role/AmazonTranslateServiceRoleS3FullAccess";
+const KEY: &str = "arn:aws:kms:us-west-2:111122223333:key/key-id";
+
+fn key_policy() -> String {
+    fixture("policies/async-prereqs/key-policy.json")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn json_output_names_the_deciding_statement_with_file_and_line() {
+    let kp = key_policy();
+    let o = atrest(&[
+        "simulate",
+        "--principal",
+        ROLE,
+        "--action",
+        "kms:CreateGrant",
+        "--resource",
+        KEY,
+        "--resource-policy",
+        &kp,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decision"], "allowed");
+    let d = &v["deciding_statements"][0];
+    assert_eq!(d["file"], kp.as_str());
+    assert_eq!(d["index"], 0);
+    // The statement object opens on line 4 of the fixture.
+    assert_eq!(d["line"], 4);
+    assert_eq!(v["unresolved_keys"], serde_json::json!([]));
+}
+
+#[test]
+fn implicit_deny_says_which_layer_is_missing() {
+    let o = atrest(&[
+        "simulate",
+        "--principal",
+        "arn:aws:iam::444455556666:role/AmazonTranslateServiceRoleS3FullAccess",
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        KEY,
+        "--resource-policy",
+        &fixture("policies/async-prereqs/cross-account-key-policy.json")
+            .display()
+            .to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("decision: denied (no statement allows it)\n"),
+        "{out}"
+    );
+    assert!(out.contains("(cross-account)"), "{out}");
+    assert!(
+        out.contains("to allow it, add an allow in: identity policies"),
+        "{out}"
+    );
+}
+
+#[test]
+fn depends_lists_the_keys_and_context_decides() {
+    let trust = fixture("policies/async-prereqs/trust-policy.json")
+        .display()
+        .to_string();
+    let base = [
+        "simulate",
+        "--principal",
+        "translate.amazonaws.com",
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        ROLE,
+        "--resource-policy",
+        &trust,
+        "--format",
+        "json",
+    ];
+    let o = atrest(&base);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decision"], "depends");
+    assert_eq!(
+        v["unresolved_keys"],
+        serde_json::json!(["aws:SourceAccount", "aws:SourceArn"])
+    );
+    let mut args = base.to_vec();
+    args.extend([
+        "--context",
+        "aws:SourceAccount=111122223333",
+        "--context",
+        "aws:SourceArn=arn:aws:translate:us-west-2:111122223333:text-translation-job/j",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&atrest(&args).stdout).unwrap();
+    assert_eq!(v["decision"], "allowed");
+    let mut closed = base.to_vec();
+    closed.push("--closed-context");
+    let v: serde_json::Value = serde_json::from_slice(&atrest(&closed).stdout).unwrap();
+    assert_eq!(v["decision"], "implicit_deny");
+}
+
+#[test]
+fn malformed_policy_exits_2_naming_file_line_and_column() {
+    let dir = tempdir();
+    let bad = dir.join("bad.json");
+    std::fs::write(
+        &bad,
+        "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\" \"Action\": \"s3:*\"}\n  ]\n}\n",
+    )
+    .unwrap();
+    let o = atrest(&[
+        "simulate",
+        "--principal",
+        ROLE,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+        "--identity-policy",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains(&format!("{}:3:24:", bad.display())), "{e}");
+    assert!(e.contains("expected ',' or '}'"), "{e}");
+    assert!(e.contains("--identity-policy"), "{e}");
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn invalid_policy_shape_exits_2_with_position() {
+    let dir = tempdir();
+    let bad = dir.join("shape.json");
+    std::fs::write(
+        &bad,
+        "{\"Statement\": [{\"Effect\": \"Permit\", \"Action\": \"s3:*\"}]}",
+    )
+    .unwrap();
+    let o = atrest(&[
+        "simulate",
+        "--principal",
+        ROLE,
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "arn:aws:s3:::b/k",
+        "--resource-policy",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!(
+            "{}:1:27: \"Effect\" must be \"Allow\" or \"Deny\"",
+            bad.display()
+        )),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_file_exits_2_naming_it() {
+    let o = atrest(&[
+        "simulate",
+        "--principal",
+        ROLE,
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        KEY,
+        "--grants",
+        "/nonexistent/grants.json",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("cannot read /nonexistent/grants.json (given to --grants)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_flags_exit_2_naming_the_flag() {
+    let o = atrest(&[
+        "simulate",
+        "--principal",
+        ROLE,
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        KEY,
+        "--bogus",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--bogus"), "{}", stderr(&o));
+    let o = atrest(&[
+        "simulate",
+        "--principal",
+        ROLE,
+        "--action",
+        "Decrypt",
+        "--resource",
+        KEY,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--action"), "{}", stderr(&o));
+    let o = atrest(&[
+        "simulate",
+        "--principal",
+        ROLE,
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        KEY,
+        "--context",
+        "novalue",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--context"), "{}", stderr(&o));
+    let o = atrest(&[
+        "simulate",
+        "--principal",
+        "bob",
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        KEY,
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--principal"), "{}", stderr(&o));
+    let o = atrest(&[
+        "simulate",
+        "--principal",
+        ROLE,
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        KEY,
+        "--format",
+        "xml",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--format"), "{}", stderr(&o));
+}
+
+#[test]
+fn grants_file_errors_have_positions() {
+    let dir = tempdir();
+    let bad = dir.join("grants.json");
+    std::fs::write(&bad, "{\"Grants\": [\n  {\"Operations\": \"Decrypt\"}\n]}").unwrap();
+    let o = atrest(&[
+        "simulate",
+        "--principal",
+        ROLE,
+        "--action",
+        "kms:Decrypt",
+        "--resource",
+        KEY,
+        "--grants",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains(&format!("{}:", bad.display())) && e.contains("not a ListGrants answer"),
+        "{e}"
+    );
+}
+
+fn tempdir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "atrest-it-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
