@@ -405,6 +405,12 @@ fn allow_routes(
     vec![with_boundary(vec![Identity]), direct]
 }
 
+/// Whether an identity-policy statement (one without a principal element) matches the request: action,
+/// resource and conditions, whatever its effect. The statement-level question the layers are built from.
+pub fn statement_matches(statement: &Statement, request: &Request) -> Verdict {
+    statement_applies(statement, request, false).0
+}
+
 /// Whether a statement applies to the request, and how its principal element names the principal.
 /// Identity-layer statements have no principal element; resource-layer statements must have one.
 fn statement_applies(
