@@ -20,7 +20,7 @@ use std::collections::BTreeSet;
 
 use super::document::{Effect, Policy, PrincipalElement, PrincipalType, Statement};
 use super::grants::Grant;
-use super::request::{Principal, PrincipalKind, Request, is_account_id};
+use super::request::{Principal, PrincipalKind, Request, is_account_id, split_iam_arn};
 use super::verdict::Verdict;
 
 /// The policies that bear on one request, by the role each plays.
@@ -141,7 +141,7 @@ pub struct Decision<'a> {
     /// Allow routes that were required and failed, e.g. "identity policies" for a key policy that only
     /// delegates to IAM. Evidence for rules that must say which layer is missing.
     pub missing: Vec<Layer>,
-    pub notes: Vec<String>,
+    pub notes: Vec<&'static str>,
 }
 
 impl Decision<'_> {
@@ -208,9 +208,13 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
         layers[Layer::Identity as usize].present = true;
         scan(policy, false, Layer::Identity, &mut layers);
     }
-    if let Some(boundary) = policies.boundary {
-        layers[Layer::Boundary as usize].present = true;
-        scan(boundary, false, Layer::Boundary, &mut layers);
+    match policies.boundary {
+        Some(boundary) => {
+            layers[Layer::Boundary as usize].present = true;
+            scan(boundary, false, Layer::Boundary, &mut layers);
+        }
+        // No boundary limits nothing.
+        None => layers[Layer::Boundary as usize].allows = Verdict::Yes,
     }
     if let Some(resource) = policies.resource {
         layers[Layer::ResourcePrincipal as usize].present = true;
@@ -251,7 +255,7 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
     if allow.is_no() && !deny.is_yes() {
         let mut best: Option<((usize, std::cmp::Reverse<usize>), Vec<Layer>)> = None;
         // Grants are an alternative no one is asked to add: remedies name policy layers.
-        for route in routes.iter().filter(|r| r.as_slice() != [Layer::Grants]) {
+        for route in routes.iter().filter(|r| **r != [Layer::Grants]) {
             let lacking: Vec<Layer> = route
                 .iter()
                 .copied()
@@ -305,8 +309,7 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
     if request.principal.kind != PrincipalKind::Service {
         notes.push(
             "service control policies, resource control policies and session policies are not visible to a \
-             member account and were not evaluated"
-                .into(),
+             member account and were not evaluated",
         );
     }
     Decision {
@@ -353,56 +356,50 @@ fn same_decider(a: &Decider<'_>, b: &Decider<'_>) -> bool {
     }
 }
 
-/// The conjunctions of layers that can allow this request (see the module table).
+/// The conjunctions of layers that can allow this request (see the module table). The boundary layer
+/// allows everything when the principal has no boundary.
 fn allow_routes(
     request: &Request,
     policies: &PolicySet<'_>,
-    notes: &mut Vec<String>,
-) -> Vec<Vec<Layer>> {
+    notes: &mut Vec<&'static str>,
+) -> &'static [&'static [Layer]] {
     use Layer::*;
-    let with_boundary = |mut route: Vec<Layer>| {
-        if policies.boundary.is_some() {
-            route.push(Boundary);
-        }
-        route
-    };
     if request.principal.kind == PrincipalKind::Service {
-        return vec![vec![ResourcePrincipal]];
+        return &[&[ResourcePrincipal]];
     }
     let cross = request.is_cross_account();
     if request.is_kms() {
         if policies.resource.is_none() {
-            notes.push("no key policy was given: KMS allows nothing on a key whose key policy does not allow it".into());
+            notes.push("no key policy was given: KMS allows nothing on a key whose key policy does not allow it");
         }
-        let mut routes = if cross {
-            vec![
-                with_boundary(vec![ResourcePrincipal, Identity]),
-                with_boundary(vec![ResourceAccount, Identity]),
+        return if cross {
+            &[
+                &[ResourcePrincipal, Identity, Boundary],
+                &[ResourceAccount, Identity, Boundary],
+                &[Grants],
             ]
         } else {
-            vec![
-                with_boundary(vec![ResourcePrincipal]),
-                with_boundary(vec![ResourceAccount, Identity]),
+            &[
+                &[ResourcePrincipal, Boundary],
+                &[ResourceAccount, Identity, Boundary],
+                &[Grants],
             ]
         };
-        routes.push(vec![Grants]);
-        return routes;
     }
     if cross {
-        return vec![
-            with_boundary(vec![ResourcePrincipal, Identity]),
-            with_boundary(vec![ResourceAccount, Identity]),
+        return &[
+            &[ResourcePrincipal, Identity, Boundary],
+            &[ResourceAccount, Identity, Boundary],
         ];
     }
     // A resource policy that names an IAM user, or a role session, is not limited by a permissions
     // boundary; one that names a role is (IAM User Guide, "Policy evaluation logic", boundaries).
-    let direct = match request.principal.kind {
+    match request.principal.kind {
         PrincipalKind::User | PrincipalKind::Root | PrincipalKind::FederatedUser => {
-            vec![ResourcePrincipal]
+            &[&[Identity, Boundary], &[ResourcePrincipal]]
         }
-        _ => with_boundary(vec![ResourcePrincipal]),
-    };
-    vec![with_boundary(vec![Identity]), direct]
+        _ => &[&[Identity, Boundary], &[ResourcePrincipal, Boundary]],
+    }
 }
 
 /// Whether an identity-policy statement (one without a principal element) matches the request: action,
@@ -533,29 +530,14 @@ fn entry_names(kind: PrincipalType, value: &str, principal: &Principal) -> Optio
             if value == principal.arn && principal.kind != PrincipalKind::Role {
                 return Some(Identity::Itself);
             }
-            match principal.role_name.as_deref() {
-                Some(role_name) if names_role(value, account, role_name) => Some(Identity::Role),
-                _ => None,
-            }
+            principal.is_role_named_by(value).then_some(Identity::Role)
         }
     }
 }
 
 fn is_root_arn(value: &str) -> bool {
-    let parts: Vec<&str> = value.split(':').collect();
-    matches!(parts[..], ["arn", _, "iam", "", acct, "root"] if is_account_id(acct))
-}
-
-/// A role ARN with any path names the role of that name: names are unique in an account whatever the path,
-/// and an assumed-role ARN carries no path.
-fn names_role(value: &str, account: &str, role_name: &str) -> bool {
-    let parts: Vec<&str> = value.splitn(6, ':').collect();
-    match parts[..] {
-        ["arn", _, "iam", "", acct, resource] if acct == account => resource
-            .strip_prefix("role/")
-            .is_some_and(|path| path.rsplit('/').next() == Some(role_name)),
-        _ => false,
-    }
+    split_iam_arn(value)
+        .is_some_and(|(_, account, resource)| resource == "root" && is_account_id(account))
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ impl Grant {
         let Some(grantee) = self.grantee_principal.as_deref() else {
             return false;
         };
-        grantee == principal.arn || principal.role_arn().as_deref() == Some(grantee)
+        grantee == principal.arn || principal.is_role_named_by(grantee)
     }
 
     fn is_for_key(&self, resource: &str) -> bool {

@@ -120,6 +120,21 @@ impl Principal {
         }
     }
 
+    /// Whether a role ARN (with any path) names this role or the role of this session: role names are
+    /// unique in an account whatever the path, and an assumed-role ARN carries no path.
+    pub fn is_role_named_by(&self, value: &str) -> bool {
+        let (Some(role_name), Some(account)) = (self.role_name.as_deref(), self.account.as_deref())
+        else {
+            return false;
+        };
+        split_iam_arn(value).is_some_and(|(_, acct, resource)| {
+            acct == account
+                && resource
+                    .strip_prefix("role/")
+                    .is_some_and(|path| path.rsplit('/').next() == Some(role_name))
+        })
+    }
+
     /// The role ARN that `aws:PrincipalArn` reports for a role or one of its sessions.
     pub fn role_arn(&self) -> Option<String> {
         match self.kind {
@@ -218,6 +233,15 @@ impl Request {
             _ => false,
         }
     }
+}
+
+/// Splits `arn:PARTITION:iam::ACCOUNT:RESOURCE` into its partition, account and resource, without allocating.
+pub fn split_iam_arn(value: &str) -> Option<(&str, &str, &str)> {
+    let rest = value.strip_prefix("arn:")?;
+    let (partition, rest) = rest.split_once(':')?;
+    let rest = rest.strip_prefix("iam::")?;
+    let (account, resource) = rest.split_once(':')?;
+    Some((partition, account, resource))
 }
 
 /// The account segment of an ARN, when it has one.
