@@ -251,26 +251,27 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
 
     // Evidence: which layers the closest route lacks, so a rule can say what to add. Closest means fewest
     // layers lacking, then most layers already allowing (a key policy that delegates to IAM points at IAM).
-    let mut missing: Vec<Layer> = Vec::new();
-    if allow.is_no() && !deny.is_yes() {
-        let mut best: Option<((usize, std::cmp::Reverse<usize>), Vec<Layer>)> = None;
-        // Grants are an alternative no one is asked to add: remedies name policy layers.
-        for route in routes.iter().filter(|r| **r != [Layer::Grants]) {
-            let lacking: Vec<Layer> = route
-                .iter()
-                .copied()
-                .filter(|&l| !verdict_of(l).is_yes())
-                .collect();
-            let rank = (
-                lacking.len(),
-                std::cmp::Reverse(route.len() - lacking.len()),
-            );
-            if best.as_ref().is_none_or(|(r, _)| rank < *r) {
-                best = Some((rank, lacking));
-            }
-        }
-        missing = best.map(|(_, l)| l).unwrap_or_default();
-    }
+    let missing: Vec<Layer> = if allow.is_no() && !deny.is_yes() {
+        routes
+            .iter()
+            // Grants are an alternative no one is asked to add: remedies name policy layers.
+            .filter(|r| **r != [Layer::Grants])
+            .map(|route| {
+                let lacking: Vec<Layer> = route
+                    .iter()
+                    .copied()
+                    .filter(|&l| !verdict_of(l).is_yes())
+                    .collect();
+                let satisfied = route.len() - lacking.len();
+                (lacking, satisfied)
+            })
+            // `min_by_key` keeps the first of equals: routes are listed most natural first.
+            .min_by_key(|(lacking, satisfied)| (lacking.len(), std::cmp::Reverse(*satisfied)))
+            .map(|(lacking, _)| lacking)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
 
     let (outcome, deciding) = match (&deny, &allow) {
         (Verdict::Yes, _) => {
