@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::simulate::{self, ContextPair};
+use crate::commands::audit::{AuditFlags, Format};
+use crate::commands::simulate::{self, ContextPair};
+use crate::config::FailOn;
+use crate::rules::Ruleset;
 
 /// Proves Amazon Translate batch-translation data is encrypted at rest the way AWS documents it.
 #[derive(Debug, Parser)]
@@ -16,10 +19,116 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Audit one or more snapshot files offline: no network, no credentials.
+    ///
+    /// Exits 0 when no counted FAIL or UNKNOWN is at or above --fail-on, 1 when one is, 2 when the run
+    /// could not be done (bad flags, an unreadable or invalid snapshot, config or baseline).
+    Audit(AuditArgs),
+    /// List the rules, or explain one (`atrest rules explain AR203`).
+    Rules(RulesArgs),
     /// Decide one request offline against policy files and say which statements decided it.
     ///
     /// Exits 0 whenever a decision was made, whatever it is; 2 on bad input.
     Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Snapshot files written by `atrest collect`.
+    #[arg(value_name = "SNAPSHOT", required = true)]
+    pub snapshots: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The output flags shared by scan, audit and lint.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Report format [default: table, or `format` in the config file].
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write the report to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Ruleset [default: baseline].
+    #[arg(long, value_enum)]
+    pub ruleset: Option<RulesetArg>,
+    /// Config file [default: ./atrest.toml when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The lowest severity that fails the run: critical, high, medium, low, info or none [default: low].
+    #[arg(long = "fail-on", value_name = "SEVERITY", value_parser = parse_fail_on)]
+    pub fail_on: Option<FailOn>,
+    /// Do not count UNKNOWN results towards the exit code.
+    #[arg(long = "allow-unknown")]
+    pub allow_unknown: bool,
+    /// Results of an earlier JSON report: failures already there are marked existing and do not fail the run.
+    #[arg(long, value_name = "REPORT.json")]
+    pub baseline: Option<PathBuf>,
+    /// Show PASS and NOT_VERIFIABLE results in the table too.
+    #[arg(long = "show-pass")]
+    pub show_pass: bool,
+    /// No progress or warnings on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// More detail on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesetArg {
+    Baseline,
+    Strict,
+}
+
+fn parse_fail_on(s: &str) -> Result<FailOn, String> {
+    FailOn::parse(s).ok_or_else(|| "expected one of critical, high, medium, low, info, none".into())
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(subcommand)]
+    pub action: Option<RulesAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// Print a rule's rationale, what fails, how to fix it, and the sentence it enforces.
+    Explain {
+        /// A rule id such as AR203.
+        id: String,
+    },
+}
+
+impl AuditArgs {
+    pub fn into_flags(self) -> AuditFlags {
+        let o = self.output;
+        AuditFlags {
+            snapshots: self.snapshots,
+            format: o.format.map(|f| match f {
+                ReportFormat::Table => Format::Table,
+                ReportFormat::Json => Format::Json,
+            }),
+            output: o.output,
+            ruleset: o.ruleset.map(|r| match r {
+                RulesetArg::Baseline => Ruleset::Baseline,
+                RulesetArg::Strict => Ruleset::Strict,
+            }),
+            config: o.config,
+            fail_on: o.fail_on,
+            allow_unknown: o.allow_unknown,
+            show_pass: o.show_pass,
+            baseline: o.baseline,
+            quiet: o.quiet,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,10 @@
 //! atrest: proves Amazon Translate batch data is encrypted at rest the way AWS documents it.
 
 pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod engine;
+pub mod inventory;
 pub mod policy;
-pub mod simulate;
+pub mod report;
+pub mod rules;

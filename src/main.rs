@@ -3,27 +3,42 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use atrest::cli::{Cli, Command};
+use atrest::cli::{Cli, Command, RulesAction};
+use atrest::commands::{self, CommandError, CommandOutput};
 use clap::Parser;
 
+fn run(cli: Cli) -> Result<CommandOutput, CommandError> {
+    match cli.command {
+        Command::Audit(args) => Ok(commands::audit::run(&args.into_flags())?),
+        Command::Rules(args) => match args.action {
+            None => Ok(commands::rules::list()),
+            Some(RulesAction::Explain { id }) => commands::rules::explain(&id),
+        },
+        Command::Simulate(args) => {
+            let stdout = commands::simulate::run(&args.into_options())?;
+            Ok(CommandOutput {
+                stdout,
+                exit_code: 0,
+            })
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let result = match cli.command {
-        Command::Simulate(args) => atrest::simulate::run(&args.into_options()).and_then(|out| {
+    match run(Cli::parse()) {
+        Ok(out) => {
             let mut stdout = io::stdout().lock();
-            stdout
-                .write_all(out.as_bytes())
+            match stdout
+                .write_all(out.stdout.as_bytes())
                 .and_then(|()| stdout.flush())
-                .map_err(atrest::simulate::SimulateError::Output)
-        }),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        // A reader that went away (`| head`) is not an error worth a message.
-        Err(atrest::simulate::SimulateError::Output(e))
-            if e.kind() == io::ErrorKind::BrokenPipe =>
-        {
-            ExitCode::SUCCESS
+            {
+                // A reader that went away (`| head`) is not an error worth a message.
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                    eprintln!("atrest: error: writing the output: {e}");
+                    ExitCode::from(2)
+                }
+                _ => ExitCode::from(out.exit_code),
+            }
         }
         Err(e) => {
             eprintln!("atrest: error: {e}");

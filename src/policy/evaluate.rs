@@ -208,6 +208,11 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
         layers[Layer::Identity as usize].present = true;
         scan(policy, false, Layer::Identity, &mut layers);
     }
+    // An account's root user holds every permission of its own account without an identity policy; it
+    // still needs a resource policy for another account's resources.
+    if request.principal.kind == PrincipalKind::Root && policies.identity.is_empty() {
+        layers[Layer::Identity as usize].allows = Verdict::Yes;
+    }
     match policies.boundary {
         Some(boundary) => {
             layers[Layer::Boundary as usize].present = true;
@@ -1002,6 +1007,34 @@ mod tests {
                     ROLE,
                     Context::open()
                 ),
+                &set
+            )
+            .0,
+            Outcome::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn an_account_root_needs_only_the_key_policy_across_accounts() {
+        let key = policy(
+            "key.json",
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:Decrypt","Resource":"*"}]}"#,
+        );
+        let set = PolicySet {
+            resource: Some(&key),
+            ..Default::default()
+        };
+        assert_eq!(
+            decide(
+                &req("111122223333", "kms:Decrypt", FOREIGN_KEY, Context::open()),
+                &set
+            )
+            .0,
+            Outcome::Allowed
+        );
+        assert_eq!(
+            decide(
+                &req("999988887777", "kms:Decrypt", FOREIGN_KEY, Context::open()),
                 &set
             )
             .0,

@@ -1,0 +1,254 @@
+//! `atrest audit SNAPSHOT...`: audit saved inventories offline and report.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::CommandOutput;
+use crate::config::{Config, ConfigError, FailOn, today};
+use crate::engine::{self, Baseline, EngineSettings};
+use crate::inventory::{Inventory, SnapshotError, load_snapshot};
+use crate::report::{self, Report, ReportInput, table::TableOptions};
+use crate::rules::{Ruleset, World};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+/// The flags of `audit`, before the config file fills what they leave open.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFlags {
+    pub snapshots: Vec<PathBuf>,
+    pub format: Option<Format>,
+    pub output: Option<PathBuf>,
+    pub ruleset: Option<Ruleset>,
+    pub config: Option<PathBuf>,
+    pub fail_on: Option<FailOn>,
+    pub allow_unknown: bool,
+    pub show_pass: bool,
+    pub baseline: Option<PathBuf>,
+    pub quiet: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("--baseline {path}: {message}")]
+    Baseline { path: String, message: String },
+    #[error("--output {path}: {source}")]
+    Output {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// Settings resolved from flags, config and defaults.
+#[derive(Debug, Clone)]
+pub struct AuditSettings {
+    pub format: Format,
+    pub output: Option<PathBuf>,
+    pub ruleset: Ruleset,
+    pub fail_on: FailOn,
+    pub allow_unknown: bool,
+    pub show_pass: bool,
+    pub config: Config,
+    pub quiet: bool,
+}
+
+fn resolve(flags: &AuditFlags) -> Result<AuditSettings, AuditError> {
+    let config = match &flags.config {
+        Some(path) => Config::load(path)?,
+        None if Path::new("atrest.toml").exists() => Config::load(Path::new("atrest.toml"))?,
+        None => Config::default(),
+    };
+    let format = flags.format.unwrap_or(match config.format.as_deref() {
+        Some("json") => Format::Json,
+        _ => Format::Table,
+    });
+    Ok(AuditSettings {
+        format,
+        output: flags.output.clone(),
+        ruleset: flags
+            .ruleset
+            .or(config.ruleset)
+            .unwrap_or(Ruleset::Baseline),
+        fail_on: flags
+            .fail_on
+            .or(config.fail_on)
+            .unwrap_or(FailOn::Severity(crate::rules::Severity::Low)),
+        allow_unknown: flags.allow_unknown || config.allow_unknown.unwrap_or(false),
+        show_pass: flags.show_pass || config.show_pass.unwrap_or(false),
+        quiet: flags.quiet,
+        config,
+    })
+}
+
+/// Merges several snapshots into one inventory; resources read twice are kept once.
+pub fn merge(mut inventories: Vec<Inventory>) -> Inventory {
+    let mut merged = inventories.remove(0);
+    for inv in inventories {
+        merged.accounts.extend(inv.accounts);
+        merged.regions.extend(inv.regions);
+        merged.jobs.extend(inv.jobs);
+        merged.terminologies.extend(inv.terminologies);
+        merged.parallel_data.extend(inv.parallel_data);
+        merged.buckets.extend(inv.buckets);
+        merged.prefixes.extend(inv.prefixes);
+        merged.keys.extend(inv.keys);
+        merged.roles.extend(inv.roles);
+        merged.gaps.extend(inv.gaps);
+    }
+    merged.accounts.sort();
+    merged.accounts.dedup();
+    merged.regions.sort();
+    merged.regions.dedup();
+    fn dedup_by<T, K: Ord + Clone>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
+        let mut seen = std::collections::BTreeSet::new();
+        v.retain(|x| seen.insert(key(x)));
+    }
+    dedup_by(&mut merged.jobs, |j| {
+        (j.account.clone(), j.region.clone(), j.job_id.clone())
+    });
+    dedup_by(&mut merged.keys, |k| k.arn.clone());
+    dedup_by(&mut merged.roles, |r| r.arn.clone());
+    dedup_by(&mut merged.buckets, |b| b.name.clone());
+    dedup_by(&mut merged.prefixes, |p| {
+        (p.bucket.clone(), p.prefix.clone())
+    });
+    dedup_by(&mut merged.terminologies, |t| t.arn.clone());
+    dedup_by(&mut merged.parallel_data, |t| t.arn.clone());
+    merged
+}
+
+/// Audits an inventory and builds the report; shared by `audit` and `scan`.
+pub fn audit_inventory(
+    inventory: &Inventory,
+    settings: &AuditSettings,
+    baseline: Option<&Baseline>,
+    command: &'static str,
+    snapshots: Vec<String>,
+) -> (Report, Vec<String>) {
+    let started_at = report::now_rfc3339();
+    let world = World::new(inventory);
+    let engine_settings = EngineSettings {
+        ruleset: settings.ruleset,
+        overrides: settings.config.overrides.clone(),
+        waivers: settings.config.waivers.clone(),
+        today: today(),
+    };
+    let out = engine::run(&world, &engine_settings);
+    let mut results = out.results;
+    let resolved = baseline.map(|b| b.apply(&mut results));
+    let report = Report::build(ReportInput {
+        command,
+        ruleset: settings.ruleset.as_str().into(),
+        started_at,
+        accounts: inventory.accounts.clone(),
+        regions: inventory.regions.clone(),
+        snapshots,
+        fail_on: settings.fail_on,
+        allow_unknown: settings.allow_unknown,
+        results,
+        rules_run: out.rules_run,
+        errors: inventory.gaps.clone(),
+        resolved,
+    });
+    (report, out.notices.into_iter().map(|n| n.0).collect())
+}
+
+pub fn run(flags: &AuditFlags) -> Result<CommandOutput, AuditError> {
+    let settings = resolve(flags)?;
+    let baseline = match &flags.baseline {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| AuditError::Baseline {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+            Some(Baseline::parse(&text).map_err(|e| AuditError::Baseline {
+                path: path.display().to_string(),
+                message: format!(
+                    "line {} column {}: not an atrest JSON report: {e}",
+                    e.line(),
+                    e.column()
+                ),
+            })?)
+        }
+        None => None,
+    };
+    let inventories = flags
+        .snapshots
+        .iter()
+        .map(|p| load_snapshot(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let inventory = merge(inventories);
+    let names = flags
+        .snapshots
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    let (report, notices) =
+        audit_inventory(&inventory, &settings, baseline.as_ref(), "audit", names);
+    if !settings.quiet {
+        for n in notices {
+            eprintln!("atrest: warning: {n}");
+        }
+    }
+    let rendered = match settings.format {
+        Format::Json => report::json::render(&report),
+        Format::Table => report::table::render(
+            &report,
+            &TableOptions {
+                show_pass: settings.show_pass,
+                colour: settings.output.is_none() && std::io::stdout().is_terminal(),
+            },
+        ),
+    };
+    let exit_code = report.summary.exit_code as u8;
+    match &settings.output {
+        Some(path) => {
+            write_atomically(path, rendered.as_bytes()).map_err(|source| AuditError::Output {
+                path: path.display().to_string(),
+                source,
+            })?;
+            Ok(CommandOutput {
+                stdout: String::new(),
+                exit_code,
+            })
+        }
+        None => Ok(CommandOutput {
+            stdout: rendered,
+            exit_code,
+        }),
+    }
+}
+
+/// Writes a file so that readers see the old content or the new, never a part: a temporary file in
+/// the same directory, synced, then renamed over the target.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a file path"))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,78 @@
+//! `atrest rules` and `atrest rules explain ID`: the rule catalogue, rendered from `rules/*.toml`.
+
+use std::fmt::Write as _;
+
+use comfy_table::{Table, presets};
+
+use super::{CommandError, CommandOutput};
+use crate::rules::{Rule, registry};
+
+pub fn list() -> CommandOutput {
+    let mut table = Table::new();
+    table.load_preset(presets::NOTHING);
+    table.set_header(vec![
+        "id", "slug", "severity", "ruleset", "control", "title",
+    ]);
+    for r in registry() {
+        let m = &r.meta;
+        let severity = if m.severity_by_ruleset.is_empty() {
+            m.severity.as_str().to_owned()
+        } else {
+            m.severity_by_ruleset
+                .iter()
+                .map(|(k, v)| format!("{}: {k}", v.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        table.add_row(vec![
+            m.id.as_str(),
+            m.slug.as_str(),
+            &severity,
+            m.ruleset_label(),
+            m.control.as_str(),
+            m.title.as_str(),
+        ]);
+    }
+    CommandOutput {
+        stdout: format!("{table}\n"),
+        exit_code: 0,
+    }
+}
+
+pub fn explain(id: &str) -> Result<CommandOutput, CommandError> {
+    let rule = crate::rules::find(id).ok_or_else(|| {
+        CommandError::Usage(format!(
+            "no rule {id}: `atrest rules` lists the rule ids (AR101 and so on)"
+        ))
+    })?;
+    Ok(CommandOutput {
+        stdout: explanation(rule),
+        exit_code: 0,
+    })
+}
+
+/// The plain-text explanation of a rule.
+pub fn explanation(rule: &Rule) -> String {
+    let m = &rule.meta;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {}: {}", m.id, m.slug, m.title);
+    let _ = writeln!(
+        out,
+        "severity {}, ruleset {}, control {}",
+        m.severity.as_str(),
+        m.ruleset_label(),
+        m.control
+    );
+    for (ruleset, s) in &m.severity_by_ruleset {
+        let _ = writeln!(out, "  severity under {ruleset}: {}", s.as_str());
+    }
+    let _ = writeln!(out, "\nFails when: {}\n", m.fails_when);
+    let _ = writeln!(out, "Why: {}\n", m.rationale);
+    let _ = writeln!(out, "How to fix: {}\n", m.remediation);
+    let _ = writeln!(
+        out,
+        "Source: {}, \"{}\":\n  \"{}\"",
+        m.source.page, m.source.section, m.source.quote
+    );
+    out
+}

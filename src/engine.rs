@@ -1,0 +1,270 @@
+//! Runs the rules (in parallel) and applies the ruleset, overrides, waivers and a baseline report.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{RuleOverride, Waiver};
+use crate::policy::matcher::{Glob, Mode};
+use crate::rules::{
+    CheckContext, Finding, ResourceRef, Rule, Ruleset, Severity, Status, World, registry,
+};
+
+/// What the engine needs to know about the run.
+#[derive(Debug, Clone)]
+pub struct EngineSettings {
+    pub ruleset: Ruleset,
+    pub overrides: BTreeMap<String, RuleOverride>,
+    pub waivers: Vec<Waiver>,
+    /// Today, in days since the epoch: waivers that expired before it no longer apply.
+    pub today: i64,
+}
+
+/// A finding with everything the report says about it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ResultRow {
+    pub rule_id: String,
+    pub rule: String,
+    pub control: String,
+    pub status: Status,
+    pub severity: Severity,
+    pub resource: ResourceRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+    pub jobs: Vec<String>,
+    pub message: String,
+    pub evidence: serde_json::Value,
+    pub remediation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<AppliedWaiver>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineMark>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedWaiver {
+    pub reason: String,
+    pub expires: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineMark {
+    New,
+    Existing,
+}
+
+/// Something about the run worth telling on stderr (expired or unmatched waivers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice(pub String);
+
+pub struct EngineOutput {
+    pub results: Vec<ResultRow>,
+    pub notices: Vec<Notice>,
+    /// The rules that ran, for the controls matrix.
+    pub rules_run: Vec<&'static Rule>,
+}
+
+impl ResultRow {
+    /// Failing results count towards the exit code unless waived or already in the baseline.
+    pub fn is_problem(&self) -> bool {
+        matches!(self.status, Status::Fail | Status::Unknown)
+    }
+
+    /// The identity of a result across runs: baselines and waivers key on it.
+    pub fn key(&self) -> (String, String, Option<String>) {
+        (
+            self.rule_id.clone(),
+            self.resource.id.clone(),
+            self.principal.clone(),
+        )
+    }
+}
+
+/// Runs every enabled rule on the world.
+pub fn run(world: &World<'_>, settings: &EngineSettings) -> EngineOutput {
+    let ctx = CheckContext {
+        ruleset: settings.ruleset,
+    };
+    let enabled: Vec<&'static Rule> = registry()
+        .iter()
+        .filter(|r| {
+            let o = settings.overrides.get(&r.meta.id);
+            o.and_then(|o| o.enabled)
+                .unwrap_or_else(|| r.meta.enabled_in(settings.ruleset))
+        })
+        .collect();
+    let findings: Vec<(&Rule, Finding)> = enabled
+        .par_iter()
+        .flat_map_iter(|rule| {
+            (rule.check)(world, &ctx)
+                .into_iter()
+                .map(move |f| (*rule, f))
+        })
+        .collect();
+
+    let waivers: Vec<(&Waiver, Glob)> = settings
+        .waivers
+        .iter()
+        .map(|w| (w, Glob::new(&w.resource, Mode::Plain)))
+        .collect();
+    let mut used = vec![false; waivers.len()];
+    let mut notices = Vec::new();
+    for (w, _) in &waivers {
+        if w.expires_day < settings.today {
+            notices.push(Notice(format!(
+                "waiver for {} on {} (line {}) expired on {} and no longer applies: {}",
+                w.rule, w.resource, w.line, w.expires, w.reason
+            )));
+        }
+    }
+    let mut results: Vec<ResultRow> = findings
+        .into_iter()
+        .map(|(rule, f)| {
+            let severity = settings
+                .overrides
+                .get(&rule.meta.id)
+                .and_then(|o| o.severity)
+                .unwrap_or_else(|| rule.meta.severity_in(settings.ruleset));
+            let mut row = ResultRow {
+                rule_id: rule.meta.id.clone(),
+                rule: rule.meta.slug.clone(),
+                control: rule.meta.control.clone(),
+                status: f.status,
+                severity,
+                resource: f.resource,
+                principal: f.principal,
+                jobs: f.jobs,
+                message: f.message,
+                evidence: f.evidence,
+                remediation: rule.meta.remediation.clone(),
+                waiver: None,
+                baseline: None,
+            };
+            if row.is_problem() {
+                for (i, (w, glob)) in waivers.iter().enumerate() {
+                    if w.rule == row.rule_id
+                        && (w.resource == row.resource.id || glob.matches(&row.resource.id))
+                    {
+                        used[i] = true;
+                        if w.expires_day >= settings.today {
+                            row.waiver = Some(AppliedWaiver {
+                                reason: w.reason.clone(),
+                                expires: w.expires.clone(),
+                            });
+                            break;
+                        }
+                    }
+                }
+            }
+            row
+        })
+        .collect();
+    for ((w, _), used) in waivers.iter().zip(used) {
+        if !used {
+            notices.push(Notice(format!(
+                "waiver for {} on {} (line {}) matches no failing result: remove it or correct its resource",
+                w.rule, w.resource, w.line
+            )));
+        }
+    }
+    sort_results(&mut results);
+    EngineOutput {
+        results,
+        notices,
+        rules_run: enabled,
+    }
+}
+
+/// Byte-stable order: severity, rule, resource, principal, status.
+pub fn sort_results(results: &mut [ResultRow]) {
+    results.sort_by(|a, b| {
+        (
+            a.severity,
+            &a.rule_id,
+            &a.resource.id,
+            &a.principal,
+            a.status,
+        )
+            .cmp(&(
+                b.severity,
+                &b.rule_id,
+                &b.resource.id,
+                &b.principal,
+                b.status,
+            ))
+    });
+}
+
+/// A previous report's failing results, for `--baseline`.
+#[derive(Debug, Clone, Default)]
+pub struct Baseline {
+    failing: BTreeSet<(String, String, Option<String>)>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BaselineReport {
+    results: Vec<BaselineResult>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BaselineResult {
+    rule_id: String,
+    status: Status,
+    resource: BaselineResource,
+    #[serde(default)]
+    principal: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct BaselineResource {
+    id: String,
+}
+
+/// A result that was failing in the baseline and is not any more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Resolved {
+    pub rule_id: String,
+    pub resource: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal: Option<String>,
+}
+
+impl Baseline {
+    /// Reads the JSON report of an earlier run.
+    pub fn parse(text: &str) -> Result<Baseline, serde_json::Error> {
+        let report: BaselineReport = serde_json::from_str(text)?;
+        Ok(Baseline {
+            failing: report
+                .results
+                .into_iter()
+                .filter(|r| matches!(r.status, Status::Fail | Status::Unknown))
+                .map(|r| (r.rule_id, r.resource.id, r.principal))
+                .collect(),
+        })
+    }
+
+    /// Marks each failing result `new` or `existing` and returns what the baseline had and this run has not.
+    pub fn apply(&self, results: &mut [ResultRow]) -> Vec<Resolved> {
+        let mut still = BTreeSet::new();
+        for r in results.iter_mut().filter(|r| r.is_problem()) {
+            let key = r.key();
+            r.baseline = Some(if self.failing.contains(&key) {
+                BaselineMark::Existing
+            } else {
+                BaselineMark::New
+            });
+            still.insert(key);
+        }
+        self.failing
+            .iter()
+            .filter(|k| !still.contains(*k))
+            .map(|(rule_id, resource, principal)| Resolved {
+                rule_id: rule_id.clone(),
+                resource: resource.clone(),
+                principal: principal.clone(),
+            })
+            .collect()
+    }
+}

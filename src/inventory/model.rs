@@ -1,0 +1,299 @@
+//! Inventory types.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::policy::Grant;
+
+/// Everything one or more scans collected.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Inventory {
+    pub snapshot_version: u32,
+    /// RFC 3339 time the collection finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collected_at: Option<String>,
+    /// Accounts scanned (the caller's account, from STS GetCallerIdentity).
+    #[serde(default)]
+    pub accounts: Vec<String>,
+    /// Regions scanned.
+    #[serde(default)]
+    pub regions: Vec<String>,
+    #[serde(default)]
+    pub jobs: Vec<TranslationJob>,
+    #[serde(default)]
+    pub terminologies: Vec<CustomResource>,
+    #[serde(default)]
+    pub parallel_data: Vec<CustomResource>,
+    #[serde(default)]
+    pub buckets: Vec<Bucket>,
+    #[serde(default)]
+    pub prefixes: Vec<ObjectPrefix>,
+    #[serde(default)]
+    pub keys: Vec<KmsKey>,
+    #[serde(default)]
+    pub roles: Vec<IamRole>,
+    /// What could not be collected, and why.
+    #[serde(default)]
+    pub gaps: Vec<Gap>,
+}
+
+/// A batch translation job: every field of TextTranslationJobProperties, plus where it was found.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranslationJob {
+    pub job_id: String,
+    /// The account that ran the job.
+    pub account: String,
+    /// The API region the job ran in.
+    pub region: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_details: Option<JobDetails>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_language_code: Option<String>,
+    #[serde(default)]
+    pub target_language_codes: Vec<String>,
+    #[serde(default)]
+    pub terminology_names: Vec<String>,
+    #[serde(default)]
+    pub parallel_data_names: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_time: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    pub input_data_config: InputDataConfig,
+    pub output_data_config: OutputDataConfig,
+    pub data_access_role_arn: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<JobSettings>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub translated_documents_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documents_with_errors_count: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_documents_count: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputDataConfig {
+    pub s3_uri: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputDataConfig {
+    pub s3_uri: String,
+    /// Absent: Translate used the AWS managed key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_key: Option<EncryptionKey>,
+}
+
+/// `{"Type": "KMS", "Id": key id, key ARN, alias name or alias ARN}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptionKey {
+    #[serde(rename = "type")]
+    pub key_type: String,
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formality: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profanity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brevity: Option<String>,
+}
+
+/// A custom terminology or a parallel data resource.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomResource {
+    pub name: String,
+    pub arn: String,
+    pub account: String,
+    pub region: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Absent: the AWS owned key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption_key: Option<EncryptionKey>,
+}
+
+/// An S3 bucket that a job, terminology or parallel data refers to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bucket {
+    pub name: String,
+    /// The owning account, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Absent: not known (see gaps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The default encryption rules; empty when the bucket has no configuration. Unread: see gaps.
+    #[serde(default)]
+    pub encryption_rules: Vec<EncryptionRule>,
+    /// The bucket policy text; absent when the bucket has none. Unread: see gaps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptionRule {
+    /// `AES256`, `aws:kms` or `aws:kms:dsse`.
+    pub sse_algorithm: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_master_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_key_enabled: Option<bool>,
+}
+
+/// The objects found under one job prefix.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectPrefix {
+    pub bucket: String,
+    pub prefix: String,
+    pub coverage: Coverage,
+    /// Objects listed under the prefix, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_objects: Option<u64>,
+    #[serde(default)]
+    pub objects: Vec<S3Object>,
+}
+
+/// How much of a prefix the object headers describe.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coverage {
+    /// A sample of the objects was read.
+    #[default]
+    Sampled,
+    /// Every object was read.
+    Listed,
+    /// Headers come from an S3 Inventory report.
+    InventoryReport,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct S3Object {
+    pub key: String,
+    /// `AES256`, `aws:kms`, `aws:kms:dsse`; absent: no server-side encryption reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sse_algorithm: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket_key_enabled: Option<bool>,
+    /// Encrypted with a customer-provided key (HeadObject answers 400 without it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sse_c: bool,
+}
+
+/// A KMS key: DescribeKey metadata, key policy, rotation, aliases and grants.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KmsKey {
+    pub arn: String,
+    pub key_id: String,
+    pub account: String,
+    pub region: String,
+    /// Alias names (`alias/x`) that point at the key.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// DescribeKey's answer; absent when it could not be read (see gaps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<KeyMetadata>,
+    /// The `default` key policy; absent when unread (see gaps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation_enabled: Option<bool>,
+    /// ListGrants; absent when unread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grants: Option<Vec<Grant>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyMetadata {
+    /// `Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`, `PendingReplicaDeletion`, `Unavailable`, `Creating`.
+    pub key_state: String,
+    /// `CUSTOMER` or `AWS`.
+    pub key_manager: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_usage: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_spec: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_region: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// An IAM role with its trust policy and permission policies (documents as JSON text).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IamRole {
+    pub arn: String,
+    pub name: String,
+    pub account: String,
+    pub trust_policy: String,
+    #[serde(default)]
+    pub inline_policies: Vec<NamedPolicy>,
+    #[serde(default)]
+    pub attached_policies: Vec<NamedPolicy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions_boundary: Option<NamedPolicy>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+}
+
+/// An inline policy (by name) or a managed policy (by ARN) and its document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NamedPolicy {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arn: Option<String>,
+    /// The document; absent when it could not be read (see gaps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+}
+
+/// Something that could not be collected.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Gap {
+    /// `translate`, `s3`, `kms`, `iam`, `sts`.
+    pub service: String,
+    pub operation: String,
+    /// The resource the call was about: an ARN, `s3://bucket/prefix`, a bucket name.
+    pub resource: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    pub message: String,
+}

@@ -1,0 +1,229 @@
+//! The report: plain serializable data built from the engine's results, and one file per output format.
+
+pub mod json;
+pub mod table;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::FailOn;
+use crate::engine::{BaselineMark, Resolved, ResultRow};
+use crate::inventory::Gap;
+use crate::rules::{CONTROLS, Rule, Status};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub run: RunInfo,
+    pub summary: Summary,
+    pub results: Vec<ResultRow>,
+    pub controls: Vec<ControlRow>,
+    pub errors: Vec<Gap>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<Vec<Resolved>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub command: String,
+    pub ruleset: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    /// The snapshot files an `audit` read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub snapshots: Vec<String>,
+    pub fail_on: String,
+    pub allow_unknown: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    #[serde(rename = "PASS")]
+    pub pass: usize,
+    #[serde(rename = "FAIL")]
+    pub fail: usize,
+    #[serde(rename = "UNKNOWN")]
+    pub unknown: usize,
+    #[serde(rename = "NOT_VERIFIABLE")]
+    pub not_verifiable: usize,
+    /// FAIL results that count towards the exit code (not waived, not `existing`), by severity.
+    pub failed_by_severity: BTreeMap<String, usize>,
+    pub waived: usize,
+    pub exit_code: i32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlRow {
+    pub id: String,
+    pub status: Status,
+    pub rules: Vec<String>,
+}
+
+/// Whether a result counts towards the exit code: failing, at or above the threshold, not waived,
+/// not already in the baseline, and not an UNKNOWN the run allows.
+pub fn counts(row: &ResultRow, fail_on: FailOn, allow_unknown: bool) -> bool {
+    let FailOn::Severity(threshold) = fail_on else {
+        return false;
+    };
+    let failing = match row.status {
+        Status::Fail => true,
+        Status::Unknown => !allow_unknown,
+        _ => false,
+    };
+    failing
+        && row.severity.at_least(threshold)
+        && row.waiver.is_none()
+        && row.baseline != Some(BaselineMark::Existing)
+}
+
+pub struct ReportInput {
+    pub command: &'static str,
+    pub ruleset: String,
+    pub started_at: String,
+    pub accounts: Vec<String>,
+    pub regions: Vec<String>,
+    pub snapshots: Vec<String>,
+    pub fail_on: FailOn,
+    pub allow_unknown: bool,
+    pub results: Vec<ResultRow>,
+    pub rules_run: Vec<&'static Rule>,
+    pub errors: Vec<Gap>,
+    pub resolved: Option<Vec<Resolved>>,
+}
+
+impl Report {
+    pub fn build(input: ReportInput) -> Report {
+        let count = |s: Status| input.results.iter().filter(|r| r.status == s).count();
+        let mut failed_by_severity = BTreeMap::new();
+        let mut exit_code = 0;
+        for r in &input.results {
+            if counts(r, input.fail_on, input.allow_unknown) {
+                exit_code = 1;
+            }
+            if r.status == Status::Fail
+                && r.waiver.is_none()
+                && r.baseline != Some(BaselineMark::Existing)
+            {
+                *failed_by_severity
+                    .entry(r.severity.as_str().to_owned())
+                    .or_insert(0) += 1;
+            }
+        }
+        let controls = CONTROLS
+            .iter()
+            .filter_map(|&id| {
+                let rules: Vec<String> = input
+                    .rules_run
+                    .iter()
+                    .filter(|r| r.meta.control == id)
+                    .map(|r| r.meta.id.clone())
+                    .collect();
+                let status = input
+                    .results
+                    .iter()
+                    .filter(|r| r.control == id)
+                    .map(|r| r.status)
+                    .min()?;
+                Some(ControlRow {
+                    id: id.to_owned(),
+                    status,
+                    rules,
+                })
+            })
+            .collect();
+        let mut errors = input.errors;
+        errors.sort_by(|a, b| {
+            (&a.service, &a.operation, &a.resource).cmp(&(&b.service, &b.operation, &b.resource))
+        });
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "atrest".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
+            run: RunInfo {
+                command: input.command.into(),
+                ruleset: input.ruleset,
+                started_at: input.started_at,
+                finished_at: now_rfc3339(),
+                accounts: input.accounts,
+                regions: input.regions,
+                snapshots: input.snapshots,
+                fail_on: input.fail_on.as_str().into(),
+                allow_unknown: input.allow_unknown,
+            },
+            summary: Summary {
+                pass: count(Status::Pass),
+                fail: count(Status::Fail),
+                unknown: count(Status::Unknown),
+                not_verifiable: count(Status::NotVerifiable),
+                failed_by_severity,
+                waived: input.results.iter().filter(|r| r.waiver.is_some()).count(),
+                exit_code,
+            },
+            results: input.results,
+            controls,
+            errors,
+            resolved: input.resolved,
+        }
+    }
+}
+
+/// The current time as RFC 3339 UTC, to the second.
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Howard Hinnant's days → (year, month, day).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_round_trip() {
+        for (days, date) in [
+            (0, (1970, 1, 1)),
+            (20_786, (2026, 11, 29)),
+            (11_016, (2000, 2, 29)),
+        ] {
+            assert_eq!(civil_from_days(days), date);
+            let text = format!("{:04}-{:02}-{:02}", date.0, date.1, date.2);
+            assert_eq!(crate::config::parse_day(&text), Some(days));
+        }
+    }
+}

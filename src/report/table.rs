@@ -1,0 +1,99 @@
+//! The table report: results grouped by severity, FAIL and UNKNOWN unless asked for all, a summary line.
+
+use comfy_table::{ContentArrangement, Table, presets};
+
+use super::Report;
+use crate::rules::{Severity, Status};
+
+pub struct TableOptions {
+    pub show_pass: bool,
+    pub colour: bool,
+}
+
+fn paint(text: &str, code: &str, colour: bool) -> String {
+    if colour {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
+    }
+}
+
+pub fn render(report: &Report, options: &TableOptions) -> String {
+    let mut out = String::new();
+    for severity in Severity::ALL {
+        let rows: Vec<_> = report
+            .results
+            .iter()
+            .filter(|r| {
+                r.severity == severity
+                    && (options.show_pass || matches!(r.status, Status::Fail | Status::Unknown))
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let heading = format!("{} ({})", severity.as_str().to_uppercase(), rows.len());
+        let code = match severity {
+            Severity::Critical | Severity::High => "1;31",
+            Severity::Medium => "1;33",
+            _ => "1",
+        };
+        out.push_str(&paint(&heading, code, options.colour));
+        out.push('\n');
+        let mut table = Table::new();
+        table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_width(160);
+        table.set_header(vec!["status", "rule", "resource", "message"]);
+        for r in rows {
+            let mut status = r.status.as_str().to_owned();
+            if r.waiver.is_some() {
+                status.push_str(" (waived)");
+            } else if let Some(b) = r.baseline {
+                status.push_str(match b {
+                    crate::engine::BaselineMark::New => " (new)",
+                    crate::engine::BaselineMark::Existing => " (existing)",
+                });
+            }
+            let mut resource = r.resource.id.clone();
+            if let Some(p) = &r.principal {
+                resource.push_str(&format!("\nfor {p}"));
+            }
+            table.add_row(vec![
+                status,
+                format!("{} {}", r.rule_id, r.rule),
+                resource,
+                r.message.clone(),
+            ]);
+        }
+        out.push_str(&table.to_string());
+        out.push_str("\n\n");
+    }
+    let s = &report.summary;
+    let line = format!(
+        "atrest: {} PASS, {} FAIL, {} UNKNOWN, {} NOT_VERIFIABLE{}; exit {} (fail-on {}{})",
+        s.pass,
+        s.fail,
+        s.unknown,
+        s.not_verifiable,
+        if s.waived > 0 {
+            format!(", {} waived", s.waived)
+        } else {
+            String::new()
+        },
+        s.exit_code,
+        report.run.fail_on,
+        if report.run.allow_unknown {
+            ", unknown allowed"
+        } else {
+            ""
+        },
+    );
+    out.push_str(&paint(
+        &line,
+        if s.exit_code == 0 { "32" } else { "1;31" },
+        options.colour,
+    ));
+    out.push('\n');
+    out
+}

@@ -1,0 +1,40 @@
+//! AR101: the input bucket has a default encryption rule (SSE-S3, SSE-KMS or DSSE-KMS).
+
+use serde_json::json;
+
+use super::common::{bucket_ref, gap_json, gap_text, group_jobs, job_ids};
+use super::world::{World, parse_s3_uri};
+use super::{CheckContext, Finding, Status};
+
+const ID: &str = "AR101";
+pub const ACCEPTED: [&str; 3] = ["AES256", "aws:kms", "aws:kms:dsse"];
+
+pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
+    let groups = group_jobs(&world.inventory.jobs, |j| {
+        parse_s3_uri(&j.input_data_config.s3_uri).map(|(b, _)| b)
+    });
+    groups
+        .into_iter()
+        .map(|(name, jobs)| {
+            let resource = bucket_ref(world, name);
+            let jobs = job_ids(&jobs);
+            let gap = world.bucket_gap(name, Some("GetBucketEncryption"));
+            let finding = match (world.bucket(name), gap) {
+                (_, Some(gap)) => Finding::new(ID, Status::Unknown, resource, format!("the bucket's default encryption could not be read: {}", gap_text(gap)))
+                    .evidence(json!({"gap": gap_json(gap)})),
+                (None, None) => Finding::new(ID, Status::Unknown, resource, "the input bucket was not collected"),
+                (Some(b), None) if b.encryption_rules.is_empty() => {
+                    Finding::new(ID, Status::Fail, resource, "the input bucket has no default encryption configuration")
+                }
+                (Some(b), None) => {
+                    let rules = json!({"encryption_rules": b.encryption_rules});
+                    match b.encryption_rules.iter().find(|r| ACCEPTED.contains(&r.sse_algorithm.as_str())) {
+                        Some(r) => Finding::new(ID, Status::Pass, resource, format!("default encryption is {}", r.sse_algorithm)).evidence(rules),
+                        None => Finding::new(ID, Status::Fail, resource, "the default encryption rule names no SSE-S3, SSE-KMS or DSSE-KMS algorithm").evidence(rules),
+                    }
+                }
+            };
+            finding.jobs(jobs)
+        })
+        .collect()
+}

@@ -1,0 +1,132 @@
+//! AR103: SSE-KMS input (objects or bucket default) uses an Enabled key the role may `kms:Decrypt`.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::common::{gap_text, job_ids, key_layer_words, key_ref, lookup_key, unresolved_key_ref};
+use super::world::{KeyLookup, World, parse_s3_uri};
+use super::{CheckContext, Finding, Status};
+use crate::inventory::TranslationJob;
+use crate::policy::Outcome;
+
+const ID: &str = "AR103";
+
+/// The SSE-KMS key references a job's input uses: object headers first, then the bucket default.
+fn input_keys<'a>(world: &World<'a>, job: &TranslationJob) -> Vec<(String, &'static str)> {
+    let Some((bucket, prefix)) = parse_s3_uri(&job.input_data_config.s3_uri) else {
+        return Vec::new();
+    };
+    let mut keys = Vec::new();
+    if let Some(p) = world.prefix(bucket, prefix) {
+        for o in &p.objects {
+            if o.sse_algorithm
+                .as_deref()
+                .is_some_and(|a| a.starts_with("aws:kms"))
+                && let Some(k) = &o.kms_key_id
+            {
+                keys.push((k.clone(), "object"));
+            }
+        }
+    }
+    if let Some(b) = world.bucket(bucket) {
+        for r in &b.encryption_rules {
+            if r.sse_algorithm.starts_with("aws:kms")
+                && let Some(k) = &r.kms_master_key_id
+            {
+                keys.push((k.clone(), "bucket default"));
+            }
+        }
+    }
+    keys.sort();
+    keys.dedup_by(|a, b| a.0 == b.0);
+    keys
+}
+
+/// (role, key reference, job account, input bucket region).
+type Use = (String, String, String, String);
+
+pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
+    // (role, key reference as resolved in the job's account and region) → (source, jobs)
+    let mut groups: BTreeMap<Use, (&'static str, Vec<&TranslationJob>)> = BTreeMap::new();
+    for job in &world.inventory.jobs {
+        let (_, bucket_region) = match parse_s3_uri(&job.input_data_config.s3_uri) {
+            Some((b, _)) => (
+                b,
+                world
+                    .bucket(b)
+                    .and_then(|b| b.region.clone())
+                    .unwrap_or_else(|| job.region.clone()),
+            ),
+            None => continue,
+        };
+        for (reference, source) in input_keys(world, job) {
+            let key = (
+                job.data_access_role_arn.clone(),
+                reference,
+                job.account.clone(),
+                bucket_region.clone(),
+            );
+            groups
+                .entry(key)
+                .or_insert((source, Vec::new()))
+                .1
+                .push(job);
+        }
+    }
+    groups
+        .into_iter()
+        .map(|((role_arn, reference, account, region), (source, jobs))| {
+            let jobs = job_ids(&jobs);
+            let key = match lookup_key(world, &reference, &account, &region) {
+                KeyLookup::Found(k) => k,
+                KeyLookup::Missing { gap: Some(gap) } => {
+                    return Finding::new(ID, Status::Unknown, unresolved_key_ref(&reference, &account, &region), format!("the input key {reference} could not be read: {}", gap_text(gap)))
+                        .principal(role_arn)
+                        .jobs(jobs);
+                }
+                KeyLookup::Missing { gap: None } => {
+                    return Finding::new(ID, Status::Fail, unresolved_key_ref(&reference, &account, &region), format!("the input {source} names key {reference}, which does not exist"))
+                        .principal(role_arn)
+                        .jobs(jobs);
+                }
+            };
+            let resource = key_ref(key);
+            let finish = |f: Finding| f.principal(role_arn.clone()).jobs(jobs.clone());
+            match key.metadata.as_ref().map(|m| m.key_state.as_str()) {
+                None => return finish(Finding::new(ID, Status::Unknown, resource, "the input key's state could not be read")),
+                Some("Enabled") => {}
+                Some(state) => {
+                    return finish(Finding::new(ID, Status::Fail, resource, format!("the input key is {state}: Translate cannot decrypt the input")));
+                }
+            }
+            let Some((role, policies)) = world.role(&role_arn) else {
+                return finish(Finding::new(ID, Status::Unknown, resource, "the job's role was not collected, so its permissions are unknown"));
+            };
+            match world.role_key_use(role, policies, key, &["kms:Decrypt"], &region) {
+                Err(why) => finish(Finding::new(ID, Status::Unknown, resource, why)),
+                Ok(uses) => {
+                    let u = &uses[0];
+                    let evidence = json!({"source": source, "reference": reference, "decisions": [u.evidence]});
+                    let f = match u.outcome {
+                        Outcome::Allowed => Finding::new(ID, Status::Pass, resource, "the role may kms:Decrypt the input key"),
+                        Outcome::Depends => Finding::new(
+                            ID,
+                            Status::Unknown,
+                            resource,
+                            format!("whether the role may kms:Decrypt the input key depends on {}", u.unresolved.join(", ")),
+                        ),
+                        Outcome::ExplicitDeny => Finding::new(ID, Status::Fail, resource, "an explicit Deny stops the role from kms:Decrypt on the input key"),
+                        Outcome::ImplicitDeny => Finding::new(
+                            ID,
+                            Status::Fail,
+                            resource,
+                            format!("nothing allows the role kms:Decrypt on the input key (not allowed by {})", u.missing.iter().map(|l| key_layer_words(l)).collect::<Vec<_>>().join(" and ")),
+                        ),
+                    };
+                    finish(f.evidence(evidence))
+                }
+            }
+        })
+        .collect()
+}

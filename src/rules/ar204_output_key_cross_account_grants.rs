@@ -1,0 +1,58 @@
+//! AR204: a customer managed output key in another account is allowed by both halves: the role's IAM
+//! policies on the key ARN, and the key policy to the role or its account.
+
+use serde_json::json;
+
+use super::common::{FIVE_KEY_ACTIONS, key_ref, output_key_uses};
+use super::world::World;
+use super::{CheckContext, Finding, Status};
+use crate::policy::Verdict;
+use crate::policy::request::arn_account;
+
+const ID: &str = "AR204";
+
+pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
+    output_key_uses(world)
+        .into_iter()
+        .filter(|u| arn_account(&u.role_arn).is_some_and(|a| a != u.key.account))
+        .map(|u| {
+            let resource = key_ref(u.key);
+            let finish = |f: Finding| f.principal(u.role_arn.clone()).jobs(u.jobs.clone());
+            let Some((role, policies)) = world.role(&u.role_arn) else {
+                return finish(Finding::new(ID, Status::Unknown, resource, "the job's role was not collected, so its IAM policies are unknown"));
+            };
+            let uses = match world.role_key_use(role, policies, u.key, &FIVE_KEY_ACTIONS, &u.region) {
+                Ok(uses) => uses,
+                Err(why) => return finish(Finding::new(ID, Status::Unknown, resource, why)),
+            };
+            let lacking = |pick: fn(&crate::rules::world::KeyUse) -> &Verdict| -> (Vec<&str>, Vec<&str>) {
+                let no = uses.iter().filter(|x| pick(x).is_no()).map(|x| x.action).collect();
+                let open = uses.iter().filter(|x| matches!(pick(x), Verdict::Depends(_))).map(|x| x.action).collect();
+                (no, open)
+            };
+            let (iam_no, iam_open) = lacking(|x| &x.identity);
+            let (kp_no, kp_open) = lacking(|x| &x.key_policy);
+            let evidence = json!({
+                "key_account": u.key.account,
+                "iam_policy_lacks": iam_no,
+                "key_policy_lacks": kp_no,
+                "decisions": uses.iter().map(|x| &x.evidence).collect::<Vec<_>>(),
+            });
+            let mut faults = Vec::new();
+            if !iam_no.is_empty() {
+                faults.push(format!("the role's IAM policies do not allow {} on {}", iam_no.join(", "), u.key.arn));
+            }
+            if !kp_no.is_empty() {
+                faults.push(format!("the key policy does not allow {} to the role or its account", kp_no.join(", ")));
+            }
+            let f = if !faults.is_empty() {
+                Finding::new(ID, Status::Fail, resource, faults.join("; "))
+            } else if !iam_open.is_empty() || !kp_open.is_empty() {
+                Finding::new(ID, Status::Unknown, resource, "whether both halves allow the key actions depends on conditions that cannot be known")
+            } else {
+                Finding::new(ID, Status::Pass, resource, "both the role's IAM policies and the key policy allow the five key actions across accounts")
+            };
+            finish(f.evidence(evidence))
+        })
+        .collect()
+}

@@ -1,0 +1,94 @@
+//! AR205: output objects are SSE-KMS (or DSSE-KMS), under the job's own key when it names one.
+
+use serde_json::json;
+
+use super::common::{gap_json, gap_text, is_aws_managed_alias, lookup_key, prefix_ref};
+use super::world::{KeyLookup, World, output_prefix};
+use super::{CheckContext, Finding, Status};
+
+const ID: &str = "AR205";
+const NAMED: usize = 5;
+
+/// A key reference resolved to a key ARN when the inventory knows the key; else as given.
+fn resolve(world: &World<'_>, reference: &str, account: &str, region: &str) -> String {
+    match lookup_key(world, reference, account, region) {
+        KeyLookup::Found(k) => k.arn.clone(),
+        KeyLookup::Missing { .. } => reference.to_owned(),
+    }
+}
+
+/// Compares key references after resolving: a bare key id equals the ARN that ends with it.
+fn same_key(a: &str, b: &str) -> bool {
+    let tail = |s: &str| {
+        s.rsplit_once("key/")
+            .map_or(s.to_owned(), |(_, id)| id.to_owned())
+    };
+    a == b || tail(a) == tail(b)
+}
+
+pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
+    world
+        .inventory
+        .jobs
+        .iter()
+        .filter_map(|job| {
+            let (bucket, prefix) = output_prefix(job)?;
+            let resource = prefix_ref(world, &bucket, &prefix);
+            let jobs = vec![job.job_id.clone()];
+            let uri = format!("s3://{bucket}/{prefix}");
+            if let Some(gap) = world.gap(&uri, None) {
+                return Some(
+                    Finding::new(ID, Status::Unknown, resource, format!("the output objects could not be read: {}", gap_text(gap)))
+                        .evidence(json!({"gap": gap_json(gap)}))
+                        .jobs(jobs),
+                );
+            }
+            let Some(p) = world.prefix(&bucket, &prefix) else {
+                return Some(Finding::new(ID, Status::Unknown, resource, "the output objects were not collected").jobs(jobs));
+            };
+            if p.objects.is_empty() {
+                let status = job.job_status.as_deref().unwrap_or("unknown");
+                return Some(
+                    Finding::new(ID, Status::Unknown, resource, format!("no output objects were found (job status {status}), so none could be checked"))
+                        .jobs(jobs),
+                );
+            }
+            let job_key = job
+                .output_data_config
+                .encryption_key
+                .as_ref()
+                .filter(|k| !is_aws_managed_alias(&k.id))
+                .map(|k| resolve(world, &k.id, &job.account, &job.region));
+            let mut bad = Vec::new();
+            for o in &p.objects {
+                match (o.sse_algorithm.as_deref(), &job_key) {
+                    (Some("aws:kms" | "aws:kms:dsse"), None) => {}
+                    (Some("aws:kms" | "aws:kms:dsse"), Some(expected)) => {
+                        let actual = o.kms_key_id.as_deref().map(|k| resolve(world, k, &job.account, &job.region));
+                        match actual {
+                            Some(a) if same_key(&a, expected) => {}
+                            Some(a) => bad.push(format!("{} (encrypted with {a}, not the job key)", o.key)),
+                            None => bad.push(format!("{} (SSE-KMS without a reported key id)", o.key)),
+                        }
+                    }
+                    (Some(other), _) => bad.push(format!("{} ({other}, not SSE-KMS)", o.key)),
+                    (None, _) if o.sse_c => bad.push(format!("{} (SSE-C)", o.key)),
+                    (None, _) => bad.push(format!("{} (not encrypted)", o.key)),
+                }
+            }
+            let evidence = json!({
+                "coverage": p.coverage,
+                "objects_checked": p.objects.len(),
+                "job_key": job_key,
+                "offending": bad,
+            });
+            let f = if bad.is_empty() {
+                Finding::new(ID, Status::Pass, resource, format!("all {} output objects checked are SSE-KMS under the expected key", p.objects.len()))
+            } else {
+                let named: Vec<&str> = bad.iter().take(NAMED).map(String::as_str).collect();
+                Finding::new(ID, Status::Fail, resource, format!("{} of {} output objects are not encrypted as the job requires: {}", bad.len(), p.objects.len(), named.join(", ")))
+            };
+            Some(f.evidence(evidence).jobs(jobs))
+        })
+        .collect()
+}

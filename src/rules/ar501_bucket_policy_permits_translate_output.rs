@@ -1,0 +1,88 @@
+//! AR501: no Deny in the output bucket policy matches Translate's SSE-KMS PutObject as the job makes it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::json;
+
+use super::common::{bucket_ref, gap_text, output_key_arn};
+use super::world::{World, deciders_json, output_prefix, translate_s3_context};
+use super::{CheckContext, Finding, Status};
+use crate::policy::{Outcome, Policy, PolicySet, Principal, Request, evaluate};
+
+const ID: &str = "AR501";
+
+/// Allows everything, so the evaluation answers only "does a Deny stop it?".
+const ALLOW_ALL: &str = r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
+/// (role, key ARN or None for the AWS managed key, output object ARN).
+type Write = (String, Option<String>, String);
+
+pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
+    let allow_all =
+        Policy::parse("(every identity permission)", ALLOW_ALL).expect("a valid policy");
+    // bucket → (role, key ARN or None, output object) → jobs
+    let mut by_bucket: BTreeMap<String, BTreeMap<Write, Vec<String>>> = BTreeMap::new();
+    for j in &world.inventory.jobs {
+        let Some((bucket, prefix)) = output_prefix(j) else {
+            continue;
+        };
+        let key = output_key_arn(world, j);
+        by_bucket
+            .entry(bucket.clone())
+            .or_default()
+            .entry((
+                j.data_access_role_arn.clone(),
+                key,
+                format!("arn:aws:s3:::{bucket}/{prefix}document.txt"),
+            ))
+            .or_default()
+            .push(j.job_id.clone());
+    }
+    by_bucket
+        .into_iter()
+        .map(|(bucket, uses)| {
+            let resource = bucket_ref(world, &bucket);
+            let jobs: Vec<String> = uses.values().flatten().cloned().collect();
+            if let Some(g) = world.bucket_gap(&bucket, Some("GetBucketPolicy")) {
+                return Finding::new(ID, Status::Unknown, resource, format!("the bucket policy could not be read: {}", gap_text(g))).jobs(jobs);
+            }
+            let policy = match world.bucket_policy(&bucket) {
+                None if world.bucket(&bucket).is_some() => {
+                    return Finding::new(ID, Status::Pass, resource, "the output bucket has no bucket policy").jobs(jobs);
+                }
+                None => return Finding::new(ID, Status::Unknown, resource, "the output bucket was not collected").jobs(jobs),
+                Some(Err(e)) => return Finding::new(ID, Status::Unknown, resource, format!("the bucket policy does not parse: {e}")).jobs(jobs),
+                Some(Ok(p)) => p,
+            };
+            let (mut denied, mut open, mut evidence) = (BTreeSet::new(), BTreeSet::new(), Vec::new());
+            for (role, key, object) in uses.keys() {
+                let Ok(principal) = Principal::parse(role) else { continue };
+                let ctx = translate_s3_context(Some(key.as_deref()));
+                let request = Request::new(principal, "s3:PutObject", object, ctx);
+                let set = PolicySet { identity: vec![&allow_all], resource: Some(policy), ..Default::default() };
+                let d = evaluate(&request, &set);
+                let what = format!("{role} with {}", key.as_deref().unwrap_or("the AWS managed key"));
+                match d.outcome {
+                    Outcome::ExplicitDeny => {
+                        denied.insert(what.clone());
+                    }
+                    Outcome::Depends => {
+                        open.insert(format!("{what} (depends on {})", d.unresolved_keys.iter().cloned().collect::<Vec<_>>().join(", ")));
+                    }
+                    _ => {}
+                }
+                if d.outcome != Outcome::Allowed {
+                    evidence.push(json!({"role": role, "key": key, "decision": d.outcome.id(), "statements": deciders_json(&d)}));
+                }
+            }
+            let f = if !denied.is_empty() {
+                Finding::new(ID, Status::Fail, resource, format!("the bucket policy denies Translate's SSE-KMS PutObject for {}", denied.into_iter().collect::<Vec<_>>().join(", ")))
+            } else if !open.is_empty() {
+                Finding::new(ID, Status::Unknown, resource, format!("a Deny in the bucket policy may apply: {}", open.into_iter().collect::<Vec<_>>().join("; ")))
+            } else {
+                Finding::new(ID, Status::Pass, resource, "no Deny in the bucket policy matches Translate's SSE-KMS PutObject")
+            };
+            f.evidence(json!({"decisions": evidence})).jobs(jobs)
+        })
+        .collect()
+}

@@ -1,0 +1,63 @@
+//! AR603: a terminology or parallel data key in another account lets the resource's account use it.
+
+use serde_json::json;
+
+use super::common::{FIVE_KEY_ACTIONS, custom_resources, gap_text, lookup_key};
+use super::world::{KeyLookup, World, deciders_json, via_service};
+use super::{CheckContext, Finding, ResourceRef, Status};
+use crate::policy::request::arn_account;
+use crate::policy::{Context, Outcome, PolicySet, Principal, Request, evaluate};
+
+const ID: &str = "AR603";
+
+pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
+    custom_resources(world)
+        .filter_map(|(r, kind)| {
+            let key = r.encryption_key.as_ref()?;
+            let key_account = arn_account(&key.id)?;
+            if key_account == r.account {
+                return None;
+            }
+            let resource = ResourceRef::new(kind, r.arn.clone(), Some(&r.account), Some(&r.region));
+            let k = match lookup_key(world, &key.id, &r.account, &r.region) {
+                KeyLookup::Found(k) => k,
+                KeyLookup::Missing { gap } => {
+                    let why = gap.map_or("it was not collected".to_string(), gap_text);
+                    return Some(Finding::new(ID, Status::Unknown, resource, format!("the key {} in account {key_account} could not be read: {why}", key.id)));
+                }
+            };
+            let policy = match world.key_policy(k) {
+                Some(Ok(p)) => p,
+                _ => {
+                    let why = world.gap(&k.arn, Some("GetKeyPolicy")).map_or("it was not collected".to_string(), gap_text);
+                    return Some(Finding::new(ID, Status::Unknown, resource, format!("the key policy of {} could not be read: {why}", k.arn)));
+                }
+            };
+            // Translate uses the key with the permissions of the account that owns the resource.
+            let principal = Principal::parse(&r.account).ok()?;
+            let grants = k.grants.as_deref().unwrap_or(&[]);
+            let set = PolicySet { resource: Some(policy), grants, ..Default::default() };
+            let mut denied = Vec::new();
+            let mut open = Vec::new();
+            let mut decisions = Vec::new();
+            for action in FIVE_KEY_ACTIONS {
+                let ctx = Context::open().with("kms:ViaService", [via_service(action, &r.region)]);
+                let d = evaluate(&Request::new(principal.clone(), action, &k.arn, ctx), &set);
+                match d.outcome {
+                    Outcome::Allowed => {}
+                    Outcome::Depends => open.push(action),
+                    _ => denied.push(action),
+                }
+                decisions.push(json!({"action": action, "decision": d.outcome.id(), "statements": deciders_json(&d)}));
+            }
+            let f = if !denied.is_empty() {
+                Finding::new(ID, Status::Fail, resource, format!("the key policy of {} does not allow account {} {}", k.arn, r.account, denied.join(", ")))
+            } else if !open.is_empty() {
+                Finding::new(ID, Status::Unknown, resource, format!("{} depend on conditions that cannot be known", open.join(", ")))
+            } else {
+                Finding::new(ID, Status::Pass, resource, format!("the key policy of {} lets account {} use the key", k.arn, r.account))
+            };
+            Some(f.evidence(json!({"key": k.arn, "decisions": decisions})))
+        })
+        .collect()
+}

@@ -1,0 +1,291 @@
+//! Helpers the rules share: resource references, job grouping, gap wording.
+
+use std::collections::BTreeMap;
+
+use crate::inventory::{Gap, KmsKey, TranslationJob};
+
+use super::ResourceRef;
+use super::world::{KeyLookup, World, arn_region};
+
+pub fn job_arn(job: &TranslationJob) -> String {
+    format!(
+        "arn:aws:translate:{}:{}:text-translation-job/{}",
+        job.region, job.account, job.job_id
+    )
+}
+
+pub fn key_ref(key: &KmsKey) -> ResourceRef {
+    ResourceRef::new(
+        "kms-key",
+        key.arn.clone(),
+        Some(&key.account),
+        Some(&key.region),
+    )
+}
+
+pub fn bucket_ref(world: &World<'_>, name: &str) -> ResourceRef {
+    let b = world.bucket(name);
+    ResourceRef::new(
+        "s3-bucket",
+        format!("arn:aws:s3:::{name}"),
+        b.and_then(|b| b.account.as_deref()),
+        b.and_then(|b| b.region.as_deref()),
+    )
+}
+
+pub fn prefix_ref(world: &World<'_>, bucket: &str, prefix: &str) -> ResourceRef {
+    let b = world.bucket(bucket);
+    ResourceRef::new(
+        "s3-prefix",
+        format!("s3://{bucket}/{prefix}"),
+        b.and_then(|b| b.account.as_deref()),
+        b.and_then(|b| b.region.as_deref()),
+    )
+}
+
+pub fn role_ref(arn: &str) -> ResourceRef {
+    let account = crate::policy::request::arn_account(arn);
+    ResourceRef::new("iam-role", arn, account, None)
+}
+
+pub fn gap_text(gap: &Gap) -> String {
+    format!(
+        "{} {} on {} failed{}: {}",
+        gap.service,
+        gap.operation,
+        gap.resource,
+        gap.error_code
+            .as_deref()
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default(),
+        gap.message
+    )
+}
+
+pub fn gap_json(gap: &Gap) -> serde_json::Value {
+    serde_json::to_value(gap).unwrap_or_default()
+}
+
+/// Groups jobs by a key the rule reports on, keeping the jobs each group serves.
+pub fn group_jobs<'a, K: Ord>(
+    jobs: &'a [TranslationJob],
+    mut key: impl FnMut(&'a TranslationJob) -> Option<K>,
+) -> BTreeMap<K, Vec<&'a TranslationJob>> {
+    let mut groups: BTreeMap<K, Vec<&TranslationJob>> = BTreeMap::new();
+    for job in jobs {
+        if let Some(k) = key(job) {
+            groups.entry(k).or_default().push(job);
+        }
+    }
+    groups
+}
+
+pub fn job_ids(jobs: &[&TranslationJob]) -> Vec<String> {
+    jobs.iter().map(|j| j.job_id.clone()).collect()
+}
+
+/// The key a reference names, resolved in the account and region of whoever names it; for ARNs, the
+/// ARN's own region.
+pub fn lookup_key<'a>(
+    world: &World<'a>,
+    reference: &str,
+    account: &str,
+    region: &str,
+) -> KeyLookup<'a> {
+    let region = arn_region(reference).unwrap_or(region);
+    world.key(reference, account, region)
+}
+
+/// Whether a key is customer managed; `None` when its metadata is unknown.
+pub fn is_customer_managed(key: &KmsKey) -> Option<bool> {
+    key.metadata.as_ref().map(|m| m.key_manager == "CUSTOMER")
+}
+
+/// A key reference that names an AWS managed key by alias (`alias/aws/s3`).
+pub fn is_aws_managed_alias(reference: &str) -> bool {
+    reference.starts_with("alias/aws/") || reference.contains(":alias/aws/")
+}
+
+/// A key reference that resolved to nothing: reported under the reference as given.
+pub fn unresolved_key_ref(reference: &str, account: &str, region: &str) -> ResourceRef {
+    ResourceRef::new("kms-key", reference, Some(account), Some(region))
+}
+
+/// The five KMS actions a customer managed output key must allow the role (async-prereqs.md).
+pub const FIVE_KEY_ACTIONS: [&str; 5] = [
+    "kms:Decrypt",
+    "kms:GenerateDataKey",
+    "kms:CreateGrant",
+    "kms:RetireGrant",
+    "kms:DescribeKey",
+];
+
+/// A job role's use of a resolved output key, with the jobs it serves.
+pub struct OutputKeyUse<'a> {
+    pub role_arn: String,
+    pub key: &'a KmsKey,
+    pub region: String,
+    pub reference: String,
+    pub jobs: Vec<String>,
+}
+
+/// Every (role, output key) pair of jobs whose output key resolves to a key that is not AWS managed.
+/// Unresolvable keys are AR202's to report.
+pub fn output_key_uses<'a>(world: &World<'a>) -> Vec<OutputKeyUse<'a>> {
+    let groups = group_jobs(&world.inventory.jobs, |j| {
+        let k = j.output_data_config.encryption_key.as_ref()?;
+        if is_aws_managed_alias(&k.id) {
+            return None;
+        }
+        match lookup_key(world, &k.id, &j.account, &j.region) {
+            KeyLookup::Found(key) if is_customer_managed(key) != Some(false) => Some((
+                j.data_access_role_arn.as_str(),
+                key.arn.as_str(),
+                j.region.as_str(),
+            )),
+            _ => None,
+        }
+    });
+    groups
+        .into_iter()
+        .filter_map(|((role, key_arn, region), jobs)| {
+            let KeyLookup::Found(key) = world.key(key_arn, "", "") else {
+                return None;
+            };
+            let reference = jobs[0]
+                .output_data_config
+                .encryption_key
+                .as_ref()
+                .map(|k| k.id.clone())
+                .unwrap_or_default();
+            Some(OutputKeyUse {
+                role_arn: role.to_owned(),
+                key,
+                region: region.to_owned(),
+                reference,
+                jobs: job_ids(&jobs),
+            })
+        })
+        .collect()
+}
+
+/// A key that protects Translate data, with what it protects.
+pub struct ProtectingKey<'a> {
+    pub key: &'a KmsKey,
+    pub jobs: Vec<String>,
+    /// `output`, `input`, `terminology`, `parallel data`.
+    pub uses: Vec<&'static str>,
+}
+
+/// Every key in the inventory that protects Translate data: job output keys, input object and input
+/// bucket default keys, and custom resource keys. References that resolve to nothing are left to the
+/// rules about those references.
+pub fn protecting_keys<'a>(world: &World<'a>) -> Vec<ProtectingKey<'a>> {
+    let mut found: BTreeMap<&'a str, (&'a KmsKey, Vec<String>, Vec<&'static str>)> =
+        BTreeMap::new();
+    let mut add =
+        |reference: &str, account: &str, region: &str, job: Option<&str>, what: &'static str| {
+            if let KeyLookup::Found(k) = lookup_key(world, reference, account, region) {
+                let e = found
+                    .entry(k.arn.as_str())
+                    .or_insert((k, Vec::new(), Vec::new()));
+                if let Some(j) = job {
+                    e.1.push(j.to_owned());
+                }
+                if !e.2.contains(&what) {
+                    e.2.push(what);
+                }
+            }
+        };
+    for job in &world.inventory.jobs {
+        if let Some(k) = &job.output_data_config.encryption_key {
+            add(
+                &k.id,
+                &job.account,
+                &job.region,
+                Some(&job.job_id),
+                "output",
+            );
+        }
+        if let Some((bucket, prefix)) = super::world::parse_s3_uri(&job.input_data_config.s3_uri) {
+            let region = world
+                .bucket(bucket)
+                .and_then(|b| b.region.as_deref())
+                .unwrap_or(&job.region);
+            if let Some(p) = world.prefix(bucket, prefix) {
+                for o in &p.objects {
+                    if let Some(k) = o.kms_key_id.as_deref().filter(|_| {
+                        o.sse_algorithm
+                            .as_deref()
+                            .is_some_and(|a| a.starts_with("aws:kms"))
+                    }) {
+                        add(k, &job.account, region, Some(&job.job_id), "input");
+                    }
+                }
+            }
+            if let Some(b) = world.bucket(bucket) {
+                for r in &b.encryption_rules {
+                    if let Some(k) = r.kms_master_key_id.as_deref() {
+                        add(k, &job.account, region, Some(&job.job_id), "input");
+                    }
+                }
+            }
+        }
+    }
+    for (resources, what) in [
+        (&world.inventory.terminologies, "terminology"),
+        (&world.inventory.parallel_data, "parallel data"),
+    ] {
+        for r in resources.iter() {
+            if let Some(k) = &r.encryption_key {
+                add(&k.id, &r.account, &r.region, None, what);
+            }
+        }
+    }
+    found
+        .into_values()
+        .map(|(key, mut jobs, uses)| {
+            jobs.sort();
+            jobs.dedup();
+            ProtectingKey { key, jobs, uses }
+        })
+        .collect()
+}
+
+/// Every terminology and parallel data resource, with its result type.
+pub fn custom_resources<'a>(
+    world: &World<'a>,
+) -> impl Iterator<Item = (&'a crate::inventory::CustomResource, &'static str)> {
+    let inv = world.inventory;
+    inv.terminologies
+        .iter()
+        .map(|r| (r, "translate-terminology"))
+        .chain(
+            inv.parallel_data
+                .iter()
+                .map(|r| (r, "translate-parallel-data")),
+        )
+}
+
+/// The job's output key as a key ARN when the inventory resolves it, as written when not; `None` for
+/// the AWS managed key.
+pub fn output_key_arn(world: &World<'_>, job: &TranslationJob) -> Option<String> {
+    let k = job
+        .output_data_config
+        .encryption_key
+        .as_ref()
+        .filter(|k| !is_aws_managed_alias(&k.id))?;
+    Some(match lookup_key(world, &k.id, &job.account, &job.region) {
+        KeyLookup::Found(key) => key.arn.clone(),
+        KeyLookup::Missing { .. } => k.id.clone(),
+    })
+}
+
+/// Names a missing layer the way a key's owner thinks of it.
+pub fn key_layer_words(layer: &str) -> &'static str {
+    match layer {
+        "identity policies" => "the role's IAM policies",
+        "permissions boundary" => "the role's permissions boundary",
+        _ => "the key policy",
+    }
+}

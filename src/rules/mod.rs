@@ -1,0 +1,441 @@
+//! The rules: metadata from `rules/*.toml` (embedded), logic in one file per rule, and the registry.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+pub mod world;
+
+mod ar101_input_bucket_default_encryption;
+mod ar102_input_object_encrypted;
+mod ar103_input_kms_key_usable_by_role;
+mod ar201_output_key_customer_managed;
+mod ar202_output_key_usable;
+mod ar203_output_key_policy_grants_role;
+mod ar204_output_key_cross_account_grants;
+mod ar205_output_objects_encrypted_with_job_key;
+mod ar206_output_bucket_default_kms;
+mod ar301_key_rotation_enabled;
+mod ar302_key_not_pending_deletion;
+mod ar303_key_policy_no_public_principal;
+mod ar401_role_exists;
+mod ar402_role_trusts_translate;
+mod ar403_role_trust_confused_deputy;
+mod ar404_role_s3_access;
+mod ar501_bucket_policy_permits_translate_output;
+mod ar601_custom_resource_key_usable;
+mod ar602_custom_resource_customer_managed;
+mod ar603_custom_resource_key_cross_account;
+mod ar701_input_prefix_is_folder;
+mod ar702_buckets_in_job_region;
+mod ar901_service_volume_encryption;
+mod common;
+
+pub use world::World;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    Fail,
+    Unknown,
+    Pass,
+    NotVerifiable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Unknown => "UNKNOWN",
+            Status::NotVerifiable => "NOT_VERIFIABLE",
+        }
+    }
+}
+
+/// Declared most severe first, so `Ord` sorts reports by severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Whether this severity is at or above `threshold`.
+    pub fn at_least(self, threshold: Severity) -> bool {
+        self <= threshold
+    }
+}
+
+/// The ruleset a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ruleset {
+    Baseline,
+    Strict,
+}
+
+impl Ruleset {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ruleset::Baseline => "baseline",
+            Ruleset::Strict => "strict",
+        }
+    }
+}
+
+/// Where a rule is on: `both` rulesets, `strict` only, or `lint` (the linter's own rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RulesetMembership {
+    Both,
+    Strict,
+    Lint,
+}
+
+/// A rule's metadata and prose, from `rules/ARnnn-slug.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleMeta {
+    pub id: String,
+    pub slug: String,
+    pub severity: Severity,
+    pub ruleset: RulesetMembership,
+    /// Per-ruleset severities where they differ from `severity`.
+    #[serde(default)]
+    pub severity_by_ruleset: BTreeMap<String, Severity>,
+    pub control: String,
+    pub title: String,
+    pub fails_when: String,
+    pub rationale: String,
+    pub remediation: String,
+    pub source: RuleSource,
+    #[serde(default)]
+    pub cases: Vec<RuleCase>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSource {
+    /// A file of `../shared/reference/` or `../shared/spec/`.
+    pub page: String,
+    pub section: String,
+    /// The sentence the rule enforces, verbatim.
+    pub quote: String,
+}
+
+/// A rule test case: a snapshot and the statuses expected for named resources.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleCase {
+    pub snapshot: String,
+    #[serde(default = "default_ruleset")]
+    pub ruleset: Ruleset,
+    pub expect: Vec<ExpectedResult>,
+}
+
+fn default_ruleset() -> Ruleset {
+    Ruleset::Baseline
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedResult {
+    pub resource: String,
+    pub status: Status,
+    #[serde(default)]
+    pub principal: Option<String>,
+}
+
+impl RuleMeta {
+    /// The default severity under a ruleset.
+    pub fn severity_in(&self, ruleset: Ruleset) -> Severity {
+        self.severity_by_ruleset
+            .get(ruleset.as_str())
+            .copied()
+            .unwrap_or(self.severity)
+    }
+
+    pub fn enabled_in(&self, ruleset: Ruleset) -> bool {
+        match self.ruleset {
+            RulesetMembership::Both => true,
+            RulesetMembership::Strict => ruleset == Ruleset::Strict,
+            RulesetMembership::Lint => false,
+        }
+    }
+
+    pub fn ruleset_label(&self) -> &'static str {
+        match self.ruleset {
+            RulesetMembership::Both => "both",
+            RulesetMembership::Strict => "strict",
+            RulesetMembership::Lint => "lint",
+        }
+    }
+}
+
+/// What a rule's check sees besides the world.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckContext {
+    pub ruleset: Ruleset,
+}
+
+/// The resource a result is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ResourceRef {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl ResourceRef {
+    pub fn new(
+        kind: &str,
+        id: impl Into<String>,
+        account: Option<&str>,
+        region: Option<&str>,
+    ) -> ResourceRef {
+        ResourceRef {
+            kind: kind.to_owned(),
+            id: id.into(),
+            account: account.map(str::to_owned),
+            region: region.map(str::to_owned),
+        }
+    }
+}
+
+/// One rule's verdict on one resource.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule_id: &'static str,
+    pub status: Status,
+    pub resource: ResourceRef,
+    pub principal: Option<String>,
+    pub jobs: Vec<String>,
+    pub message: String,
+    pub evidence: Value,
+}
+
+impl Finding {
+    pub fn new(
+        rule_id: &'static str,
+        status: Status,
+        resource: ResourceRef,
+        message: impl Into<String>,
+    ) -> Finding {
+        Finding {
+            rule_id,
+            status,
+            resource,
+            principal: None,
+            jobs: Vec::new(),
+            message: message.into(),
+            evidence: Value::Object(Default::default()),
+        }
+    }
+
+    pub fn jobs(mut self, mut jobs: Vec<String>) -> Finding {
+        jobs.sort();
+        jobs.dedup();
+        self.jobs = jobs;
+        self
+    }
+
+    pub fn principal(mut self, principal: impl Into<String>) -> Finding {
+        self.principal = Some(principal.into());
+        self
+    }
+
+    pub fn evidence(mut self, evidence: Value) -> Finding {
+        self.evidence = evidence;
+        self
+    }
+}
+
+pub type Check = fn(&World<'_>, &CheckContext) -> Vec<Finding>;
+
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: Check,
+}
+
+/// Each rule's TOML, embedded, with its check. The order is the rule id order.
+const SOURCES: &[(&str, &str, Check)] = &[
+    (
+        "AR101",
+        include_str!("../../rules/AR101-input-bucket-default-encryption.toml"),
+        ar101_input_bucket_default_encryption::check,
+    ),
+    (
+        "AR102",
+        include_str!("../../rules/AR102-input-object-encrypted.toml"),
+        ar102_input_object_encrypted::check,
+    ),
+    (
+        "AR103",
+        include_str!("../../rules/AR103-input-kms-key-usable-by-role.toml"),
+        ar103_input_kms_key_usable_by_role::check,
+    ),
+    (
+        "AR201",
+        include_str!("../../rules/AR201-output-key-customer-managed.toml"),
+        ar201_output_key_customer_managed::check,
+    ),
+    (
+        "AR202",
+        include_str!("../../rules/AR202-output-key-usable.toml"),
+        ar202_output_key_usable::check,
+    ),
+    (
+        "AR203",
+        include_str!("../../rules/AR203-output-key-policy-grants-role.toml"),
+        ar203_output_key_policy_grants_role::check,
+    ),
+    (
+        "AR204",
+        include_str!("../../rules/AR204-output-key-cross-account-grants.toml"),
+        ar204_output_key_cross_account_grants::check,
+    ),
+    (
+        "AR205",
+        include_str!("../../rules/AR205-output-objects-encrypted-with-job-key.toml"),
+        ar205_output_objects_encrypted_with_job_key::check,
+    ),
+    (
+        "AR206",
+        include_str!("../../rules/AR206-output-bucket-default-kms.toml"),
+        ar206_output_bucket_default_kms::check,
+    ),
+    (
+        "AR301",
+        include_str!("../../rules/AR301-key-rotation-enabled.toml"),
+        ar301_key_rotation_enabled::check,
+    ),
+    (
+        "AR302",
+        include_str!("../../rules/AR302-key-not-pending-deletion.toml"),
+        ar302_key_not_pending_deletion::check,
+    ),
+    (
+        "AR303",
+        include_str!("../../rules/AR303-key-policy-no-public-principal.toml"),
+        ar303_key_policy_no_public_principal::check,
+    ),
+    (
+        "AR401",
+        include_str!("../../rules/AR401-role-exists.toml"),
+        ar401_role_exists::check,
+    ),
+    (
+        "AR402",
+        include_str!("../../rules/AR402-role-trusts-translate.toml"),
+        ar402_role_trusts_translate::check,
+    ),
+    (
+        "AR403",
+        include_str!("../../rules/AR403-role-trust-confused-deputy.toml"),
+        ar403_role_trust_confused_deputy::check,
+    ),
+    (
+        "AR404",
+        include_str!("../../rules/AR404-role-s3-access.toml"),
+        ar404_role_s3_access::check,
+    ),
+    (
+        "AR501",
+        include_str!("../../rules/AR501-bucket-policy-permits-translate-output.toml"),
+        ar501_bucket_policy_permits_translate_output::check,
+    ),
+    (
+        "AR601",
+        include_str!("../../rules/AR601-custom-resource-key-usable.toml"),
+        ar601_custom_resource_key_usable::check,
+    ),
+    (
+        "AR602",
+        include_str!("../../rules/AR602-custom-resource-customer-managed.toml"),
+        ar602_custom_resource_customer_managed::check,
+    ),
+    (
+        "AR603",
+        include_str!("../../rules/AR603-custom-resource-key-cross-account.toml"),
+        ar603_custom_resource_key_cross_account::check,
+    ),
+    (
+        "AR701",
+        include_str!("../../rules/AR701-input-prefix-is-folder.toml"),
+        ar701_input_prefix_is_folder::check,
+    ),
+    (
+        "AR702",
+        include_str!("../../rules/AR702-buckets-in-job-region.toml"),
+        ar702_buckets_in_job_region::check,
+    ),
+    (
+        "AR901",
+        include_str!("../../rules/AR901-service-volume-encryption.toml"),
+        ar901_service_volume_encryption::check,
+    ),
+];
+
+static REGISTRY: LazyLock<Vec<Rule>> = LazyLock::new(|| {
+    SOURCES
+        .iter()
+        .map(|(id, text, check)| {
+            let meta: RuleMeta = toml::from_str(text)
+                .unwrap_or_else(|e| panic!("rules/{id}-*.toml is invalid: {e}"));
+            assert_eq!(&meta.id, id, "rules/{id}-*.toml declares id {}", meta.id);
+            Rule {
+                meta,
+                check: *check,
+            }
+        })
+        .collect()
+});
+
+/// Every rule, in id order.
+pub fn registry() -> &'static [Rule] {
+    &REGISTRY
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    registry()
+        .iter()
+        .find(|r| r.meta.id.eq_ignore_ascii_case(id))
+}
+
+/// The control ids, in order, with what each requires (for the controls matrix).
+pub const CONTROLS: &[&str] = &[
+    "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11",
+];

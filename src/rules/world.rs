@@ -1,0 +1,397 @@
+//! The inventory indexed for rules: lookups by ARN, alias and bucket, policies parsed once, gaps by resource.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::inventory::{Bucket, Gap, IamRole, Inventory, KmsKey, ObjectPrefix, TranslationJob};
+use crate::policy::{
+    Context, Decider, Decision, Layer, Outcome, Policy, PolicyError, PolicySet, Principal, Request,
+    Verdict, evaluate,
+};
+
+/// A parsed policy document, or why it could not be parsed.
+pub type Parsed = Result<Policy, PolicyError>;
+
+pub struct World<'a> {
+    pub inventory: &'a Inventory,
+    key_index: HashMap<String, usize>,
+    key_policies: Vec<Option<Parsed>>,
+    role_index: HashMap<&'a str, usize>,
+    roles: Vec<RolePolicies>,
+    bucket_index: HashMap<&'a str, usize>,
+    bucket_policies: Vec<Option<Parsed>>,
+    prefix_index: HashMap<(&'a str, &'a str), usize>,
+    gaps: HashMap<&'a str, Vec<&'a Gap>>,
+}
+
+/// A role's documents, parsed.
+pub struct RolePolicies {
+    pub trust: Parsed,
+    /// Inline and attached managed policies that could be read and parsed.
+    pub identity: Vec<Policy>,
+    pub boundary: Option<Parsed>,
+    /// Documents that could not be read or parsed: decisions that need them are not certain.
+    pub unreadable: Vec<String>,
+}
+
+/// What a key reference names.
+pub enum KeyLookup<'a> {
+    Found(&'a KmsKey),
+    /// Nothing in the inventory; `gap` says why it was not read, when a collector recorded it.
+    Missing {
+        gap: Option<&'a Gap>,
+    },
+}
+
+/// `s3://bucket/prefix` → (bucket, prefix).
+pub fn parse_s3_uri(uri: &str) -> Option<(&str, &str)> {
+    let rest = uri.strip_prefix("s3://")?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    (!bucket.is_empty()).then_some((bucket, prefix))
+}
+
+/// The region of a KMS key ARN or alias ARN.
+pub fn arn_region(arn: &str) -> Option<&str> {
+    arn.strip_prefix("arn:")?
+        .split(':')
+        .nth(2)
+        .filter(|r| !r.is_empty())
+}
+
+impl<'a> World<'a> {
+    pub fn new(inventory: &'a Inventory) -> World<'a> {
+        let mut key_index = HashMap::new();
+        for (i, k) in inventory.keys.iter().enumerate() {
+            key_index.insert(k.arn.clone(), i);
+            key_index.insert(format!("{}|{}|{}", k.account, k.region, k.key_id), i);
+            for alias in &k.aliases {
+                key_index.insert(format!("{}|{}|{}", k.account, k.region, alias), i);
+                key_index.insert(
+                    format!("arn:aws:kms:{}:{}:{}", k.region, k.account, alias),
+                    i,
+                );
+            }
+        }
+        let key_policies = inventory
+            .keys
+            .iter()
+            .map(|k| {
+                k.policy
+                    .as_ref()
+                    .map(|text| Policy::parse(format!("key policy of {}", k.arn), text))
+            })
+            .collect();
+        let roles = inventory.roles.iter().map(parse_role).collect();
+        let role_index = inventory
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.arn.as_str(), i))
+            .collect();
+        let bucket_index = inventory
+            .buckets
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (b.name.as_str(), i))
+            .collect();
+        let bucket_policies = inventory
+            .buckets
+            .iter()
+            .map(|b| {
+                b.policy
+                    .as_ref()
+                    .map(|text| Policy::parse(format!("bucket policy of {}", b.name), text))
+            })
+            .collect();
+        let prefix_index = inventory
+            .prefixes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| ((p.bucket.as_str(), p.prefix.as_str()), i))
+            .collect();
+        let mut gaps: HashMap<&str, Vec<&Gap>> = HashMap::new();
+        for g in &inventory.gaps {
+            gaps.entry(g.resource.as_str()).or_default().push(g);
+        }
+        World {
+            inventory,
+            key_index,
+            key_policies,
+            role_index,
+            roles,
+            bucket_index,
+            bucket_policies,
+            prefix_index,
+            gaps,
+        }
+    }
+
+    /// Gaps recorded for a resource, optionally for one operation.
+    pub fn gap(&self, resource: &str, operation: Option<&str>) -> Option<&'a Gap> {
+        self.gaps
+            .get(resource)?
+            .iter()
+            .copied()
+            .find(|g| operation.is_none_or(|op| g.operation == op))
+    }
+
+    /// Resolves a key reference (key id, key ARN, alias name, alias ARN, multi-Region id) in the account
+    /// and region of the resource that names it.
+    pub fn key(&self, reference: &str, account: &str, region: &str) -> KeyLookup<'a> {
+        let found = if reference.starts_with("arn:") {
+            self.key_index.get(reference)
+        } else {
+            self.key_index
+                .get(&format!("{account}|{region}|{reference}"))
+        };
+        match found {
+            Some(&i) => KeyLookup::Found(&self.inventory.keys[i]),
+            None => {
+                let gap = self
+                    .gap(reference, None)
+                    .or_else(|| {
+                        self.gap(&format!("arn:aws:kms:{region}:{account}:{reference}"), None)
+                    })
+                    .or_else(|| self.gap(&format!("kms:{account}:{region}"), Some("ListAliases")));
+                KeyLookup::Missing { gap }
+            }
+        }
+    }
+
+    pub fn key_policy(&self, key: &KmsKey) -> Option<&Parsed> {
+        let i = *self.key_index.get(&key.arn)?;
+        self.key_policies[i].as_ref()
+    }
+
+    pub fn role(&self, arn: &str) -> Option<(&'a IamRole, &RolePolicies)> {
+        let i = *self.role_index.get(arn)?;
+        Some((&self.inventory.roles[i], &self.roles[i]))
+    }
+
+    pub fn bucket(&self, name: &str) -> Option<&'a Bucket> {
+        self.bucket_index
+            .get(name)
+            .map(|&i| &self.inventory.buckets[i])
+    }
+
+    pub fn bucket_policy(&self, name: &str) -> Option<&Parsed> {
+        self.bucket_policies[*self.bucket_index.get(name)?].as_ref()
+    }
+
+    pub fn prefix(&self, bucket: &str, prefix: &str) -> Option<&'a ObjectPrefix> {
+        self.prefix_index
+            .get(&(bucket, prefix))
+            .map(|&i| &self.inventory.prefixes[i])
+    }
+
+    /// A gap about a bucket, under any of the names collectors use for it.
+    pub fn bucket_gap(&self, name: &str, operation: Option<&str>) -> Option<&'a Gap> {
+        self.gap(name, operation)
+            .or_else(|| self.gap(&format!("arn:aws:s3:::{name}"), operation))
+            .or_else(|| self.gap(&format!("s3://{name}"), operation))
+    }
+}
+
+fn parse_role(role: &IamRole) -> RolePolicies {
+    let trust = Policy::parse(format!("trust policy of {}", role.arn), &role.trust_policy);
+    let mut identity = Vec::new();
+    let mut unreadable = Vec::new();
+    for p in role.inline_policies.iter().chain(&role.attached_policies) {
+        let source = p
+            .arn
+            .clone()
+            .unwrap_or_else(|| format!("inline policy {} of {}", p.name, role.arn));
+        match p
+            .document
+            .as_deref()
+            .map(|d| Policy::parse(source.clone(), d))
+        {
+            Some(Ok(policy)) => identity.push(policy),
+            Some(Err(e)) => unreadable.push(format!("{source}: {e}")),
+            None => unreadable.push(format!("{source}: not read")),
+        }
+    }
+    let boundary = role.permissions_boundary.as_ref().map(|b| {
+        let source = b.arn.clone().unwrap_or_else(|| b.name.clone());
+        match &b.document {
+            Some(d) => Policy::parse(source, d),
+            None => Err(PolicyError {
+                pos: Default::default(),
+                message: format!("{source}: not read"),
+            }),
+        }
+    });
+    RolePolicies {
+        trust,
+        identity,
+        boundary,
+        unreadable,
+    }
+}
+
+/// The statements that decided, as evidence.
+pub fn deciders_json(decision: &Decision<'_>) -> Vec<Value> {
+    decision
+        .deciding
+        .iter()
+        .map(|d| match d {
+            Decider::Statement {
+                layer,
+                policy,
+                statement,
+            } => json!({
+                "policy": policy.source,
+                "statement": statement.index,
+                "sid": statement.sid,
+                "line": statement.pos.line,
+                "effect": statement.effect.to_string(),
+                "layer": layer.id(),
+            }),
+            Decider::Grant { grant, .. } => json!({
+                "grant": grant.grant_id,
+                "layer": "grants",
+            }),
+        })
+        .collect()
+}
+
+/// The answer to "may the role do this on this key", for rules.
+pub struct KeyUse {
+    pub action: &'static str,
+    pub outcome: Outcome,
+    /// Whether the role's IAM policies (within its boundary) allow the action on the key.
+    pub identity: Verdict,
+    /// Whether the key policy allows the action to the role or its account.
+    pub key_policy: Verdict,
+    pub unresolved: Vec<String>,
+    pub missing: Vec<&'static str>,
+    pub evidence: Value,
+}
+
+/// The KMS actions Translate calls through S3 (data keys) and itself (grants, describe): the
+/// `kms:ViaService` each request carries when made on the role's behalf.
+pub fn via_service(action: &str, region: &str) -> String {
+    match action {
+        "kms:Decrypt" | "kms:GenerateDataKey" | "kms:Encrypt" => {
+            format!("s3.{region}.amazonaws.com")
+        }
+        _ => format!("translate.{region}.amazonaws.com"),
+    }
+}
+
+impl World<'_> {
+    /// Decides each action for the role on the key, with every layer: the role's identity policies and
+    /// boundary, the key policy and the grants. Unreadable documents make an allow uncertain.
+    pub fn role_key_use(
+        &self,
+        role: &IamRole,
+        policies: &RolePolicies,
+        key: &KmsKey,
+        actions: &[&'static str],
+        region: &str,
+    ) -> Result<Vec<KeyUse>, String> {
+        let key_policy = match self.key_policy(key) {
+            Some(Ok(p)) => p,
+            Some(Err(e)) => {
+                return Err(format!("the key policy of {} does not parse: {e}", key.arn));
+            }
+            None => {
+                let why = self.gap(&key.arn, Some("GetKeyPolicy")).map_or(
+                    "it was not collected".to_string(),
+                    |g| {
+                        format!(
+                            "{}: {}",
+                            g.error_code.as_deref().unwrap_or("error"),
+                            g.message
+                        )
+                    },
+                );
+                return Err(format!(
+                    "the key policy of {} could not be read ({why})",
+                    key.arn
+                ));
+            }
+        };
+        let boundary = match &policies.boundary {
+            Some(Ok(b)) => Some(b),
+            Some(Err(e)) => {
+                return Err(format!(
+                    "the permissions boundary of {} could not be used: {e}",
+                    role.arn
+                ));
+            }
+            None => None,
+        };
+        let principal = Principal::parse(&role.arn).map_err(|e| format!("role ARN: {e}"))?;
+        let grants = key.grants.as_deref().unwrap_or(&[]);
+        let set = PolicySet {
+            identity: policies.identity.iter().collect(),
+            boundary,
+            resource: Some(key_policy),
+            grants,
+        };
+        Ok(actions
+            .iter()
+            .map(|&action| {
+                let mut ctx = Context::open();
+                ctx.insert("kms:ViaService", [via_service(action, region)]);
+                let request = Request::new(principal.clone(), action, &key.arn, ctx);
+                let d = evaluate(&request, &set);
+                let mut outcome = d.outcome;
+                let mut unresolved: Vec<String> = d.unresolved_keys.iter().cloned().collect();
+                // A policy we could not read might allow what the others do not.
+                if outcome == Outcome::ImplicitDeny && !policies.unreadable.is_empty() {
+                    outcome = Outcome::Depends;
+                    unresolved.push("unreadable identity policies".into());
+                }
+                let layer = |l: Layer| d.layer(l).map_or(Verdict::No, |r| r.allows.clone());
+                let boundary = if set.boundary.is_some() {
+                    layer(Layer::Boundary)
+                } else {
+                    Verdict::Yes
+                };
+                KeyUse {
+                    action,
+                    outcome,
+                    identity: layer(Layer::Identity).and(boundary),
+                    key_policy: layer(Layer::ResourcePrincipal).or(layer(Layer::ResourceAccount)),
+                    unresolved,
+                    missing: d.missing.iter().map(|l| l.name()).collect(),
+                    evidence: json!({
+                        "action": action,
+                        "decision": d.outcome.id(),
+                        "statements": deciders_json(&d),
+                        "missing": d.missing.iter().map(|l| l.id()).collect::<Vec<_>>(),
+                        "unresolved_keys": d.unresolved_keys,
+                    }),
+                }
+            })
+            .collect())
+    }
+}
+
+/// The context of the S3 requests Translate makes with the role: over TLS, and for writes the SSE-KMS
+/// headers with the job's key (none for the AWS managed key).
+pub fn translate_s3_context(write_key: Option<Option<&str>>) -> Context {
+    let mut ctx = Context::open().with("aws:SecureTransport", ["true"]);
+    if let Some(key) = write_key {
+        ctx.insert("s3:x-amz-server-side-encryption", ["aws:kms"]);
+        if let Some(k) = key {
+            ctx.insert("s3:x-amz-server-side-encryption-aws-kms-key-id", [k]);
+        }
+    }
+    ctx
+}
+
+/// Where a job's output lands: Translate adds `<account>-TranslateText-<job id>/` to the output URI
+/// (async-results.md).
+pub fn output_prefix(job: &TranslationJob) -> Option<(String, String)> {
+    let (bucket, prefix) = parse_s3_uri(&job.output_data_config.s3_uri)?;
+    let mut p = prefix.to_owned();
+    if !p.is_empty() && !p.ends_with('/') {
+        p.push('/');
+    }
+    p.push_str(&format!("{}-TranslateText-{}/", job.account, job.job_id));
+    Some((bucket.to_owned(), p))
+}
