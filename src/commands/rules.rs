@@ -76,3 +76,42 @@ pub fn explanation(rule: &Rule) -> String {
     );
     out
 }
+
+/// The page `docs/rules/ARnnn.md` for a rule, generated from its TOML.
+pub fn markdown(rule: &Rule) -> String {
+    let m = &rule.meta;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<!-- Generated from rules/{}-{}.toml by `ATREST_UPDATE_DOCS=1 cargo test`; do not edit. -->\n",
+        m.id, m.slug
+    );
+    let _ = writeln!(out, "# {} {}\n", m.id, m.slug);
+    let _ = writeln!(out, "**{}**\n", m.title);
+    let _ = writeln!(out, "| severity | ruleset | control |");
+    let _ = writeln!(out, "| --- | --- | --- |");
+    let severity = if m.severity_by_ruleset.is_empty() {
+        m.severity.as_str().to_owned()
+    } else {
+        m.severity_by_ruleset
+            .iter()
+            .map(|(k, v)| format!("{} ({k})", v.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(
+        out,
+        "| {severity} | {} | {} |\n",
+        m.ruleset_label(),
+        m.control
+    );
+    let _ = writeln!(out, "## Fails when\n\n{}\n", m.fails_when);
+    let _ = writeln!(out, "## Why\n\n{}\n", m.rationale);
+    let _ = writeln!(out, "## How to fix\n\n{}\n", m.remediation);
+    let _ = writeln!(
+        out,
+        "## Source\n\n`{}`, section \"{}\":\n\n> {}",
+        m.source.page, m.source.section, m.source.quote
+    );
+    out
+}

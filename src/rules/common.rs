@@ -108,7 +108,14 @@ pub fn is_aws_managed_alias(reference: &str) -> bool {
 
 /// A key reference that resolved to nothing: reported under the reference as given.
 pub fn unresolved_key_ref(reference: &str, account: &str, region: &str) -> ResourceRef {
-    ResourceRef::new("kms-key", reference, Some(account), Some(region))
+    let id = if reference.starts_with("arn:") {
+        reference.to_owned()
+    } else if reference.starts_with("alias/") {
+        format!("arn:aws:kms:{region}:{account}:{reference}")
+    } else {
+        format!("arn:aws:kms:{region}:{account}:key/{reference}")
+    };
+    ResourceRef::new("kms-key", id, Some(account), Some(region))
 }
 
 /// The five KMS actions a customer managed output key must allow the role (async-prereqs.md).

@@ -2,6 +2,7 @@
 
 mod differential;
 mod reference_examples;
+mod rules_catalogue;
 mod simulate_cli;
 
 use std::path::{Path, PathBuf};

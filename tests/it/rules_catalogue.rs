@@ -1,0 +1,222 @@
+//! The rule catalogue: cases from rules/*.toml, consistency with controls.md and the reference pages,
+//! and the generated docs/rules pages.
+
+use std::collections::BTreeSet;
+
+use atrest::engine::{self, EngineSettings};
+use atrest::inventory::load_snapshot;
+use atrest::rules::{World, registry};
+
+use crate::root;
+
+#[test]
+fn every_rule_case_passes() {
+    let mut checked = 0;
+    for rule in registry() {
+        assert!(
+            !rule.meta.cases.is_empty(),
+            "{} has no test cases in its TOML",
+            rule.meta.id
+        );
+        for case in &rule.meta.cases {
+            let inventory = load_snapshot(&root().join(&case.snapshot)).unwrap();
+            let world = World::new(&inventory);
+            let settings = EngineSettings {
+                ruleset: case.ruleset,
+                overrides: Default::default(),
+                waivers: vec![],
+                today: 0,
+            };
+            let results = engine::run(&world, &settings).results;
+            for e in &case.expect {
+                let found: Vec<_> = results
+                    .iter()
+                    .filter(|r| {
+                        r.rule_id == rule.meta.id
+                            && r.resource.id == e.resource
+                            && (e.principal.is_none() || r.principal == e.principal)
+                    })
+                    .collect();
+                assert_eq!(
+                    found.len(),
+                    1,
+                    "{}: expected one result for {} ({:?}), found {}",
+                    rule.meta.id,
+                    e.resource,
+                    e.principal,
+                    found.len()
+                );
+                assert_eq!(
+                    found[0].status, e.status,
+                    "{} on {} ({:?}): {}",
+                    rule.meta.id, e.resource, e.principal, found[0].message
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 60, "only {checked} expectations");
+}
+
+#[test]
+fn rule_files_and_code_name_the_same_rules() {
+    let files: BTreeSet<String> = std::fs::read_dir(root().join("rules"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".toml")
+                .to_string()
+        })
+        .collect();
+    let code: BTreeSet<String> = registry()
+        .iter()
+        .map(|r| format!("{}-{}", r.meta.id, r.meta.slug))
+        .collect();
+    assert_eq!(
+        files, code,
+        "rules/*.toml and the registry in src/rules/mod.rs differ"
+    );
+}
+
+/// The rules table of controls.md: (id, slug, severity, control-of-rule from the controls table).
+fn controls_md_rules() -> Vec<(String, String, String)> {
+    let text = std::fs::read_to_string(root().join("../shared/spec/controls.md"))
+        .expect("../shared/spec/controls.md");
+    text.lines()
+        .filter(|l| l.starts_with("| AR"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (
+                cells[1].to_string(),
+                cells[2].to_string(),
+                cells[3].to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn ids_slugs_and_severities_match_controls_md() {
+    let spec = controls_md_rules();
+    assert!(spec.len() >= 30, "controls.md lists {} rules", spec.len());
+    // AR801-AR807 are the linter's and arrive with it.
+    let audit: Vec<_> = spec
+        .iter()
+        .filter(|(id, _, _)| !id.starts_with("AR8"))
+        .collect();
+    let code: Vec<_> = registry()
+        .iter()
+        .map(|r| {
+            (
+                r.meta.id.clone(),
+                r.meta.slug.clone(),
+                r.meta.severity.as_str().to_string(),
+            )
+        })
+        .collect();
+    let spec_ids: Vec<_> = audit
+        .iter()
+        .map(|(id, slug, sev)| (id.clone(), slug.clone(), sev.clone()))
+        .collect();
+    assert_eq!(code, spec_ids);
+}
+
+#[test]
+fn controls_match_controls_md() {
+    let text = std::fs::read_to_string(root().join("../shared/spec/controls.md")).unwrap();
+    for rule in registry() {
+        let row = text
+            .lines()
+            .find(|l| l.starts_with(&format!("| {} |", rule.meta.control)))
+            .unwrap_or_else(|| panic!("no control {} in controls.md", rule.meta.control));
+        let id = &rule.meta.id;
+        let n: u32 = id[2..].parse().unwrap();
+        let listed = row.contains(id.as_str())
+            || row.split("AR").skip(1).any(|s| {
+                s.starts_with(|c: char| c.is_ascii_digit()) && s.contains('–') && {
+                    let (a, b) = s.split_once('–').unwrap();
+                    let a: u32 = a.trim().parse().unwrap_or(0);
+                    let b: u32 = b
+                        .trim_start_matches("AR")
+                        .split(|c: char| !c.is_ascii_digit())
+                        .next()
+                        .unwrap()
+                        .parse()
+                        .unwrap_or(0);
+                    (a..=b).contains(&n)
+                }
+            });
+        assert!(
+            listed,
+            "controls.md does not list {id} under {}",
+            rule.meta.control
+        );
+    }
+}
+
+/// Reference pages escape markdown punctuation (`SSE\-S3`) and emphasise terms (`*customer managed
+/// key*`); quotes are compared as plain text.
+fn unescape(s: &str) -> String {
+    s.replace(['\\', '*'], "")
+}
+
+#[test]
+fn every_source_quote_is_on_its_page() {
+    for rule in registry() {
+        let s = &rule.meta.source;
+        let page = std::fs::read_to_string(root().join("../shared/reference").join(&s.page))
+            .unwrap_or_else(|e| panic!("{}: source page {}: {e}", rule.meta.id, s.page));
+        let page = unescape(&page);
+        assert!(
+            page.contains(&s.quote),
+            "{}: quote not found in {}: {}",
+            rule.meta.id,
+            s.page,
+            s.quote
+        );
+        assert!(
+            page.contains(&s.section),
+            "{}: section \"{}\" not found in {}",
+            rule.meta.id,
+            s.section,
+            s.page
+        );
+    }
+}
+
+#[test]
+fn docs_rules_pages_are_fresh() {
+    let dir = root().join("docs/rules");
+    let update = std::env::var_os("ATREST_UPDATE_DOCS").is_some();
+    if update {
+        std::fs::create_dir_all(&dir).unwrap();
+    }
+    let mut stale = Vec::new();
+    for rule in registry() {
+        let path = dir.join(format!("{}.md", rule.meta.id));
+        let want = atrest::commands::rules::markdown(rule);
+        if update {
+            std::fs::write(&path, &want).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(want.as_str()) {
+            stale.push(path.display().to_string());
+        }
+    }
+    let pages: BTreeSet<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let expected: BTreeSet<String> = registry()
+        .iter()
+        .map(|r| format!("{}.md", r.meta.id))
+        .collect();
+    assert_eq!(
+        pages, expected,
+        "docs/rules has pages for rules that do not exist"
+    );
+    assert!(
+        stale.is_empty(),
+        "stale docs (run `ATREST_UPDATE_DOCS=1 cargo test --test it docs_rules`): {stale:?}"
+    );
+}
