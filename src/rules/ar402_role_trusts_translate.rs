@@ -55,7 +55,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             } else {
                 Finding::new(ID, Status::Pass, resource, "the trust policy lets translate.amazonaws.com assume the role")
             };
-            Some(f.evidence(evidence.unwrap_or_default()).jobs(ids))
+            Some(f.evidence(evidence.unwrap_or_else(|| json!({}))).jobs(ids))
         })
         .collect()
 }

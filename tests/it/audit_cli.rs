@@ -1,0 +1,535 @@
+//! `atrest audit` and `atrest rules` as processes: reports, exit codes, config, waivers, baselines, bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::{fixture, root};
+
+const DEMO: &str = "fixtures/demo/snapshot.json";
+
+fn atrest_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_atrest"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn atrest(args: &[&str]) -> Output {
+    atrest_in(root(), args)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stderr(o)))
+}
+
+fn tempdir() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "atrest-audit-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn demo_report_validates_against_the_schema_and_covers_every_rule() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let mut outcomes: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for ruleset in ["baseline", "strict"] {
+        let o = atrest(&["audit", DEMO, "--format", "json", "--ruleset", ruleset]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let report = json(&o);
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{} at {}", e, e.instance_path))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{ruleset} report does not match docs/report.schema.json: {errors:#?}"
+        );
+        for r in report["results"].as_array().unwrap() {
+            outcomes
+                .entry(r["rule_id"].as_str().unwrap().into())
+                .or_default()
+                .insert(r["status"].as_str().unwrap().into());
+        }
+        assert_eq!(report["summary"]["exit_code"], 1);
+        assert_eq!(report["run"]["ruleset"], ruleset);
+    }
+    for rule in atrest::rules::registry() {
+        let seen = outcomes.get(&rule.meta.id).cloned().unwrap_or_default();
+        if rule.meta.id == "AR901" {
+            assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["NOT_VERIFIABLE"]);
+            continue;
+        }
+        assert!(
+            seen.contains("PASS"),
+            "{}: no PASS in the demo world ({seen:?})",
+            rule.meta.id
+        );
+        assert!(
+            seen.contains("FAIL") || seen.contains("UNKNOWN"),
+            "{}: no FAIL in the demo world ({seen:?})",
+            rule.meta.id
+        );
+    }
+}
+
+#[test]
+fn a_schema_violation_is_caught() {
+    // The validation above must be able to fail: a report missing a stable field does not validate.
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut report = json(&atrest(&["audit", DEMO, "--format", "json"]));
+    assert!(validator.is_valid(&report));
+    report["results"][0]["status"] = Value::from("MAYBE");
+    assert!(!validator.is_valid(&report));
+}
+
+#[test]
+fn fail_on_sets_the_exit_code() {
+    assert_eq!(
+        atrest(&["audit", DEMO, "--fail-on", "none"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        atrest(&["audit", DEMO, "--fail-on", "critical"])
+            .status
+            .code(),
+        Some(1)
+    );
+    let o = atrest(&["audit", DEMO]);
+    assert_eq!(o.status.code(), Some(1));
+    let table = String::from_utf8_lossy(&o.stdout);
+    assert!(table.contains("CRITICAL ("), "{table}");
+    assert!(
+        !table.contains("| PASS"),
+        "PASS rows are hidden by default:\n{table}"
+    );
+    assert!(
+        table
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("atrest: "),
+        "{table}"
+    );
+    assert!(
+        !table.contains('\x1b'),
+        "no colour when stdout is not a terminal"
+    );
+    let all = String::from_utf8_lossy(&atrest(&["audit", DEMO, "--show-pass"]).stdout).into_owned();
+    assert!(all.contains("PASS "), "{all}");
+}
+
+/// A world with one failing rule only: a bucket without default encryption.
+fn single_failure_world(dir: &Path) -> PathBuf {
+    let path = dir.join("one.json");
+    std::fs::write(
+        &path,
+        r#"{"snapshot_version": 1, "accounts": ["111122223333"], "regions": ["us-east-1"],
+            "jobs": [], "buckets": [], "gaps": []}"#,
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn allow_unknown_and_empty_worlds() {
+    let dir = tempdir();
+    let world = single_failure_world(&dir);
+    // An empty world has only the NOT_VERIFIABLE service result.
+    let o = atrest(&["audit", world.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = json(&o);
+    assert_eq!(r["summary"]["NOT_VERIFIABLE"], 1);
+    assert_eq!(r["controls"].as_array().unwrap().len(), 1);
+    // UNKNOWN results count unless allowed: AR102 on the partner prefix is UNKNOWN (medium or above).
+    let unknown_only = atrest(&["audit", DEMO, "--format", "json", "--fail-on", "none"]);
+    assert!(json(&unknown_only)["summary"]["UNKNOWN"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn waivers_apply_until_they_expire_and_unmatched_ones_are_reported() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.join("atrest.toml"),
+        r#"
+[[waivers]]
+rule = "AR101"
+resource = "arn:aws:s3:::acme-legacy-*"
+reason = "legacy bucket, migration ticket MIG-7"
+expires = 2999-12-31
+
+[[waivers]]
+rule = "AR102"
+resource = "s3://acme-legacy-uploads/batch-2019/"
+reason = "expired acceptance"
+expires = 2020-01-01
+
+[[waivers]]
+rule = "AR303"
+resource = "arn:aws:kms:eu-west-1:*"
+reason = "matches nothing"
+expires = 2999-01-01
+"#,
+    )
+    .unwrap();
+    let demo = root().join(DEMO);
+    let o = atrest_in(&dir, &["audit", demo.to_str().unwrap(), "--format", "json"]);
+    let r = json(&o);
+    let find = |rule: &str, id: &str| {
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["rule_id"] == rule && x["resource"]["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let waived = find("AR101", "arn:aws:s3:::acme-legacy-uploads");
+    assert_eq!(waived["status"], "FAIL");
+    assert_eq!(
+        waived["waiver"]["reason"],
+        "legacy bucket, migration ticket MIG-7"
+    );
+    assert_eq!(waived["waiver"]["expires"], "2999-12-31");
+    let expired = find("AR102", "s3://acme-legacy-uploads/batch-2019/");
+    assert!(
+        expired.get("waiver").is_none(),
+        "an expired waiver does not suppress: {expired}"
+    );
+    let e = stderr(&o);
+    assert!(e.contains("waiver for AR102 on s3://acme-legacy-uploads/batch-2019/ (line 9) expired on 2020-01-01"), "{e}");
+    assert!(
+        e.contains(
+            "waiver for AR303 on arn:aws:kms:eu-west-1:* (line 15) matches no failing result"
+        ),
+        "{e}"
+    );
+    assert_eq!(r["summary"]["waived"], 1);
+}
+
+#[test]
+fn waiving_every_failure_passes_the_run() {
+    let dir = tempdir();
+    let demo = root().join(DEMO);
+    let report = json(&atrest(&[
+        "audit",
+        demo.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let mut toml = String::new();
+    for r in report["results"].as_array().unwrap() {
+        if matches!(r["status"].as_str(), Some("FAIL" | "UNKNOWN")) {
+            toml.push_str(&format!(
+                "[[waivers]]\nrule = \"{}\"\nresource = \"{}\"\nreason = \"accepted\"\nexpires = 2999-01-01\n\n",
+                r["rule_id"].as_str().unwrap(),
+                r["resource"]["id"].as_str().unwrap()
+            ));
+        }
+    }
+    std::fs::write(dir.join("atrest.toml"), toml).unwrap();
+    let o = atrest_in(&dir, &["audit", demo.to_str().unwrap(), "-q"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn allow_unknown_stops_unknown_results_from_counting() {
+    let dir = tempdir();
+    let demo = root().join(DEMO);
+    let report = json(&atrest(&[
+        "audit",
+        demo.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let mut toml = String::new();
+    for r in report["results"].as_array().unwrap() {
+        if r["status"] == "FAIL" {
+            toml.push_str(&format!(
+                "[[waivers]]\nrule = \"{}\"\nresource = \"{}\"\nreason = \"accepted\"\nexpires = 2999-01-01\n\n",
+                r["rule_id"].as_str().unwrap(),
+                r["resource"]["id"].as_str().unwrap()
+            ));
+        }
+    }
+    std::fs::write(dir.join("atrest.toml"), toml).unwrap();
+    // Only UNKNOWN results are left uncounted-for: they fail the run unless allowed.
+    assert_eq!(
+        atrest_in(&dir, &["audit", demo.to_str().unwrap(), "-q"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        atrest_in(
+            &dir,
+            &["audit", demo.to_str().unwrap(), "-q", "--allow-unknown"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn baseline_makes_the_exit_code_depend_only_on_new_failures() {
+    let dir = tempdir();
+    let previous = dir.join("previous.json");
+    let o = atrest(&[
+        "audit",
+        DEMO,
+        "--format",
+        "json",
+        "--output",
+        previous.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "--output writes the file, not stdout");
+    // Same world against itself: every failure is existing, nothing new, exit 0.
+    let o = atrest(&[
+        "audit",
+        DEMO,
+        "--format",
+        "json",
+        "--baseline",
+        previous.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = json(&o);
+    let marks: std::collections::BTreeSet<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["baseline"].as_str())
+        .collect();
+    assert_eq!(marks.into_iter().collect::<Vec<_>>(), ["existing"]);
+    assert_eq!(r["resolved"], serde_json::json!([]));
+    // A baseline that lacks one failure: that one is new and fails the run; a fixed one is resolved.
+    let mut base: Value =
+        serde_json::from_str(&std::fs::read_to_string(&previous).unwrap()).unwrap();
+    let results = base["results"].as_array_mut().unwrap();
+    let i = results
+        .iter()
+        .position(|x| x["rule_id"] == "AR101" && x["status"] == "FAIL")
+        .unwrap();
+    results.remove(i);
+    results.push(serde_json::json!({"rule_id": "AR999", "status": "FAIL", "resource": {"type": "service", "id": "gone"}}));
+    let edited = dir.join("edited.json");
+    std::fs::write(&edited, serde_json::to_string(&base).unwrap()).unwrap();
+    let o = atrest(&[
+        "audit",
+        DEMO,
+        "--format",
+        "json",
+        "--baseline",
+        edited.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let r = json(&o);
+    let new: Vec<_> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["baseline"] == "new")
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0]["rule_id"], "AR101");
+    assert_eq!(r["resolved"][0]["rule_id"], "AR999");
+}
+
+#[test]
+fn reports_are_byte_stable_apart_from_timestamps() {
+    let strip = |o: Output| {
+        let mut v = json(&o);
+        v["run"]["started_at"] = Value::Null;
+        v["run"]["finished_at"] = Value::Null;
+        serde_json::to_string(&v).unwrap()
+    };
+    let a = strip(atrest(&["audit", DEMO, "--format", "json"]));
+    let b = strip(atrest(&["audit", DEMO, "--format", "json"]));
+    assert_eq!(a, b);
+}
+
+fn assert_exit_2(o: &Output, needles: &[&str]) {
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&o.stdout),
+        stderr(o)
+    );
+    let e = stderr(o);
+    for n in needles {
+        assert!(e.contains(n), "stderr lacks {n:?}: {e}");
+    }
+    assert!(o.stdout.is_empty(), "no partial report on stdout");
+}
+
+#[test]
+fn bad_snapshots_exit_2_with_file_line_and_column() {
+    let dir = tempdir();
+    let cases = [
+        (
+            "notjson.json",
+            "snapshot_version: 1\n",
+            vec!["notjson.json:1:1:", "a snapshot is a JSON object"],
+        ),
+        (
+            "future.json",
+            "{\n  \"snapshot_version\": 7\n}\n",
+            vec![
+                "future.json:2:3:",
+                "unknown snapshot_version 7",
+                "collect the snapshot again",
+            ],
+        ),
+        (
+            "nofield.json",
+            "{\"snapshot_version\": 1,\n \"jobs\": [{\"job_id\": \"j\", \"account\": \"1\"}]}\n",
+            vec!["nofield.json:2:", "missing field `region`"],
+        ),
+    ];
+    for (name, text, needles) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = dir.join(format!("{name}.report"));
+        let o = atrest(&[
+            "audit",
+            path.to_str().unwrap(),
+            "--output",
+            out.to_str().unwrap(),
+        ]);
+        assert_exit_2(&o, &needles);
+        assert!(
+            !out.exists(),
+            "{name}: no report file is written when the run fails"
+        );
+    }
+    let o = atrest(&["audit", "/nonexistent/snap.json"]);
+    assert_exit_2(&o, &["cannot read snapshot /nonexistent/snap.json"]);
+}
+
+#[test]
+fn bad_config_exits_2_naming_the_line() {
+    let cases = [
+        (
+            "ruleset = \"baseline\"\nfail-on = \"high\"\n",
+            vec!["atrest.toml:2:", "unknown field `fail-on`"],
+        ),
+        (
+            "\n[rules.AR123]\nenabled = false\n",
+            vec!["atrest.toml:2:", "unknown rule id \"AR123\""],
+        ),
+        (
+            "[[waivers]]\nrule = \"AR101\"\nresource = \"*\"\nreason = \"r\"\nexpires = \"next year\"\n",
+            vec!["atrest.toml:5:", "write YYYY-MM-DD"],
+        ),
+    ];
+    for (text, needles) in cases {
+        let dir = tempdir();
+        std::fs::write(dir.join("atrest.toml"), text).unwrap();
+        let demo = root().join(DEMO);
+        let o = atrest_in(&dir, &["audit", demo.to_str().unwrap()]);
+        assert_exit_2(&o, &needles);
+    }
+    let o = atrest(&["audit", DEMO, "--config", "/nonexistent/atrest.toml"]);
+    assert_exit_2(&o, &["cannot read config /nonexistent/atrest.toml"]);
+}
+
+#[test]
+fn bad_flags_exit_2_naming_the_flag() {
+    assert_exit_2(&atrest(&["audit", DEMO, "--format", "xml"]), &["--format"]);
+    assert_exit_2(
+        &atrest(&["audit", DEMO, "--fail-on", "severe"]),
+        &["--fail-on"],
+    );
+    assert_exit_2(
+        &atrest(&["audit", DEMO, "--ruleset", "paranoid"]),
+        &["--ruleset"],
+    );
+    assert_exit_2(&atrest(&["audit"]), &["SNAPSHOT"]);
+    assert_exit_2(
+        &atrest(&[
+            "audit",
+            DEMO,
+            "--baseline",
+            fixture("demo/snapshot.json").to_str().unwrap(),
+        ]),
+        &["--baseline", "not an atrest JSON report"],
+    );
+}
+
+#[test]
+fn an_existing_report_survives_a_failed_run() {
+    let dir = tempdir();
+    let out = dir.join("report.json");
+    std::fs::write(&out, "previous report").unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{").unwrap();
+    let o = atrest(&[
+        "audit",
+        bad.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous report");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "no temporary files left: {leftovers:?}");
+}
+
+#[test]
+fn rules_list_and_explain() {
+    let o = atrest(&["rules"]);
+    assert_eq!(o.status.code(), Some(0));
+    let list = String::from_utf8_lossy(&o.stdout);
+    for rule in atrest::rules::registry() {
+        assert!(
+            list.contains(&rule.meta.id) && list.contains(&rule.meta.slug),
+            "{} missing from `atrest rules`",
+            rule.meta.id
+        );
+    }
+    let o = atrest(&["rules", "explain", "ar203"]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.starts_with("AR203 output-key-policy-grants-role"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Your key must have a key policy that enables Amazon Translate to use it."),
+        "{text}"
+    );
+    assert_exit_2(&atrest(&["rules", "explain", "AR999"]), &["no rule AR999"]);
+}
