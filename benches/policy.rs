@@ -5,9 +5,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use atrest::policy::{
-    Context, Grant, Policy, PolicySet, Principal, Request, evaluate, parse_grants,
-};
+use atrest::policy::{Context, Grant, Policy, PolicySet, Principal, Request, evaluate, parse_grants};
 
 const ROLE: &str = "arn:aws:iam::111122223333:role/TranslateRole";
 const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -57,14 +55,7 @@ fn key_policy() -> Policy {
         r#"{"Sid":"Translate","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/TranslateRole"},"Action":["kms:Decrypt","kms:GenerateDataKey","kms:CreateGrant","kms:RetireGrant","kms:DescribeKey"],"Resource":"*","Condition":{"StringEquals":{"aws:SourceAccount":"111122223333"}}}"#.to_string(),
     );
     assert_eq!(statements.len(), 20);
-    Policy::parse(
-        "key.json",
-        &format!(
-            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
-            statements.join(",")
-        ),
-    )
-    .unwrap()
+    Policy::parse("key.json", &format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","))).unwrap()
 }
 
 fn grants() -> Vec<Grant> {
@@ -84,16 +75,10 @@ fn main() {
 
     // (a) A 5-statement identity policy without conditions.
     let identity = identity_policy();
-    let set = PolicySet {
-        identity: vec![&identity],
-        ..Default::default()
-    };
+    let set = PolicySet { identity: vec![&identity], ..Default::default() };
     let requests: Vec<Request> = [
         ("s3:GetObject", "arn:aws:s3:::input-bucket/docs/a.txt"),
-        (
-            "s3:PutObject",
-            "arn:aws:s3:::output-bucket/111122223333-TranslateText-j/a.txt",
-        ),
+        ("s3:PutObject", "arn:aws:s3:::output-bucket/111122223333-TranslateText-j/a.txt"),
         ("s3:ListBucket", "arn:aws:s3:::input-bucket"),
         ("s3:DeleteObject", "arn:aws:s3:::input-bucket/a.txt"),
         ("s3:GetObject", "arn:aws:s3:::elsewhere/a.txt"),
@@ -105,56 +90,35 @@ fn main() {
     let a = rate(budget, |i| {
         black_box(evaluate(&requests[i % requests.len()], &set).outcome);
     });
-    println!(
-        "(a) identity policy, 5 statements, no conditions: {a:>12.0} decisions/s (goal 1,000,000)"
-    );
+    println!("(a) identity policy, 5 statements, no conditions: {a:>12.0} decisions/s (goal 1,000,000)");
 
     // (b) A 20-statement key policy with conditions, plus 10 grants.
     let key = key_policy();
     let grants = grants();
-    let set = PolicySet {
-        resource: Some(&key),
-        grants: &grants,
-        ..Default::default()
-    };
+    let set = PolicySet { resource: Some(&key), grants: &grants, ..Default::default() };
     let ctx = Context::open()
         .with("aws:SourceAccount", ["111122223333"])
-        .with(
-            "aws:SourceArn",
-            ["arn:aws:translate:us-east-1:111122223333:text-translation-job/j"],
-        )
+        .with("aws:SourceArn", ["arn:aws:translate:us-east-1:111122223333:text-translation-job/j"])
         .with("kms:ViaService", ["s3.us-east-1.amazonaws.com"])
         .with("aws:PrincipalOrgID", ["o-abc123"]);
-    let requests: Vec<Request> = [
-        "kms:Decrypt",
-        "kms:GenerateDataKey",
-        "kms:CreateGrant",
-        "kms:RetireGrant",
-        "kms:DescribeKey",
-        "kms:Encrypt",
-    ]
-    .iter()
-    .map(|a| Request::new(principal.clone(), a, KEY, ctx.clone()))
-    .collect();
-    let outcomes: Vec<&str> = requests
-        .iter()
-        .map(|r| evaluate(r, &set).outcome.id())
-        .collect();
+    let requests: Vec<Request> =
+        ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey", "kms:Encrypt"]
+            .iter()
+            .map(|a| Request::new(principal.clone(), a, KEY, ctx.clone()))
+            .collect();
+    let outcomes: Vec<&str> = requests.iter().map(|r| evaluate(r, &set).outcome.id()).collect();
     println!("    outcomes of the (b) requests: {outcomes:?}");
     let b = rate(budget, |i| {
         black_box(evaluate(&requests[i % requests.len()], &set).outcome);
     });
-    println!(
-        "(b) key policy, 20 statements with conditions, 10 grants: {b:>12.0} decisions/s (goal 200,000)"
-    );
+    println!("(b) key policy, 20 statements with conditions, 10 grants: {b:>12.0} decisions/s (goal 200,000)");
 
     // (c) Parsing: a corpus of varied policies, in MB/s of JSON text.
     let mut corpus = Vec::new();
     let texts = [
         std::fs::read_to_string("fixtures/policies/async-prereqs/permissions-policy.json").unwrap(),
         std::fs::read_to_string("fixtures/policies/async-prereqs/trust-policy.json").unwrap(),
-        std::fs::read_to_string("fixtures/policies/async-prereqs/cross-account-key-policy.json")
-            .unwrap(),
+        std::fs::read_to_string("fixtures/policies/async-prereqs/cross-account-key-policy.json").unwrap(),
     ];
     let big = format!(
         r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,

@@ -127,6 +127,7 @@ impl AuditArgs {
             show_pass: o.show_pass,
             baseline: o.baseline,
             quiet: o.quiet,
+            verbose: o.verbose,
         }
     }
 }
@@ -178,9 +179,7 @@ pub enum SimulateFormat {
 
 fn parse_action(s: &str) -> Result<String, String> {
     match s.split_once(':') {
-        Some((service, action))
-            if !service.is_empty() && !action.is_empty() && !action.contains(':') =>
-        {
+        Some((service, action)) if !service.is_empty() && !action.is_empty() && !action.contains(':') => {
             Ok(s.to_owned())
         }
         _ => Err("expected SERVICE:ACTION, for example kms:Decrypt".into()),
@@ -189,10 +188,9 @@ fn parse_action(s: &str) -> Result<String, String> {
 
 fn parse_context(s: &str) -> Result<ContextPair, String> {
     match s.split_once('=') {
-        Some((key, value)) if !key.trim().is_empty() => Ok(ContextPair {
-            key: key.trim().to_owned(),
-            value: value.to_owned(),
-        }),
+        Some((key, value)) if !key.trim().is_empty() => {
+            Ok(ContextPair { key: key.trim().to_owned(), value: value.to_owned() })
+        }
         _ => Err("expected KEY=VALUE, for example aws:SourceAccount=111122223333".into()),
     }
 }

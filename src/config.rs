@@ -12,16 +12,9 @@ use crate::rules::{Ruleset, Severity};
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("{path}:{line}: {message}")]
-    Invalid {
-        path: String,
-        line: usize,
-        message: String,
-    },
+    Invalid { path: String, line: usize, message: String },
 }
 
 /// The config file as written.
@@ -84,11 +77,7 @@ pub enum FailOn {
 
 impl FailOn {
     pub fn parse(s: &str) -> Option<FailOn> {
-        if s == "none" {
-            Some(FailOn::Never)
-        } else {
-            Severity::parse(s).map(FailOn::Severity)
-        }
+        if s == "none" { Some(FailOn::Never) } else { Severity::parse(s).map(FailOn::Severity) }
     }
 
     pub fn as_str(self) -> &'static str {
@@ -128,10 +117,8 @@ fn line_of(text: &str, offset: usize) -> usize {
 impl Config {
     /// Reads a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
         Config::parse(&path.display().to_string(), &text)
     }
 
@@ -144,25 +131,15 @@ impl Config {
         };
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
             let offset = e.span().map_or(0, |s| s.start);
-            invalid(
-                offset,
-                format!("{} (see docs/config.md)", e.message().trim()),
-            )
+            invalid(offset, format!("{} (see docs/config.md)", e.message().trim()))
         })?;
-        let mut config = Config {
-            allow_unknown: raw.allow_unknown,
-            show_pass: raw.show_pass,
-            ..Config::default()
-        };
+        let mut config = Config { allow_unknown: raw.allow_unknown, show_pass: raw.show_pass, ..Config::default() };
         if let Some(r) = &raw.ruleset {
             config.ruleset = Some(match r.get_ref().as_str() {
                 "baseline" => Ruleset::Baseline,
                 "strict" => Ruleset::Strict,
                 other => {
-                    return Err(invalid(
-                        r.span().start,
-                        format!("ruleset \"{other}\" is not baseline or strict"),
-                    ));
+                    return Err(invalid(r.span().start, format!("ruleset \"{other}\" is not baseline or strict")));
                 }
             });
         }
@@ -170,10 +147,7 @@ impl Config {
             config.fail_on = Some(FailOn::parse(f.get_ref()).ok_or_else(|| {
                 invalid(
                     f.span().start,
-                    format!(
-                        "fail_on \"{}\" is not one of critical, high, medium, low, info, none",
-                        f.get_ref()
-                    ),
+                    format!("fail_on \"{}\" is not one of critical, high, medium, low, info, none", f.get_ref()),
                 )
             })?);
         }
@@ -181,67 +155,39 @@ impl Config {
             if !FORMATS.contains(&f.get_ref().as_str()) {
                 return Err(invalid(
                     f.span().start,
-                    format!(
-                        "format \"{}\" is not one of {}",
-                        f.get_ref(),
-                        FORMATS.join(", ")
-                    ),
+                    format!("format \"{}\" is not one of {}", f.get_ref(), FORMATS.join(", ")),
                 ));
             }
             config.format = Some(f.get_ref().clone());
         }
         for (id, o) in &raw.rules {
             let rule = crate::rules::find(id.get_ref()).ok_or_else(|| {
-                invalid(
-                    id.span().start,
-                    format!(
-                        "unknown rule id \"{}\" (`atrest rules` lists them)",
-                        id.get_ref()
-                    ),
-                )
+                invalid(id.span().start, format!("unknown rule id \"{}\" (`atrest rules` lists them)", id.get_ref()))
             })?;
             let severity = match &o.severity {
                 Some(s) => Some(Severity::parse(s.get_ref()).ok_or_else(|| {
                     invalid(
                         s.span().start,
-                        format!(
-                            "severity \"{}\" is not one of critical, high, medium, low, info",
-                            s.get_ref()
-                        ),
+                        format!("severity \"{}\" is not one of critical, high, medium, low, info", s.get_ref()),
                     )
                 })?),
                 None => None,
             };
-            config.overrides.insert(
-                rule.meta.id.clone(),
-                RuleOverride {
-                    enabled: o.enabled,
-                    severity,
-                },
-            );
+            config.overrides.insert(rule.meta.id.clone(), RuleOverride { enabled: o.enabled, severity });
         }
         for w in &raw.waivers {
             let rule = crate::rules::find(w.rule.get_ref()).ok_or_else(|| {
-                invalid(
-                    w.rule.span().start,
-                    format!("waiver for unknown rule id \"{}\"", w.rule.get_ref()),
-                )
+                invalid(w.rule.span().start, format!("waiver for unknown rule id \"{}\"", w.rule.get_ref()))
             })?;
             if w.reason.get_ref().trim().is_empty() {
-                return Err(invalid(
-                    w.reason.span().start,
-                    "a waiver needs a reason".into(),
-                ));
+                return Err(invalid(w.reason.span().start, "a waiver needs a reason".into()));
             }
             let expires = match w.expires.get_ref() {
                 DateValue::Text(s) => s.clone(),
                 DateValue::Date(d) => d.to_string(),
             };
             let day = parse_day(&expires).ok_or_else(|| {
-                invalid(
-                    w.expires.span().start,
-                    format!("expires \"{expires}\" is not a date: write YYYY-MM-DD"),
-                )
+                invalid(w.expires.span().start, format!("expires \"{expires}\" is not a date: write YYYY-MM-DD"))
             })?;
             config.waivers.push(Waiver {
                 rule: rule.meta.id.clone(),
@@ -266,9 +212,7 @@ pub fn parse_day(s: &str) -> Option<i64> {
 
 /// Today (UTC) in days since the epoch.
 pub fn today() -> i64 {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     secs.div_euclid(86_400)
 }
 
@@ -318,32 +262,16 @@ expires = "2027-01-15"
     #[test]
     fn errors_name_the_line() {
         let cases = [
-            (
-                "ruleset = \"strict\"\nfailon = \"high\"\n",
-                2,
-                "unknown field",
-            ),
-            (
-                "[rules.AR999]\nenabled = false\n",
-                1,
-                "unknown rule id \"AR999\"",
-            ),
+            ("ruleset = \"strict\"\nfailon = \"high\"\n", 2, "unknown field"),
+            ("[rules.AR999]\nenabled = false\n", 1, "unknown rule id \"AR999\""),
             (
                 "\n[[waivers]]\nrule = \"AR203\"\nresource = \"*\"\nreason = \"r\"\nexpires = \"31/12/2026\"\n",
                 6,
                 "not a date",
             ),
-            (
-                "\n\n[[waivers]]\nrule = \"AR203\"\nresource = \"*\"\nreason = \"r\"\n",
-                3,
-                "missing field `expires`",
-            ),
+            ("\n\n[[waivers]]\nrule = \"AR203\"\nresource = \"*\"\nreason = \"r\"\n", 3, "missing field `expires`"),
             ("fail_on = \"severe\"\n", 1, "fail_on \"severe\""),
-            (
-                "[rules.AR101]\nseverity = \"urgent\"\n",
-                2,
-                "severity \"urgent\"",
-            ),
+            ("[rules.AR101]\nseverity = \"urgent\"\n", 2, "severity \"urgent\""),
             (
                 "[[waivers]]\nrule = \"AR9\"\nresource = \"*\"\nreason = \"r\"\nexpires = 2026-01-01\n",
                 2,
@@ -351,10 +279,7 @@ expires = "2027-01-15"
             ),
         ];
         for (text, line, needle) in cases {
-            let ConfigError::Invalid {
-                line: l, message, ..
-            } = Config::parse("atrest.toml", text).unwrap_err()
-            else {
+            let ConfigError::Invalid { line: l, message, .. } = Config::parse("atrest.toml", text).unwrap_err() else {
                 panic!()
             };
             assert_eq!(l, line, "{text}: {message}");

@@ -7,9 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{RuleOverride, Waiver};
 use crate::policy::matcher::{Glob, Mode};
-use crate::rules::{
-    CheckContext, Finding, ResourceRef, Rule, Ruleset, Severity, Status, World, registry,
-};
+use crate::rules::{CheckContext, Finding, ResourceRef, Rule, Ruleset, Severity, Status, World, registry};
 
 /// What the engine needs to know about the run.
 #[derive(Debug, Clone)]
@@ -35,6 +33,8 @@ pub struct ResultRow {
     pub jobs: Vec<String>,
     pub message: String,
     pub evidence: serde_json::Value,
+    /// How to fix it; only on FAIL and UNKNOWN results.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub remediation: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<AppliedWaiver>,
@@ -64,6 +64,8 @@ pub struct EngineOutput {
     pub notices: Vec<Notice>,
     /// The rules that ran, for the controls matrix.
     pub rules_run: Vec<&'static Rule>,
+    /// Per rule: results and time taken, for `-v`.
+    pub timings: Vec<(&'static str, usize, std::time::Duration)>,
 }
 
 impl ResultRow {
@@ -74,41 +76,36 @@ impl ResultRow {
 
     /// The identity of a result across runs: baselines and waivers key on it.
     pub fn key(&self) -> (String, String, Option<String>) {
-        (
-            self.rule_id.clone(),
-            self.resource.id.clone(),
-            self.principal.clone(),
-        )
+        (self.rule_id.clone(), self.resource.id.clone(), self.principal.clone())
     }
 }
 
 /// Runs every enabled rule on the world.
 pub fn run(world: &World<'_>, settings: &EngineSettings) -> EngineOutput {
-    let ctx = CheckContext {
-        ruleset: settings.ruleset,
-    };
+    let ctx = CheckContext { ruleset: settings.ruleset };
     let enabled: Vec<&'static Rule> = registry()
         .iter()
         .filter(|r| {
             let o = settings.overrides.get(&r.meta.id);
-            o.and_then(|o| o.enabled)
-                .unwrap_or_else(|| r.meta.enabled_in(settings.ruleset))
+            o.and_then(|o| o.enabled).unwrap_or_else(|| r.meta.enabled_in(settings.ruleset))
         })
         .collect();
-    let findings: Vec<(&Rule, Finding)> = enabled
+    let per_rule: Vec<(&Rule, Vec<Finding>, std::time::Duration)> = enabled
         .par_iter()
-        .flat_map_iter(|rule| {
-            (rule.check)(world, &ctx)
-                .into_iter()
-                .map(move |f| (*rule, f))
+        // One task per rule, so idle threads steal whole rules instead of waiting on a long one.
+        .with_max_len(1)
+        .map(|rule| {
+            let start = std::time::Instant::now();
+            let findings = (rule.check)(world, &ctx);
+            (*rule, findings, start.elapsed())
         })
         .collect();
+    let timings = per_rule.iter().map(|(r, f, d)| (r.meta.id.as_str(), f.len(), *d)).collect();
+    let findings: Vec<(&Rule, Finding)> =
+        per_rule.into_iter().flat_map(|(r, f, _)| f.into_iter().map(move |f| (r, f))).collect();
 
-    let waivers: Vec<(&Waiver, Glob)> = settings
-        .waivers
-        .iter()
-        .map(|w| (w, Glob::new(&w.resource, Mode::Plain)))
-        .collect();
+    let waivers: Vec<(&Waiver, Glob)> =
+        settings.waivers.iter().map(|w| (w, Glob::new(&w.resource, Mode::Plain))).collect();
     let mut used = vec![false; waivers.len()];
     let mut notices = Vec::new();
     for (w, _) in &waivers {
@@ -138,21 +135,20 @@ pub fn run(world: &World<'_>, settings: &EngineSettings) -> EngineOutput {
                 jobs: f.jobs,
                 message: f.message,
                 evidence: f.evidence,
-                remediation: rule.meta.remediation.clone(),
+                remediation: if matches!(f.status, Status::Fail | Status::Unknown) {
+                    rule.meta.remediation.clone()
+                } else {
+                    String::new()
+                },
                 waiver: None,
                 baseline: None,
             };
             if row.is_problem() {
                 for (i, (w, glob)) in waivers.iter().enumerate() {
-                    if w.rule == row.rule_id
-                        && (w.resource == row.resource.id || glob.matches(&row.resource.id))
-                    {
+                    if w.rule == row.rule_id && (w.resource == row.resource.id || glob.matches(&row.resource.id)) {
                         used[i] = true;
                         if w.expires_day >= settings.today {
-                            row.waiver = Some(AppliedWaiver {
-                                reason: w.reason.clone(),
-                                expires: w.expires.clone(),
-                            });
+                            row.waiver = Some(AppliedWaiver { reason: w.reason.clone(), expires: w.expires.clone() });
                             break;
                         }
                     }
@@ -170,30 +166,19 @@ pub fn run(world: &World<'_>, settings: &EngineSettings) -> EngineOutput {
         }
     }
     sort_results(&mut results);
-    EngineOutput {
-        results,
-        notices,
-        rules_run: enabled,
-    }
+    EngineOutput { results, notices, rules_run: enabled, timings }
 }
 
 /// Byte-stable order: severity, rule, resource, principal, status.
 pub fn sort_results(results: &mut [ResultRow]) {
     results.sort_by(|a, b| {
-        (
-            a.severity,
-            &a.rule_id,
-            &a.resource.id,
-            &a.principal,
-            a.status,
-        )
-            .cmp(&(
-                b.severity,
-                &b.rule_id,
-                &b.resource.id,
-                &b.principal,
-                b.status,
-            ))
+        (a.severity, &a.rule_id, &a.resource.id, &a.principal, a.status).cmp(&(
+            b.severity,
+            &b.rule_id,
+            &b.resource.id,
+            &b.principal,
+            b.status,
+        ))
     });
 }
 
@@ -250,11 +235,7 @@ impl Baseline {
         let mut still = BTreeSet::new();
         for r in results.iter_mut().filter(|r| r.is_problem()) {
             let key = r.key();
-            r.baseline = Some(if self.failing.contains(&key) {
-                BaselineMark::Existing
-            } else {
-                BaselineMark::New
-            });
+            r.baseline = Some(if self.failing.contains(&key) { BaselineMark::Existing } else { BaselineMark::New });
             still.insert(key);
         }
         self.failing

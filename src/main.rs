@@ -7,6 +7,11 @@ use atrest::cli::{Cli, Command, RulesAction};
 use atrest::commands::{self, CommandError, CommandOutput};
 use clap::Parser;
 
+// The audit of a large account makes millions of small allocations across threads; mimalloc handles
+// that pattern markedly faster than glibc's allocator (measured with `cargo bench --bench audit`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn run(cli: Cli) -> Result<CommandOutput, CommandError> {
     match cli.command {
         Command::Audit(args) => Ok(commands::audit::run(&args.into_flags())?),
@@ -16,10 +21,7 @@ fn run(cli: Cli) -> Result<CommandOutput, CommandError> {
         },
         Command::Simulate(args) => {
             let stdout = commands::simulate::run(&args.into_options())?;
-            Ok(CommandOutput {
-                stdout,
-                exit_code: 0,
-            })
+            Ok(CommandOutput { stdout, exit_code: 0 })
         }
     }
 }
@@ -28,10 +30,7 @@ fn main() -> ExitCode {
     match run(Cli::parse()) {
         Ok(out) => {
             let mut stdout = io::stdout().lock();
-            match stdout
-                .write_all(out.stdout.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
+            match stdout.write_all(out.stdout.as_bytes()).and_then(|()| stdout.flush()) {
                 // A reader that went away (`| head`) is not an error worth a message.
                 Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
                     eprintln!("atrest: error: writing the output: {e}");

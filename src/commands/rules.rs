@@ -10,19 +10,13 @@ use crate::rules::{Rule, registry};
 pub fn list() -> CommandOutput {
     let mut table = Table::new();
     table.load_preset(presets::NOTHING);
-    table.set_header(vec![
-        "id", "slug", "severity", "ruleset", "control", "title",
-    ]);
+    table.set_header(vec!["id", "slug", "severity", "ruleset", "control", "title"]);
     for r in registry() {
         let m = &r.meta;
         let severity = if m.severity_by_ruleset.is_empty() {
             m.severity.as_str().to_owned()
         } else {
-            m.severity_by_ruleset
-                .iter()
-                .map(|(k, v)| format!("{}: {k}", v.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ")
+            m.severity_by_ruleset.iter().map(|(k, v)| format!("{}: {k}", v.as_str())).collect::<Vec<_>>().join(", ")
         };
         table.add_row(vec![
             m.id.as_str(),
@@ -33,22 +27,14 @@ pub fn list() -> CommandOutput {
             m.title.as_str(),
         ]);
     }
-    CommandOutput {
-        stdout: format!("{table}\n"),
-        exit_code: 0,
-    }
+    CommandOutput { stdout: format!("{table}\n"), exit_code: 0 }
 }
 
 pub fn explain(id: &str) -> Result<CommandOutput, CommandError> {
     let rule = crate::rules::find(id).ok_or_else(|| {
-        CommandError::Usage(format!(
-            "no rule {id}: `atrest rules` lists the rule ids (AR101 and so on)"
-        ))
+        CommandError::Usage(format!("no rule {id}: `atrest rules` lists the rule ids (AR101 and so on)"))
     })?;
-    Ok(CommandOutput {
-        stdout: explanation(rule),
-        exit_code: 0,
-    })
+    Ok(CommandOutput { stdout: explanation(rule), exit_code: 0 })
 }
 
 /// The plain-text explanation of a rule.
@@ -56,24 +42,14 @@ pub fn explanation(rule: &Rule) -> String {
     let m = &rule.meta;
     let mut out = String::new();
     let _ = writeln!(out, "{} {}: {}", m.id, m.slug, m.title);
-    let _ = writeln!(
-        out,
-        "severity {}, ruleset {}, control {}",
-        m.severity.as_str(),
-        m.ruleset_label(),
-        m.control
-    );
+    let _ = writeln!(out, "severity {}, ruleset {}, control {}", m.severity.as_str(), m.ruleset_label(), m.control);
     for (ruleset, s) in &m.severity_by_ruleset {
         let _ = writeln!(out, "  severity under {ruleset}: {}", s.as_str());
     }
     let _ = writeln!(out, "\nFails when: {}\n", m.fails_when);
     let _ = writeln!(out, "Why: {}\n", m.rationale);
     let _ = writeln!(out, "How to fix: {}\n", m.remediation);
-    let _ = writeln!(
-        out,
-        "Source: {}, \"{}\":\n  \"{}\"",
-        m.source.page, m.source.section, m.source.quote
-    );
+    let _ = writeln!(out, "Source: {}, \"{}\":\n  \"{}\"", m.source.page, m.source.section, m.source.quote);
     out
 }
 
@@ -93,25 +69,13 @@ pub fn markdown(rule: &Rule) -> String {
     let severity = if m.severity_by_ruleset.is_empty() {
         m.severity.as_str().to_owned()
     } else {
-        m.severity_by_ruleset
-            .iter()
-            .map(|(k, v)| format!("{} ({k})", v.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ")
+        m.severity_by_ruleset.iter().map(|(k, v)| format!("{} ({k})", v.as_str())).collect::<Vec<_>>().join(", ")
     };
-    let _ = writeln!(
-        out,
-        "| {severity} | {} | {} |\n",
-        m.ruleset_label(),
-        m.control
-    );
+    let _ = writeln!(out, "| {severity} | {} | {} |\n", m.ruleset_label(), m.control);
     let _ = writeln!(out, "## Fails when\n\n{}\n", m.fails_when);
     let _ = writeln!(out, "## Why\n\n{}\n", m.rationale);
     let _ = writeln!(out, "## How to fix\n\n{}\n", m.remediation);
-    let _ = writeln!(
-        out,
-        "## Source\n\n`{}`, section \"{}\":\n\n> {}",
-        m.source.page, m.source.section, m.source.quote
-    );
+    let _ =
+        writeln!(out, "## Source\n\n`{}`, section \"{}\":\n\n> {}", m.source.page, m.source.section, m.source.quote);
     out
 }

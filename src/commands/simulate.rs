@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use crate::policy::{
-    Context, Decider, Decision, Grant, Layer, Outcome, Policy, PolicySet, Principal, Request,
-    Verdict, evaluate, parse_grants,
+    Context, Decider, Decision, Grant, Layer, Outcome, Policy, PolicySet, Principal, Request, Verdict, evaluate,
+    parse_grants,
 };
 
 /// A `--context KEY=VALUE` pair.
@@ -39,40 +39,22 @@ pub enum SimulateError {
     #[error("--principal: {0}")]
     Principal(String),
     #[error("cannot read {path} (given to {flag}): {source}")]
-    Read {
-        path: String,
-        flag: &'static str,
-        source: io::Error,
-    },
-    #[error(
-        "{path}:{line}:{column}: {message} (given to {flag}; fix the document or pass another file)"
-    )]
-    Invalid {
-        path: String,
-        flag: &'static str,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Read { path: String, flag: &'static str, source: io::Error },
+    #[error("{path}:{line}:{column}: {message} (given to {flag}; fix the document or pass another file)")]
+    Invalid { path: String, flag: &'static str, line: usize, column: usize, message: String },
     #[error("writing the output: {0}")]
     Output(io::Error),
 }
 
 fn read(path: &Path, flag: &'static str) -> Result<String, SimulateError> {
-    let bytes = std::fs::read(path).map_err(|source| SimulateError::Read {
-        path: path.display().to_string(),
-        flag,
-        source,
-    })?;
+    let bytes =
+        std::fs::read(path).map_err(|source| SimulateError::Read { path: path.display().to_string(), flag, source })?;
     String::from_utf8(bytes).map_err(|e| SimulateError::Invalid {
         path: path.display().to_string(),
         flag,
         line: 1,
         column: 1,
-        message: format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ),
+        message: format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
     })
 }
 
@@ -101,31 +83,16 @@ fn load_grants(path: &Path) -> Result<Vec<Grant>, SimulateError> {
 /// Runs the simulation and renders its report.
 pub fn run(options: &Options) -> Result<String, SimulateError> {
     let principal = Principal::parse(&options.principal).map_err(SimulateError::Principal)?;
-    let identity = options
-        .identity_policies
-        .iter()
-        .map(|p| load_policy(p, "--identity-policy"))
-        .collect::<Result<Vec<_>, _>>()?;
-    let boundary = options
-        .boundary
-        .as_deref()
-        .map(|p| load_policy(p, "--boundary"))
-        .transpose()?;
-    let resource_policy = options
-        .resource_policy
-        .as_deref()
-        .map(|p| load_policy(p, "--resource-policy"))
-        .transpose()?;
-    let grants = options
-        .grants
-        .as_deref()
-        .map(load_grants)
-        .transpose()?
-        .unwrap_or_default();
+    let identity =
+        options.identity_policies.iter().map(|p| load_policy(p, "--identity-policy")).collect::<Result<Vec<_>, _>>()?;
+    let boundary = options.boundary.as_deref().map(|p| load_policy(p, "--boundary")).transpose()?;
+    let resource_policy =
+        options.resource_policy.as_deref().map(|p| load_policy(p, "--resource-policy")).transpose()?;
+    let grants = options.grants.as_deref().map(load_grants).transpose()?.unwrap_or_default();
 
     let mut context = Context::open();
     for pair in &options.context {
-        context.push(&pair.key, pair.value.clone());
+        context.push(pair.key.clone(), pair.value.clone());
     }
     if options.closed_context {
         context = context.closed();
@@ -139,14 +106,10 @@ pub fn run(options: &Options) -> Result<String, SimulateError> {
         grants: &grants,
     };
     let decision = evaluate(&request, &set);
-    let grants_file = options
-        .grants
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
+    let grants_file = options.grants.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
     Ok(if options.json {
-        let mut s = serde_json::to_string_pretty(&to_json(&request, &decision, &grants_file))
-            .expect("JSON values serialize");
+        let mut s =
+            serde_json::to_string_pretty(&to_json(&request, &decision, &grants_file)).expect("JSON values serialize");
         s.push('\n');
         s
     } else {
@@ -158,10 +121,7 @@ fn verdict_text(v: &Verdict) -> String {
     match v {
         Verdict::Yes => "allows".into(),
         Verdict::No => "does not allow".into(),
-        Verdict::Depends(keys) => format!(
-            "depends on {}",
-            keys.iter().cloned().collect::<Vec<_>>().join(", ")
-        ),
+        Verdict::Depends(keys) => format!("depends on {}", keys.iter().cloned().collect::<Vec<_>>().join(", ")),
     }
 }
 
@@ -175,11 +135,7 @@ fn verdict_id(v: &Verdict) -> &'static str {
 
 fn decider_json(d: &Decider<'_>, grants_file: &str) -> Value {
     match d {
-        Decider::Statement {
-            layer,
-            policy,
-            statement,
-        } => json!({
+        Decider::Statement { layer, policy, statement } => json!({
             "file": policy.source,
             "index": statement.index,
             "sid": statement.sid,
@@ -231,33 +187,17 @@ fn to_text(request: &Request, decision: &Decision<'_>, grants_file: &str) -> Str
         request.principal.arn,
         request.action,
         request.resource,
-        if request.is_cross_account() {
-            " (cross-account)"
-        } else {
-            ""
-        }
+        if request.is_cross_account() { " (cross-account)" } else { "" }
     );
     if !decision.unresolved_keys.is_empty() {
-        let keys: Vec<&str> = decision
-            .unresolved_keys
-            .iter()
-            .map(String::as_str)
-            .collect();
-        let _ = writeln!(
-            out,
-            "unresolved condition keys: {} (give them with --context KEY=VALUE)",
-            keys.join(", ")
-        );
+        let keys: Vec<&str> = decision.unresolved_keys.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "unresolved condition keys: {} (give them with --context KEY=VALUE)", keys.join(", "));
     }
     if !decision.deciding.is_empty() {
         let _ = writeln!(out, "deciding statements:");
         for d in &decision.deciding {
             match d {
-                Decider::Statement {
-                    layer,
-                    policy,
-                    statement,
-                } => {
+                Decider::Statement { layer, policy, statement } => {
                     let _ = writeln!(
                         out,
                         "  {}:{}:{}: {} {} [{}]",
@@ -270,11 +210,7 @@ fn to_text(request: &Request, decision: &Decision<'_>, grants_file: &str) -> Str
                     );
                 }
                 Decider::Grant { index, grant } => {
-                    let id = grant
-                        .grant_id
-                        .as_deref()
-                        .or(grant.name.as_deref())
-                        .unwrap_or("-");
+                    let id = grant.grant_id.as_deref().or(grant.name.as_deref()).unwrap_or("-");
                     let _ = writeln!(out, "  {grants_file}: grant {index} ({id}) Allow [grants]");
                 }
             }

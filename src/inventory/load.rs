@@ -9,25 +9,15 @@ use super::{Inventory, SNAPSHOT_VERSION};
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     #[error("cannot read snapshot {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("{path}:{line}:{column}: {message}")]
-    Invalid {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Invalid { path: String, line: usize, column: usize, message: String },
 }
 
 /// Reads a snapshot file.
 pub fn load_snapshot(path: &Path) -> Result<Inventory, SnapshotError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SnapshotError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| SnapshotError::Read { path: path.display().to_string(), source })?;
     parse_snapshot(&path.display().to_string(), &text)
 }
 
@@ -45,12 +35,8 @@ pub fn parse_snapshot(path: &str, text: &str) -> Result<Inventory, SnapshotError
         message: format!("{e}{hint}"),
     };
     // Check the version first, so an old or future snapshot says so instead of failing on a field.
-    let probe: VersionProbe = serde_json::from_str(text).map_err(|e| {
-        invalid(
-            e,
-            "; a snapshot is a JSON object written by `atrest collect`",
-        )
-    })?;
+    let probe: VersionProbe = serde_json::from_str(text)
+        .map_err(|e| invalid(e, "; a snapshot is a JSON object written by `atrest collect`"))?;
     match probe.snapshot_version {
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(u64::from(SNAPSHOT_VERSION)) => {}
         Some(other) => {
@@ -105,33 +91,14 @@ mod tests {
     fn errors_name_line_and_column() {
         let cases = [
             ("not json", 1, 2, "expected"),
-            (
-                "{\n  \"snapshot_version\": 2\n}",
-                2,
-                3,
-                "unknown snapshot_version 2",
-            ),
+            ("{\n  \"snapshot_version\": 2\n}", 2, 3, "unknown snapshot_version 2"),
             ("{\"jobs\": []}", 1, 1, "missing snapshot_version"),
-            (
-                "{\n\"snapshot_version\": 1,\n\"jobz\": []}",
-                3,
-                6,
-                "unknown field `jobz`",
-            ),
-            (
-                "{\"snapshot_version\": 1, \"jobs\": [{\"job_id\": \"j\"}]}",
-                1,
-                48,
-                "missing field `account`",
-            ),
+            ("{\n\"snapshot_version\": 1,\n\"jobz\": []}", 3, 6, "unknown field `jobz`"),
+            ("{\"snapshot_version\": 1, \"jobs\": [{\"job_id\": \"j\"}]}", 1, 48, "missing field `account`"),
         ];
         for (text, line, column, needle) in cases {
-            let SnapshotError::Invalid {
-                line: l,
-                column: c,
-                message,
-                ..
-            } = parse_snapshot("s.json", text).unwrap_err()
+            let SnapshotError::Invalid { line: l, column: c, message, .. } =
+                parse_snapshot("s.json", text).unwrap_err()
             else {
                 panic!()
             };

@@ -123,18 +123,12 @@ impl std::error::Error for PolicyError {}
 
 impl From<json::JsonError> for PolicyError {
     fn from(e: json::JsonError) -> Self {
-        PolicyError {
-            pos: e.pos,
-            message: format!("invalid JSON: {}", e.message),
-        }
+        PolicyError { pos: e.pos, message: format!("invalid JSON: {}", e.message) }
     }
 }
 
 fn err<T>(pos: Pos, message: impl Into<String>) -> Result<T, PolicyError> {
-    Err(PolicyError {
-        pos,
-        message: message.into(),
-    })
+    Err(PolicyError { pos, message: message.into() })
 }
 
 impl Policy {
@@ -145,9 +139,7 @@ impl Policy {
         let text = if text.trim_start().starts_with('%') {
             decoded = percent_decode(text.trim()).ok_or(PolicyError {
                 pos: Pos { line: 1, column: 1 },
-                message:
-                    "the document looks URL-encoded but its %-escapes do not decode to UTF-8 text"
-                        .into(),
+                message: "the document looks URL-encoded but its %-escapes do not decode to UTF-8 text".into(),
             })?;
             decoded.as_str()
         } else {
@@ -160,18 +152,9 @@ impl Policy {
     /// Builds a policy from a JSON value already read, such as a key policy embedded in a template.
     pub fn from_json(source: String, root: &Value) -> Result<Policy, PolicyError> {
         let Some(members) = root.as_object() else {
-            return err(
-                root.pos,
-                format!("a policy must be a JSON object, found {}", root.type_name()),
-            );
+            return err(root.pos, format!("a policy must be a JSON object, found {}", root.type_name()));
         };
-        let mut policy = Policy {
-            source,
-            version: None,
-            version_pos: None,
-            id: None,
-            statements: Vec::new(),
-        };
+        let mut policy = Policy { source, version: None, version_pos: None, id: None, statements: Vec::new() };
         let mut statement_value = None;
         for m in members {
             match m.key.as_str() {
@@ -184,9 +167,7 @@ impl Policy {
                 other => {
                     return err(
                         m.key_pos,
-                        format!(
-                            "unknown policy element \"{other}\": expected Version, Id or Statement"
-                        ),
+                        format!("unknown policy element \"{other}\": expected Version, Id or Statement"),
                     );
                 }
             }
@@ -204,10 +185,7 @@ impl Policy {
             _ => {
                 return err(
                     statements.pos,
-                    format!(
-                        "\"Statement\" must be an object or an array, found {}",
-                        statements.type_name()
-                    ),
+                    format!("\"Statement\" must be an object or an array, found {}", statements.type_name()),
                 );
             }
         }
@@ -226,11 +204,7 @@ impl Policy {
 fn string_of(m: &Member) -> Result<&str, PolicyError> {
     m.value.as_str().ok_or_else(|| PolicyError {
         pos: m.value.pos,
-        message: format!(
-            "\"{}\" must be a string, found {}",
-            m.key,
-            m.value.type_name()
-        ),
+        message: format!("\"{}\" must be a string, found {}", m.key, m.value.type_name()),
     })
 }
 
@@ -242,36 +216,19 @@ fn strings_of(m: &Member) -> Result<Vec<(String, Pos)>, PolicyError> {
             .iter()
             .map(|v| match &v.kind {
                 Kind::String(s) => Ok((s.clone(), v.pos)),
-                _ => err(
-                    v.pos,
-                    format!(
-                        "items of \"{}\" must be strings, found {}",
-                        m.key,
-                        v.type_name()
-                    ),
-                ),
+                _ => err(v.pos, format!("items of \"{}\" must be strings, found {}", m.key, v.type_name())),
             })
             .collect(),
         _ => err(
             m.value.pos,
-            format!(
-                "\"{}\" must be a string or an array of strings, found {}",
-                m.key,
-                m.value.type_name()
-            ),
+            format!("\"{}\" must be a string or an array of strings, found {}", m.key, m.value.type_name()),
         ),
     }
 }
 
 fn parse_statement(index: usize, value: &Value) -> Result<Statement, PolicyError> {
     let Some(members) = value.as_object() else {
-        return err(
-            value.pos,
-            format!(
-                "a statement must be a JSON object, found {}",
-                value.type_name()
-            ),
-        );
+        return err(value.pos, format!("a statement must be a JSON object, found {}", value.type_name()));
     };
     let mut sid = None;
     let mut effect = None;
@@ -299,10 +256,7 @@ fn parse_statement(index: usize, value: &Value) -> Result<Statement, PolicyError
                 if let Some(prev) = &principal {
                     return err(
                         m.key_pos,
-                        format!(
-                            "a statement takes one of Principal or NotPrincipal (the other is at {})",
-                            prev.pos
-                        ),
+                        format!("a statement takes one of Principal or NotPrincipal (the other is at {})", prev.pos),
                     );
                 }
                 principal = Some(parse_principal(m)?);
@@ -311,41 +265,21 @@ fn parse_statement(index: usize, value: &Value) -> Result<Statement, PolicyError
                 if let Some(prev) = &action {
                     return err(
                         m.key_pos,
-                        format!(
-                            "a statement takes one of Action or NotAction (the other is at {})",
-                            prev.pos
-                        ),
+                        format!("a statement takes one of Action or NotAction (the other is at {})", prev.pos),
                     );
                 }
-                let patterns = strings_of(m)?
-                    .into_iter()
-                    .map(|(text, pos)| ActionPattern::new(text, pos))
-                    .collect();
-                action = Some(ActionElement {
-                    negated: m.key == "NotAction",
-                    pos: m.key_pos,
-                    patterns,
-                });
+                let patterns = strings_of(m)?.into_iter().map(|(text, pos)| ActionPattern::new(text, pos)).collect();
+                action = Some(ActionElement { negated: m.key == "NotAction", pos: m.key_pos, patterns });
             }
             "Resource" | "NotResource" => {
                 if let Some(prev) = &resource {
                     return err(
                         m.key_pos,
-                        format!(
-                            "a statement takes one of Resource or NotResource (the other is at {})",
-                            prev.pos
-                        ),
+                        format!("a statement takes one of Resource or NotResource (the other is at {})", prev.pos),
                     );
                 }
-                let patterns = strings_of(m)?
-                    .into_iter()
-                    .map(|(text, pos)| ResourcePattern::new(text, pos))
-                    .collect();
-                resource = Some(ResourceElement {
-                    negated: m.key == "NotResource",
-                    pos: m.key_pos,
-                    patterns,
-                });
+                let patterns = strings_of(m)?.into_iter().map(|(text, pos)| ResourcePattern::new(text, pos)).collect();
+                resource = Some(ResourceElement { negated: m.key == "NotResource", pos: m.key_pos, patterns });
             }
             "Condition" => {
                 condition_pos = Some(m.key_pos);
@@ -366,10 +300,7 @@ fn parse_statement(index: usize, value: &Value) -> Result<Statement, PolicyError
         return err(value.pos, "the statement has no \"Effect\"");
     };
     let Some(action) = action else {
-        return err(
-            value.pos,
-            "the statement has neither \"Action\" nor \"NotAction\"",
-        );
+        return err(value.pos, "the statement has neither \"Action\" nor \"NotAction\"");
     };
     Ok(Statement {
         index,
@@ -386,21 +317,14 @@ fn parse_statement(index: usize, value: &Value) -> Result<Statement, PolicyError
 }
 
 fn parse_principal(m: &Member) -> Result<PrincipalElement, PolicyError> {
-    let mut element = PrincipalElement {
-        negated: m.key == "NotPrincipal",
-        pos: m.key_pos,
-        everyone: false,
-        entries: Vec::new(),
-    };
+    let mut element =
+        PrincipalElement { negated: m.key == "NotPrincipal", pos: m.key_pos, everyone: false, entries: Vec::new() };
     match &m.value.kind {
         Kind::String(s) if s == "*" => element.everyone = true,
         Kind::String(s) => {
             return err(
                 m.value.pos,
-                format!(
-                    "\"{}\" must be \"*\" or an object such as {{\"AWS\": …}}, found \"{s}\"",
-                    m.key
-                ),
+                format!("\"{}\" must be \"*\" or an object such as {{\"AWS\": …}}, found \"{s}\"", m.key),
             );
         }
         Kind::Object(members) => {
@@ -427,11 +351,7 @@ fn parse_principal(m: &Member) -> Result<PrincipalElement, PolicyError> {
         _ => {
             return err(
                 m.value.pos,
-                format!(
-                    "\"{}\" must be \"*\" or an object, found {}",
-                    m.key,
-                    m.value.type_name()
-                ),
+                format!("\"{}\" must be \"*\" or an object, found {}", m.key, m.value.type_name()),
             );
         }
     }
@@ -440,13 +360,7 @@ fn parse_principal(m: &Member) -> Result<PrincipalElement, PolicyError> {
 
 fn parse_conditions(value: &Value) -> Result<Vec<Condition>, PolicyError> {
     let Some(operators) = value.as_object() else {
-        return err(
-            value.pos,
-            format!(
-                "\"Condition\" must be an object, found {}",
-                value.type_name()
-            ),
-        );
+        return err(value.pos, format!("\"Condition\" must be an object, found {}", value.type_name()));
     };
     let mut out = Vec::new();
     for op in operators {
@@ -454,22 +368,12 @@ fn parse_conditions(value: &Value) -> Result<Vec<Condition>, PolicyError> {
         let Some(keys) = op.value.as_object() else {
             return err(
                 op.value.pos,
-                format!(
-                    "the \"{}\" block must be an object of condition keys, found {}",
-                    op.key,
-                    op.value.type_name()
-                ),
+                format!("the \"{}\" block must be an object of condition keys, found {}", op.key, op.value.type_name()),
             );
         };
         for key in keys {
             let values = condition_values(key)?;
-            out.push(Condition::new(
-                operator.clone(),
-                op.key_pos,
-                key.key.clone(),
-                key.key_pos,
-                values,
-            ));
+            out.push(Condition::new(operator.clone(), op.key_pos, key.key.clone(), key.key_pos, values));
         }
     }
     Ok(out)
@@ -527,8 +431,9 @@ mod tests {
 
     #[test]
     fn statement_object_and_single_strings_are_accepted() {
-        let p = parse(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#)
-            .unwrap();
+        let p =
+            parse(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}}"#)
+                .unwrap();
         assert_eq!(p.statements.len(), 1);
         assert_eq!(p.statements[0].action.patterns[0].text, "s3:GetObject");
         assert!(p.statements[0].resource.as_ref().unwrap().patterns[0].text == "*");
@@ -545,22 +450,10 @@ mod tests {
         )
         .unwrap();
         assert!(p.statements[0].principal.as_ref().unwrap().everyone);
-        let kinds: Vec<_> = p.statements[1]
-            .principal
-            .as_ref()
-            .unwrap()
-            .entries
-            .iter()
-            .map(|e| e.kind)
-            .collect();
+        let kinds: Vec<_> = p.statements[1].principal.as_ref().unwrap().entries.iter().map(|e| e.kind).collect();
         assert_eq!(
             kinds,
-            [
-                PrincipalType::Aws,
-                PrincipalType::Service,
-                PrincipalType::Federated,
-                PrincipalType::CanonicalUser
-            ]
+            [PrincipalType::Aws, PrincipalType::Service, PrincipalType::Federated, PrincipalType::CanonicalUser]
         );
         assert!(p.statements[2].principal.as_ref().unwrap().negated);
     }
@@ -569,41 +462,22 @@ mod tests {
     fn url_encoded_documents_decode() {
         let text = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Principal%22%3A%7B%22Service%22%3A%22translate.amazonaws.com%22%7D%2C%22Action%22%3A%22sts%3AAssumeRole%22%7D%5D%7D";
         let p = parse(text).unwrap();
-        assert_eq!(
-            p.statements[0].principal.as_ref().unwrap().entries[0].value,
-            "translate.amazonaws.com"
-        );
+        assert_eq!(p.statements[0].principal.as_ref().unwrap().entries[0].value, "translate.amazonaws.com");
     }
 
     #[test]
     fn shape_errors_name_the_position() {
         let cases = [
             (r#"[]"#, (1, 1), "must be a JSON object"),
-            (
-                r#"{"Statement":[{"Effect":"allow","Action":"x"}]}"#,
-                (1, 25),
-                "\"Allow\" or \"Deny\"",
-            ),
-            (
-                "{\"Statement\":[\n {\"Effect\":\"Allow\"}]}",
-                (2, 2),
-                "neither \"Action\"",
-            ),
+            (r#"{"Statement":[{"Effect":"allow","Action":"x"}]}"#, (1, 25), "\"Allow\" or \"Deny\""),
+            ("{\"Statement\":[\n {\"Effect\":\"Allow\"}]}", (2, 2), "neither \"Action\""),
             (
                 r#"{"Statement":[{"Effect":"Allow","Action":"a","NotAction":"b"}]}"#,
                 (1, 46),
                 "one of Action or NotAction",
             ),
-            (
-                r#"{"Statement":[{"Effect":"Allow","Action":[1]}]}"#,
-                (1, 43),
-                "must be strings",
-            ),
-            (
-                r#"{"Statement":[{"Effect":"Allow","Action":"a","Principal":"me"}]}"#,
-                (1, 58),
-                "must be \"*\"",
-            ),
+            (r#"{"Statement":[{"Effect":"Allow","Action":[1]}]}"#, (1, 43), "must be strings"),
+            (r#"{"Statement":[{"Effect":"Allow","Action":"a","Principal":"me"}]}"#, (1, 58), "must be \"*\""),
             (
                 r#"{"Statement":[{"Effect":"Allow","Action":"a","Principal":{"User":"x"}}]}"#,
                 (1, 59),
@@ -616,11 +490,7 @@ mod tests {
             ),
             (r#"{"Statment":[]}"#, (1, 2), "unknown policy element"),
             (r#"{"Version":"2012-10-17"}"#, (1, 1), "no \"Statement\""),
-            (
-                r#"{"Statement":[{"Effect":"Allow","Action":"a","Resorce":"*"}]}"#,
-                (1, 46),
-                "unknown statement element",
-            ),
+            (r#"{"Statement":[{"Effect":"Allow","Action":"a","Resorce":"*"}]}"#, (1, 46), "unknown statement element"),
         ];
         for (text, (line, column), needle) in cases {
             let e = parse(text).unwrap_err();
@@ -631,7 +501,9 @@ mod tests {
 
     #[test]
     fn statement_positions_are_kept() {
-        let p = parse("{\n \"Statement\": [\n  {\"Sid\": \"A\", \"Effect\": \"Allow\",\n   \"Action\": \"s3:*\"}\n ]\n}").unwrap();
+        let p =
+            parse("{\n \"Statement\": [\n  {\"Sid\": \"A\", \"Effect\": \"Allow\",\n   \"Action\": \"s3:*\"}\n ]\n}")
+                .unwrap();
         let s = &p.statements[0];
         assert_eq!(s.pos, Pos { line: 3, column: 3 });
         assert_eq!(s.action.pos, Pos { line: 4, column: 4 });

@@ -47,13 +47,8 @@ pub enum Layer {
 }
 
 impl Layer {
-    pub const ALL: [Layer; 5] = [
-        Layer::Identity,
-        Layer::Boundary,
-        Layer::ResourcePrincipal,
-        Layer::ResourceAccount,
-        Layer::Grants,
-    ];
+    pub const ALL: [Layer; 5] =
+        [Layer::Identity, Layer::Boundary, Layer::ResourcePrincipal, Layer::ResourceAccount, Layer::Grants];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -99,15 +94,8 @@ impl Outcome {
 /// A statement or grant that took part in a decision.
 #[derive(Debug, Clone, Copy)]
 pub enum Decider<'a> {
-    Statement {
-        layer: Layer,
-        policy: &'a Policy,
-        statement: &'a Statement,
-    },
-    Grant {
-        index: usize,
-        grant: &'a Grant,
-    },
+    Statement { layer: Layer, policy: &'a Policy, statement: &'a Statement },
+    Grant { index: usize, grant: &'a Grant },
 }
 
 impl Decider<'_> {
@@ -164,18 +152,10 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
     let mut denies: Vec<(Decider<'a>, bool)> = Vec::new();
     let mut layers: Vec<LayerResult<'a>> = Layer::ALL
         .iter()
-        .map(|&layer| LayerResult {
-            layer,
-            present: false,
-            allows: Verdict::No,
-            statements: Vec::new(),
-        })
+        .map(|&layer| LayerResult { layer, present: false, allows: Verdict::No, statements: Vec::new() })
         .collect();
 
-    let mut scan = |policy: &'a Policy,
-                    resource_layer: bool,
-                    layer: Layer,
-                    layers: &mut Vec<LayerResult<'a>>| {
+    let mut scan = |policy: &'a Policy, resource_layer: bool, layer: Layer, layers: &mut Vec<LayerResult<'a>>| {
         for statement in &policy.statements {
             let (verdict, via) = statement_applies(statement, request, resource_layer);
             if verdict.is_no() {
@@ -186,11 +166,7 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
                 (true, _) => Layer::ResourcePrincipal,
                 (false, _) => layer,
             };
-            let decider = Decider::Statement {
-                layer,
-                policy,
-                statement,
-            };
+            let decider = Decider::Statement { layer, policy, statement };
             match statement.effect {
                 Effect::Deny => {
                     denies.push((decider, verdict.is_yes()));
@@ -241,18 +217,9 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
     let mut notes = Vec::new();
     let routes = allow_routes(request, policies, &mut notes);
     let verdict_of = |layer: Layer| layers[layer as usize].allows.clone();
-    let route_verdicts: Vec<Verdict> = routes
-        .iter()
-        .map(|route| {
-            route
-                .iter()
-                .fold(Verdict::Yes, |acc, &l| acc.and(verdict_of(l)))
-        })
-        .collect();
-    let allow = route_verdicts
-        .iter()
-        .cloned()
-        .fold(Verdict::No, Verdict::or);
+    let route_verdicts: Vec<Verdict> =
+        routes.iter().map(|route| route.iter().fold(Verdict::Yes, |acc, &l| acc.and(verdict_of(l)))).collect();
+    let allow = route_verdicts.iter().cloned().fold(Verdict::No, Verdict::or);
 
     // Evidence: which layers the closest route lacks, so a rule can say what to add. Closest means fewest
     // layers lacking, then most layers already allowing (a key policy that delegates to IAM points at IAM).
@@ -262,11 +229,7 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
             // Grants are an alternative no one is asked to add: remedies name policy layers.
             .filter(|r| **r != [Layer::Grants])
             .map(|route| {
-                let lacking: Vec<Layer> = route
-                    .iter()
-                    .copied()
-                    .filter(|&l| !verdict_of(l).is_yes())
-                    .collect();
+                let lacking: Vec<Layer> = route.iter().copied().filter(|&l| !verdict_of(l).is_yes()).collect();
                 let satisfied = route.len() - lacking.len();
                 (lacking, satisfied)
             })
@@ -280,11 +243,7 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
 
     let (outcome, deciding) = match (&deny, &allow) {
         (Verdict::Yes, _) => {
-            let sure = denies
-                .iter()
-                .filter(|(_, sure)| *sure)
-                .map(|(d, _)| *d)
-                .collect();
+            let sure = denies.iter().filter(|(_, sure)| *sure).map(|(d, _)| *d).collect();
             (Outcome::ExplicitDeny, sure)
         }
         (_, Verdict::No) => (Outcome::ImplicitDeny, Vec::new()),
@@ -307,11 +266,8 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
             (Outcome::Depends, deciding)
         }
     };
-    let unresolved_keys = if outcome == Outcome::Depends {
-        deny.keys().chain(allow.keys()).cloned().collect()
-    } else {
-        BTreeSet::new()
-    };
+    let unresolved_keys =
+        if outcome == Outcome::Depends { deny.keys().chain(allow.keys()).cloned().collect() } else { BTreeSet::new() };
     if request.principal.kind != PrincipalKind::Service {
         notes.push(
             "service control policies, resource control policies and session policies are not visible to a \
@@ -322,21 +278,13 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
         outcome,
         unresolved_keys,
         deciding,
-        layers: layers
-            .into_iter()
-            .filter(|l| l.present || !l.statements.is_empty())
-            .collect(),
+        layers: layers.into_iter().filter(|l| l.present || !l.statements.is_empty()).collect(),
         missing,
         notes,
     }
 }
 
-fn push_route_statements<'a>(
-    out: &mut Vec<Decider<'a>>,
-    route: &[Layer],
-    layers: &[LayerResult<'a>],
-    sure_only: bool,
-) {
+fn push_route_statements<'a>(out: &mut Vec<Decider<'a>>, route: &[Layer], layers: &[LayerResult<'a>], sure_only: bool) {
     for &l in route {
         for d in &layers[l as usize].statements {
             let keep = !sure_only
@@ -354,9 +302,7 @@ fn push_route_statements<'a>(
 
 fn same_decider(a: &Decider<'_>, b: &Decider<'_>) -> bool {
     match (a, b) {
-        (Decider::Statement { statement: x, .. }, Decider::Statement { statement: y, .. }) => {
-            std::ptr::eq(*x, *y)
-        }
+        (Decider::Statement { statement: x, .. }, Decider::Statement { statement: y, .. }) => std::ptr::eq(*x, *y),
         (Decider::Grant { grant: x, .. }, Decider::Grant { grant: y, .. }) => std::ptr::eq(*x, *y),
         _ => false,
     }
@@ -379,24 +325,13 @@ fn allow_routes(
             notes.push("no key policy was given: KMS allows nothing on a key whose key policy does not allow it");
         }
         return if cross {
-            &[
-                &[ResourcePrincipal, Identity, Boundary],
-                &[ResourceAccount, Identity, Boundary],
-                &[Grants],
-            ]
+            &[&[ResourcePrincipal, Identity, Boundary], &[ResourceAccount, Identity, Boundary], &[Grants]]
         } else {
-            &[
-                &[ResourcePrincipal, Boundary],
-                &[ResourceAccount, Identity, Boundary],
-                &[Grants],
-            ]
+            &[&[ResourcePrincipal, Boundary], &[ResourceAccount, Identity, Boundary], &[Grants]]
         };
     }
     if cross {
-        return &[
-            &[ResourcePrincipal, Identity, Boundary],
-            &[ResourceAccount, Identity, Boundary],
-        ];
+        return &[&[ResourcePrincipal, Identity, Boundary], &[ResourceAccount, Identity, Boundary]];
     }
     // A resource policy that names an IAM user, or a role session, is not limited by a permissions
     // boundary; one that names a role is (IAM User Guide, "Policy evaluation logic", boundaries).
@@ -416,16 +351,8 @@ pub fn statement_matches(statement: &Statement, request: &Request) -> Verdict {
 
 /// Whether a statement applies to the request, and how its principal element names the principal.
 /// Identity-layer statements have no principal element; resource-layer statements must have one.
-fn statement_applies(
-    statement: &Statement,
-    request: &Request,
-    resource_layer: bool,
-) -> (Verdict, Option<Via>) {
-    let action_hit = statement
-        .action
-        .patterns
-        .iter()
-        .any(|p| p.matches(&request.action_lc));
+fn statement_applies(statement: &Statement, request: &Request, resource_layer: bool) -> (Verdict, Option<Via>) {
+    let action_hit = statement.action.patterns.iter().any(|p| p.matches(&request.action_lc));
     if action_hit == statement.action.negated {
         return (Verdict::No, None);
     }
@@ -444,9 +371,10 @@ fn statement_applies(
         // Trust policies name no resource: the role is the resource.
         None => Verdict::Yes,
         Some(element) => {
-            let hit = element.patterns.iter().fold(Verdict::No, |acc, p| {
-                acc.or(p.matches(&request.resource, &request.context))
-            });
+            let hit = element
+                .patterns
+                .iter()
+                .fold(Verdict::No, |acc, p| acc.or(p.matches(&request.resource, &request.context)));
             if element.negated { hit.not() } else { hit }
         }
     };
@@ -466,16 +394,11 @@ fn principal_applies(element: &PrincipalElement, principal: &Principal) -> Optio
     if element.everyone {
         return (!element.negated).then_some(Via::Principal);
     }
-    let named = element
-        .entries
-        .iter()
-        .filter_map(|e| entry_names(e.kind, &e.value, principal));
+    let named = element.entries.iter().filter_map(|e| entry_names(e.kind, &e.value, principal));
     if element.negated {
         let listed: Vec<Identity> = named.collect();
-        let excluded = listed.contains(&Identity::Everyone)
-            || identities_of(principal)
-                .iter()
-                .all(|id| listed.contains(id));
+        let excluded =
+            listed.contains(&Identity::Everyone) || identities_of(principal).iter().all(|id| listed.contains(id));
         return (!excluded).then_some(Via::Principal);
     }
     named
@@ -504,9 +427,7 @@ fn identities_of(principal: &Principal) -> &'static [Identity] {
         PrincipalKind::Root => &[Identity::Account],
         PrincipalKind::Role => &[Identity::Role, Identity::Account],
         PrincipalKind::AssumedRole => &[Identity::Itself, Identity::Role, Identity::Account],
-        PrincipalKind::User | PrincipalKind::FederatedUser => {
-            &[Identity::Itself, Identity::Account]
-        }
+        PrincipalKind::User | PrincipalKind::FederatedUser => &[Identity::Itself, Identity::Account],
     }
 }
 
@@ -517,8 +438,7 @@ fn entry_names(kind: PrincipalType, value: &str, principal: &Principal) -> Optio
             && value.eq_ignore_ascii_case(&principal.arn))
         .then_some(Identity::Itself),
         PrincipalType::Federated | PrincipalType::CanonicalUser => {
-            (principal.kind != PrincipalKind::Service && value == principal.arn)
-                .then_some(Identity::Itself)
+            (principal.kind != PrincipalKind::Service && value == principal.arn).then_some(Identity::Itself)
         }
         PrincipalType::Aws => {
             if value == "*" {
@@ -526,11 +446,7 @@ fn entry_names(kind: PrincipalType, value: &str, principal: &Principal) -> Optio
             }
             let account = principal.account.as_deref()?;
             if is_account_id(value) || is_root_arn(value) {
-                let named = if is_account_id(value) {
-                    value
-                } else {
-                    value.split(':').nth(4)?
-                };
+                let named = if is_account_id(value) { value } else { value.split(':').nth(4)? };
                 return (named == account).then_some(Identity::Account);
             }
             if value == principal.arn && principal.kind != PrincipalKind::Role {
@@ -542,8 +458,7 @@ fn entry_names(kind: PrincipalType, value: &str, principal: &Principal) -> Optio
 }
 
 fn is_root_arn(value: &str) -> bool {
-    split_iam_arn(value)
-        .is_some_and(|(_, account, resource)| resource == "root" && is_account_id(account))
+    split_iam_arn(value).is_some_and(|(_, account, resource)| resource == "root" && is_account_id(account))
 }
 
 #[cfg(test)]
@@ -553,8 +468,7 @@ mod tests {
 
     const ROLE: &str = "arn:aws:iam::111122223333:role/TranslateRole";
     const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-    const FOREIGN_KEY: &str =
-        "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const FOREIGN_KEY: &str = "arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
     fn policy(name: &str, text: &str) -> Policy {
         Policy::parse(name, text).unwrap_or_else(|e| panic!("{name}: {e}"))
@@ -564,10 +478,7 @@ mod tests {
         Request::new(Principal::parse(principal).unwrap(), action, resource, ctx)
     }
 
-    fn decide(
-        request: &Request,
-        set: &PolicySet<'_>,
-    ) -> (Outcome, Vec<String>, Vec<Option<String>>) {
+    fn decide(request: &Request, set: &PolicySet<'_>) -> (Outcome, Vec<String>, Vec<Option<String>>) {
         let d = evaluate(request, set);
         let sids = d
             .deciding
@@ -581,58 +492,26 @@ mod tests {
     }
 
     fn identity(statements: &str) -> Policy {
-        policy(
-            "identity.json",
-            &format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#),
-        )
+        policy("identity.json", &format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#))
     }
 
     #[test]
     fn not_action_with_allow_allows_everything_else() {
-        let p =
-            identity(r#"{"Sid":"AllButIam","Effect":"Allow","NotAction":"iam:*","Resource":"*"}"#);
-        let set = PolicySet {
-            identity: vec![&p],
-            ..Default::default()
-        };
+        let p = identity(r#"{"Sid":"AllButIam","Effect":"Allow","NotAction":"iam:*","Resource":"*"}"#);
+        let set = PolicySet { identity: vec![&p], ..Default::default() };
         let ok = req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open());
         assert_eq!(decide(&ok, &set).0, Outcome::Allowed);
-        let no = req(
-            ROLE,
-            "IAM:CreateUser",
-            "arn:aws:iam::111122223333:user/x",
-            Context::open(),
-        );
+        let no = req(ROLE, "IAM:CreateUser", "arn:aws:iam::111122223333:user/x", Context::open());
         assert_eq!(decide(&no, &set).0, Outcome::ImplicitDeny);
     }
 
     #[test]
     fn not_resource_inverts() {
-        let p =
-            identity(r#"{"Effect":"Allow","Action":"s3:*","NotResource":"arn:aws:s3:::secret/*"}"#);
-        let set = PolicySet {
-            identity: vec![&p],
-            ..Default::default()
-        };
+        let p = identity(r#"{"Effect":"Allow","Action":"s3:*","NotResource":"arn:aws:s3:::secret/*"}"#);
+        let set = PolicySet { identity: vec![&p], ..Default::default() };
+        assert_eq!(decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()), &set).0, Outcome::Allowed);
         assert_eq!(
-            decide(
-                &req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
-                &set
-            )
-            .0,
-            Outcome::Allowed
-        );
-        assert_eq!(
-            decide(
-                &req(
-                    ROLE,
-                    "s3:GetObject",
-                    "arn:aws:s3:::secret/k",
-                    Context::open()
-                ),
-                &set
-            )
-            .0,
+            decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::secret/k", Context::open()), &set).0,
             Outcome::ImplicitDeny
         );
     }
@@ -643,14 +522,8 @@ mod tests {
             r#"{"Sid":"All","Effect":"Allow","Action":"*","Resource":"*"},
                {"Sid":"NoDelete","Effect":"Deny","Action":"s3:Delete*","Resource":"*"}"#,
         );
-        let set = PolicySet {
-            identity: vec![&p],
-            ..Default::default()
-        };
-        let (outcome, _, sids) = decide(
-            &req(ROLE, "s3:DeleteObject", "arn:aws:s3:::b/k", Context::open()),
-            &set,
-        );
+        let set = PolicySet { identity: vec![&p], ..Default::default() };
+        let (outcome, _, sids) = decide(&req(ROLE, "s3:DeleteObject", "arn:aws:s3:::b/k", Context::open()), &set);
         assert_eq!(outcome, Outcome::ExplicitDeny);
         assert_eq!(sids, [Some("NoDelete".to_string())]);
     }
@@ -662,27 +535,15 @@ mod tests {
                {"Sid":"OnlyTls","Effect":"Deny","Action":"s3:*","Resource":"*",
                 "Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#,
         );
-        let set = PolicySet {
-            identity: vec![&p],
-            ..Default::default()
-        };
-        let (outcome, keys, sids) = decide(
-            &req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
-            &set,
-        );
+        let set = PolicySet { identity: vec![&p], ..Default::default() };
+        let (outcome, keys, sids) = decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()), &set);
         assert_eq!(outcome, Outcome::Depends);
         assert_eq!(keys, ["aws:SecureTransport"]);
         assert!(sids.contains(&Some("OnlyTls".into())) && sids.contains(&Some("All".into())));
         let tls = Context::open().with("aws:SecureTransport", ["true"]);
-        assert_eq!(
-            decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", tls), &set).0,
-            Outcome::Allowed
-        );
+        assert_eq!(decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", tls), &set).0, Outcome::Allowed);
         let plain = Context::open().with("aws:SecureTransport", ["false"]);
-        assert_eq!(
-            decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", plain), &set).0,
-            Outcome::ExplicitDeny
-        );
+        assert_eq!(decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", plain), &set).0, Outcome::ExplicitDeny);
     }
 
     #[test]
@@ -690,16 +551,9 @@ mod tests {
         let p = identity(
             r#"{"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#,
         );
-        let set = PolicySet {
-            identity: vec![&p],
-            ..Default::default()
-        };
+        let set = PolicySet { identity: vec![&p], ..Default::default() };
         assert_eq!(
-            decide(
-                &req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
-                &set
-            )
-            .0,
+            decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()), &set).0,
             Outcome::ImplicitDeny
         );
     }
@@ -714,69 +568,34 @@ mod tests {
                  "Action":"s3:*","Resource":"arn:aws:s3:::b/*"}]}"#,
         );
         let iam = identity(r#"{"Effect":"Allow","Action":"s3:*","Resource":"*"}"#);
-        let set = PolicySet {
-            identity: vec![&iam],
-            resource: Some(&bucket),
-            ..Default::default()
-        };
-        assert_eq!(
-            decide(
-                &req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
-                &set
-            )
-            .0,
-            Outcome::Allowed
-        );
+        let set = PolicySet { identity: vec![&iam], resource: Some(&bucket), ..Default::default() };
+        assert_eq!(decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()), &set).0, Outcome::Allowed);
         let other = "arn:aws:iam::111122223333:role/Other";
-        let (outcome, _, sids) = decide(
-            &req(other, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
-            &set,
-        );
-        assert_eq!(
-            (outcome, sids),
-            (Outcome::ExplicitDeny, vec![Some("OnlyTranslate".into())])
-        );
+        let (outcome, _, sids) = decide(&req(other, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()), &set);
+        assert_eq!((outcome, sids), (Outcome::ExplicitDeny, vec![Some("OnlyTranslate".into())]));
         // A session of the role is spared only when its session ARN is listed too.
         let session = "arn:aws:sts::111122223333:assumed-role/TranslateRole/job";
         assert_eq!(
-            decide(
-                &req(session, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
-                &set
-            )
-            .0,
+            decide(&req(session, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()), &set).0,
             Outcome::ExplicitDeny
         );
     }
 
     #[test]
     fn cross_account_needs_both_halves() {
-        let iam =
-            identity(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#);
+        let iam = identity(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#);
         let bucket = policy(
             "bucket.json",
             r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#,
         );
         let r = req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open())
             .with_resource_account(Some("444455556666".into()));
-        let only_iam = PolicySet {
-            identity: vec![&iam],
-            ..Default::default()
-        };
+        let only_iam = PolicySet { identity: vec![&iam], ..Default::default() };
         assert_eq!(decide(&r, &only_iam).0, Outcome::ImplicitDeny);
-        let only_bucket = PolicySet {
-            resource: Some(&bucket),
-            ..Default::default()
-        };
+        let only_bucket = PolicySet { resource: Some(&bucket), ..Default::default() };
         let d = evaluate(&r, &only_bucket);
-        assert_eq!(
-            (d.outcome, d.missing.as_slice()),
-            (Outcome::ImplicitDeny, &[Layer::Identity][..])
-        );
-        let both = PolicySet {
-            identity: vec![&iam],
-            resource: Some(&bucket),
-            ..Default::default()
-        };
+        assert_eq!((d.outcome, d.missing.as_slice()), (Outcome::ImplicitDeny, &[Layer::Identity][..]));
+        let both = PolicySet { identity: vec![&iam], resource: Some(&bucket), ..Default::default() };
         assert_eq!(decide(&r, &both).0, Outcome::Allowed);
     }
 
@@ -787,27 +606,10 @@ mod tests {
             "boundary.json",
             r#"{"Statement":[{"Sid":"ReadOnly","Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}"#,
         );
-        let set = PolicySet {
-            identity: vec![&iam],
-            boundary: Some(&boundary),
-            ..Default::default()
-        };
-        assert_eq!(
-            decide(
-                &req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()),
-                &set
-            )
-            .0,
-            Outcome::Allowed
-        );
-        let d = evaluate(
-            &req(ROLE, "s3:PutObject", "arn:aws:s3:::b/k", Context::open()),
-            &set,
-        );
-        assert_eq!(
-            (d.outcome, d.missing.as_slice()),
-            (Outcome::ImplicitDeny, &[Layer::Boundary][..])
-        );
+        let set = PolicySet { identity: vec![&iam], boundary: Some(&boundary), ..Default::default() };
+        assert_eq!(decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()), &set).0, Outcome::Allowed);
+        let d = evaluate(&req(ROLE, "s3:PutObject", "arn:aws:s3:::b/k", Context::open()), &set);
+        assert_eq!((d.outcome, d.missing.as_slice()), (Outcome::ImplicitDeny, &[Layer::Boundary][..]));
     }
 
     #[test]
@@ -818,29 +620,16 @@ mod tests {
             "key.json",
             r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/Admin"},"Action":"kms:*","Resource":"*"}]}"#,
         );
-        let set = PolicySet {
-            identity: vec![&iam],
-            resource: Some(&other),
-            ..Default::default()
-        };
-        assert_eq!(
-            decide(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &set).0,
-            Outcome::ImplicitDeny
-        );
+        let set = PolicySet { identity: vec![&iam], resource: Some(&other), ..Default::default() };
+        assert_eq!(decide(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &set).0, Outcome::ImplicitDeny);
         // The key policy names the role: allowed with no IAM policy at all.
         let direct = policy(
             "key.json",
             r#"{"Statement":[{"Sid":"Role","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/TranslateRole"},"Action":"kms:Decrypt","Resource":"*"}]}"#,
         );
-        let set = PolicySet {
-            resource: Some(&direct),
-            ..Default::default()
-        };
+        let set = PolicySet { resource: Some(&direct), ..Default::default() };
         let (outcome, _, sids) = decide(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &set);
-        assert_eq!(
-            (outcome, sids),
-            (Outcome::Allowed, vec![Some("Role".into())])
-        );
+        assert_eq!((outcome, sids), (Outcome::Allowed, vec![Some("Role".into())]));
     }
 
     #[test]
@@ -852,20 +641,10 @@ mod tests {
         let iam = identity(
             r#"{"Sid":"UseKey","Effect":"Allow","Action":["kms:Decrypt"],"Resource":"arn:aws:kms:*:111122223333:key/*"}"#,
         );
-        let without = PolicySet {
-            resource: Some(&key),
-            ..Default::default()
-        };
+        let without = PolicySet { resource: Some(&key), ..Default::default() };
         let d = evaluate(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &without);
-        assert_eq!(
-            (d.outcome, d.missing.as_slice()),
-            (Outcome::ImplicitDeny, &[Layer::Identity][..])
-        );
-        let with = PolicySet {
-            identity: vec![&iam],
-            resource: Some(&key),
-            ..Default::default()
-        };
+        assert_eq!((d.outcome, d.missing.as_slice()), (Outcome::ImplicitDeny, &[Layer::Identity][..]));
+        let with = PolicySet { identity: vec![&iam], resource: Some(&key), ..Default::default() };
         let (outcome, _, sids) = decide(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &with);
         assert_eq!(outcome, Outcome::Allowed);
         assert_eq!(sids, [Some("Root".into()), Some("UseKey".into())]);
@@ -877,37 +656,11 @@ mod tests {
             "key.json",
             r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/TranslateRole"},"Action":"kms:Decrypt","Resource":"*"}]}"#,
         );
-        let iam = identity(&format!(
-            r#"{{"Effect":"Allow","Action":"kms:Decrypt","Resource":"{FOREIGN_KEY}"}}"#
-        ));
+        let iam = identity(&format!(r#"{{"Effect":"Allow","Action":"kms:Decrypt","Resource":"{FOREIGN_KEY}"}}"#));
         let r = req(ROLE, "kms:Decrypt", FOREIGN_KEY, Context::open());
-        assert_eq!(
-            decide(
-                &r,
-                &PolicySet {
-                    resource: Some(&key),
-                    ..Default::default()
-                }
-            )
-            .0,
-            Outcome::ImplicitDeny
-        );
-        assert_eq!(
-            decide(
-                &r,
-                &PolicySet {
-                    identity: vec![&iam],
-                    ..Default::default()
-                }
-            )
-            .0,
-            Outcome::ImplicitDeny
-        );
-        let both = PolicySet {
-            identity: vec![&iam],
-            resource: Some(&key),
-            ..Default::default()
-        };
+        assert_eq!(decide(&r, &PolicySet { resource: Some(&key), ..Default::default() }).0, Outcome::ImplicitDeny);
+        assert_eq!(decide(&r, &PolicySet { identity: vec![&iam], ..Default::default() }).0, Outcome::ImplicitDeny);
+        let both = PolicySet { identity: vec![&iam], resource: Some(&key), ..Default::default() };
         assert_eq!(decide(&r, &both).0, Outcome::Allowed);
     }
 
@@ -921,20 +674,10 @@ mod tests {
             r#"{{"Grants":[{{"KeyId":"{KEY}","GrantId":"g1","GranteePrincipal":"{ROLE}","Operations":["Decrypt","GenerateDataKey"]}}]}}"#
         ))
         .unwrap();
-        let set = PolicySet {
-            resource: Some(&key),
-            grants: &grants,
-            ..Default::default()
-        };
-        let (outcome, _, sids) = decide(
-            &req(ROLE, "kms:GenerateDataKey", KEY, Context::open()),
-            &set,
-        );
+        let set = PolicySet { resource: Some(&key), grants: &grants, ..Default::default() };
+        let (outcome, _, sids) = decide(&req(ROLE, "kms:GenerateDataKey", KEY, Context::open()), &set);
         assert_eq!((outcome, sids), (Outcome::Allowed, vec![Some("g1".into())]));
-        assert_eq!(
-            decide(&req(ROLE, "kms:CreateGrant", KEY, Context::open()), &set).0,
-            Outcome::ImplicitDeny
-        );
+        assert_eq!(decide(&req(ROLE, "kms:CreateGrant", KEY, Context::open()), &set).0, Outcome::ImplicitDeny);
     }
 
     #[test]
@@ -945,26 +688,14 @@ mod tests {
             r#"{"Statement":[{"Sid":"ViaS3","Effect":"Allow","Principal":{"AWS":"*"},"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":"*",
                 "Condition":{"StringEquals":{"kms:CallerAccount":"111122223333","kms:ViaService":"s3.us-east-1.amazonaws.com"}}}]}"#,
         );
-        let set = PolicySet {
-            resource: Some(&key),
-            ..Default::default()
-        };
+        let set = PolicySet { resource: Some(&key), ..Default::default() };
         let (outcome, keys, _) = decide(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &set);
-        assert_eq!(
-            (outcome, keys),
-            (Outcome::Depends, vec!["kms:ViaService".to_string()])
-        );
+        assert_eq!((outcome, keys), (Outcome::Depends, vec!["kms:ViaService".to_string()]));
         let via_s3 = Context::open().with("kms:ViaService", ["s3.us-east-1.amazonaws.com"]);
-        assert_eq!(
-            decide(&req(ROLE, "kms:Decrypt", KEY, via_s3), &set).0,
-            Outcome::Allowed
-        );
+        assert_eq!(decide(&req(ROLE, "kms:Decrypt", KEY, via_s3), &set).0, Outcome::Allowed);
         let other = "arn:aws:iam::444455556666:role/X";
         let via_s3 = Context::open().with("kms:ViaService", ["s3.us-east-1.amazonaws.com"]);
-        assert_eq!(
-            decide(&req(other, "kms:Decrypt", KEY, via_s3), &set).0,
-            Outcome::ImplicitDeny
-        );
+        assert_eq!(decide(&req(other, "kms:Decrypt", KEY, via_s3), &set).0, Outcome::ImplicitDeny);
     }
 
     #[test]
@@ -973,43 +704,16 @@ mod tests {
             "trust.json",
             r#"{"Statement":[{"Sid":"Translate","Effect":"Allow","Principal":{"Service":"translate.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
         );
-        let set = PolicySet {
-            resource: Some(&trust),
-            ..Default::default()
-        };
-        let (outcome, _, sids) = decide(
-            &req(
-                "translate.amazonaws.com",
-                "sts:AssumeRole",
-                ROLE,
-                Context::open(),
-            ),
-            &set,
-        );
+        let set = PolicySet { resource: Some(&trust), ..Default::default() };
+        let (outcome, _, sids) = decide(&req("translate.amazonaws.com", "sts:AssumeRole", ROLE, Context::open()), &set);
+        assert_eq!((outcome, sids), (Outcome::Allowed, vec![Some("Translate".into())]));
         assert_eq!(
-            (outcome, sids),
-            (Outcome::Allowed, vec![Some("Translate".into())])
-        );
-        assert_eq!(
-            decide(
-                &req("s3.amazonaws.com", "sts:AssumeRole", ROLE, Context::open()),
-                &set
-            )
-            .0,
+            decide(&req("s3.amazonaws.com", "sts:AssumeRole", ROLE, Context::open()), &set).0,
             Outcome::ImplicitDeny
         );
         // An IAM role in the same account named by nothing: no.
         assert_eq!(
-            decide(
-                &req(
-                    "arn:aws:iam::111122223333:role/Other",
-                    "sts:AssumeRole",
-                    ROLE,
-                    Context::open()
-                ),
-                &set
-            )
-            .0,
+            decide(&req("arn:aws:iam::111122223333:role/Other", "sts:AssumeRole", ROLE, Context::open()), &set).0,
             Outcome::ImplicitDeny
         );
     }
@@ -1020,24 +724,10 @@ mod tests {
             "key.json",
             r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:Decrypt","Resource":"*"}]}"#,
         );
-        let set = PolicySet {
-            resource: Some(&key),
-            ..Default::default()
-        };
+        let set = PolicySet { resource: Some(&key), ..Default::default() };
+        assert_eq!(decide(&req("111122223333", "kms:Decrypt", FOREIGN_KEY, Context::open()), &set).0, Outcome::Allowed);
         assert_eq!(
-            decide(
-                &req("111122223333", "kms:Decrypt", FOREIGN_KEY, Context::open()),
-                &set
-            )
-            .0,
-            Outcome::Allowed
-        );
-        assert_eq!(
-            decide(
-                &req("999988887777", "kms:Decrypt", FOREIGN_KEY, Context::open()),
-                &set
-            )
-            .0,
+            decide(&req("999988887777", "kms:Decrypt", FOREIGN_KEY, Context::open()), &set).0,
             Outcome::ImplicitDeny
         );
     }
@@ -1048,29 +738,15 @@ mod tests {
             "key.json",
             r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/service-role/TranslateRole"},"Action":"kms:Decrypt","Resource":"*"}]}"#,
         );
-        let set = PolicySet {
-            resource: Some(&key),
-            ..Default::default()
-        };
+        let set = PolicySet { resource: Some(&key), ..Default::default() };
         for p in [
             "arn:aws:iam::111122223333:role/service-role/TranslateRole",
             "arn:aws:sts::111122223333:assumed-role/TranslateRole/s",
         ] {
-            assert_eq!(
-                decide(&req(p, "kms:Decrypt", KEY, Context::open()), &set).0,
-                Outcome::Allowed,
-                "{p}"
-            );
+            assert_eq!(decide(&req(p, "kms:Decrypt", KEY, Context::open()), &set).0, Outcome::Allowed, "{p}");
         }
         let other_account = "arn:aws:iam::444455556666:role/TranslateRole";
-        assert_eq!(
-            decide(
-                &req(other_account, "kms:Decrypt", KEY, Context::open()),
-                &set
-            )
-            .0,
-            Outcome::ImplicitDeny
-        );
+        assert_eq!(decide(&req(other_account, "kms:Decrypt", KEY, Context::open()), &set).0, Outcome::ImplicitDeny);
     }
 
     #[test]
@@ -1079,33 +755,16 @@ mod tests {
             "bucket.json",
             r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/TranslateRole"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::out/*"}]}"#,
         );
-        let set = PolicySet {
-            resource: Some(&bucket),
-            ..Default::default()
-        };
-        assert_eq!(
-            decide(
-                &req(ROLE, "s3:PutObject", "arn:aws:s3:::out/x", Context::open()),
-                &set
-            )
-            .0,
-            Outcome::Allowed
-        );
+        let set = PolicySet { resource: Some(&bucket), ..Default::default() };
+        assert_eq!(decide(&req(ROLE, "s3:PutObject", "arn:aws:s3:::out/x", Context::open()), &set).0, Outcome::Allowed);
         // Naming only the account delegates to IAM, which allows nothing here.
         let delegating = policy(
             "bucket.json",
             r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:PutObject","Resource":"arn:aws:s3:::out/*"}]}"#,
         );
-        let set = PolicySet {
-            resource: Some(&delegating),
-            ..Default::default()
-        };
+        let set = PolicySet { resource: Some(&delegating), ..Default::default() };
         assert_eq!(
-            decide(
-                &req(ROLE, "s3:PutObject", "arn:aws:s3:::out/x", Context::open()),
-                &set
-            )
-            .0,
+            decide(&req(ROLE, "s3:PutObject", "arn:aws:s3:::out/x", Context::open()), &set).0,
             Outcome::ImplicitDeny
         );
     }

@@ -85,10 +85,7 @@ impl Grant {
         };
         if !self.grantee_is(&request.principal)
             || !self.is_for_key(&request.resource)
-            || !self
-                .operations
-                .iter()
-                .any(|o| o.eq_ignore_ascii_case(operation))
+            || !self.operations.iter().any(|o| o.eq_ignore_ascii_case(operation))
         {
             return Verdict::No;
         }
@@ -153,13 +150,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(g[0].operations, ["Decrypt"]);
-        assert!(
-            g[0].constraints
-                .as_ref()
-                .unwrap()
-                .encryption_context_subset
-                .is_some()
-        );
+        assert!(g[0].constraints.as_ref().unwrap().encryption_context_subset.is_some());
         assert_eq!(parse_grants("[]").unwrap().len(), 0);
         assert!(parse_grants("{\"Grants\": 3}").is_err());
     }
@@ -172,30 +163,12 @@ mod tests {
             operations: vec!["Decrypt".into(), "GenerateDataKey".into()],
             ..Grant::default()
         };
-        assert_eq!(
-            g.allows(&request("kms:Decrypt", Context::open())),
-            Verdict::Yes
-        );
-        assert_eq!(
-            g.allows(&request("kms:CreateGrant", Context::open())),
-            Verdict::No
-        );
-        let other = Grant {
-            grantee_principal: Some("arn:aws:iam::111122223333:role/Other".into()),
-            ..g.clone()
-        };
-        assert_eq!(
-            other.allows(&request("kms:Decrypt", Context::open())),
-            Verdict::No
-        );
-        let wrong_key = Grant {
-            key_id: Some("arn:aws:kms:us-east-1:111122223333:key/other".into()),
-            ..g
-        };
-        assert_eq!(
-            wrong_key.allows(&request("kms:Decrypt", Context::open())),
-            Verdict::No
-        );
+        assert_eq!(g.allows(&request("kms:Decrypt", Context::open())), Verdict::Yes);
+        assert_eq!(g.allows(&request("kms:CreateGrant", Context::open())), Verdict::No);
+        let other = Grant { grantee_principal: Some("arn:aws:iam::111122223333:role/Other".into()), ..g.clone() };
+        assert_eq!(other.allows(&request("kms:Decrypt", Context::open())), Verdict::No);
+        let wrong_key = Grant { key_id: Some("arn:aws:kms:us-east-1:111122223333:key/other".into()), ..g };
+        assert_eq!(wrong_key.allows(&request("kms:Decrypt", Context::open())), Verdict::No);
     }
 
     #[test]
@@ -205,10 +178,7 @@ mod tests {
         let g = Grant {
             grantee_principal: Some("arn:aws:iam::111122223333:role/TranslateRole".into()),
             operations: vec!["Decrypt".into(), "DescribeKey".into()],
-            constraints: Some(GrantConstraints {
-                encryption_context_subset: Some(pairs),
-                ..Default::default()
-            }),
+            constraints: Some(GrantConstraints { encryption_context_subset: Some(pairs), ..Default::default() }),
             ..Grant::default()
         };
         assert_eq!(
@@ -217,9 +187,6 @@ mod tests {
         );
         let ctx = Context::open().with("kms:EncryptionContext:aws:s3:arn", ["arn:aws:s3:::out"]);
         assert_eq!(g.allows(&request("kms:Decrypt", ctx)), Verdict::Yes);
-        assert_eq!(
-            g.allows(&request("kms:DescribeKey", Context::open())),
-            Verdict::Yes
-        );
+        assert_eq!(g.allows(&request("kms:DescribeKey", Context::open())), Verdict::Yes);
     }
 }

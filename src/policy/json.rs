@@ -94,13 +94,7 @@ const MAX_DEPTH: usize = 64;
 
 /// Reads one JSON value (RFC 8259) from `text`, rejecting trailing content and duplicate object keys.
 pub fn parse(text: &str) -> Result<Value, JsonError> {
-    let mut r = Reader {
-        bytes: text.as_bytes(),
-        at: 0,
-        line: 1,
-        line_start: 0,
-        continuation_bytes: 0,
-    };
+    let mut r = Reader { bytes: text.as_bytes(), at: 0, line: 1, line_start: 0, continuation_bytes: 0 };
     // A UTF-8 byte order mark is common in files saved by Windows editors.
     if r.bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         r.at = 3;
@@ -127,17 +121,11 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn pos(&self) -> Pos {
         let bytes_in = self.at.saturating_sub(self.line_start);
-        Pos {
-            line: self.line,
-            column: (bytes_in - self.continuation_bytes.min(bytes_in) + 1) as u32,
-        }
+        Pos { line: self.line, column: (bytes_in - self.continuation_bytes.min(bytes_in) + 1) as u32 }
     }
 
     fn error(&self, message: impl Into<String>) -> JsonError {
-        JsonError {
-            pos: self.pos(),
-            message: message.into(),
-        }
+        JsonError { pos: self.pos(), message: message.into() }
     }
 
     fn skip_ws(&mut self) {
@@ -219,19 +207,12 @@ impl Reader<'_> {
             }
             self.skip_ws();
             if self.bytes.get(self.at) != Some(&b':') {
-                return Err(self.error(format!(
-                    "expected ':' after a key, found {}",
-                    self.describe()
-                )));
+                return Err(self.error(format!("expected ':' after a key, found {}", self.describe())));
             }
             self.at += 1;
             self.skip_ws();
             let value = self.value(depth + 1)?;
-            members.push(Member {
-                key,
-                key_pos,
-                value,
-            });
+            members.push(Member { key, key_pos, value });
             self.skip_ws();
             match self.bytes.get(self.at) {
                 Some(b',') => self.at += 1,
@@ -240,9 +221,7 @@ impl Reader<'_> {
                     return Ok(Kind::Object(members));
                 }
                 _ => {
-                    return Err(
-                        self.error(format!("expected ',' or '}}', found {}", self.describe()))
-                    );
+                    return Err(self.error(format!("expected ',' or '}}', found {}", self.describe())));
                 }
             }
         }
@@ -267,9 +246,7 @@ impl Reader<'_> {
                     return Ok(Kind::Array(items));
                 }
                 _ => {
-                    return Err(
-                        self.error(format!("expected ',' or ']', found {}", self.describe()))
-                    );
+                    return Err(self.error(format!("expected ',' or ']', found {}", self.describe())));
                 }
             }
         }
@@ -365,9 +342,7 @@ impl Reader<'_> {
                 self.at += 1;
                 let high = self.hex4()?;
                 let code = if (0xD800..0xDC00).contains(&high) {
-                    if self.bytes.get(self.at) != Some(&b'\\')
-                        || self.bytes.get(self.at + 1) != Some(&b'u')
-                    {
+                    if self.bytes.get(self.at) != Some(&b'\\') || self.bytes.get(self.at + 1) != Some(&b'u') {
                         return Err(self.error("unpaired surrogate in a \\u escape"));
                     }
                     self.at += 2;
@@ -386,10 +361,7 @@ impl Reader<'_> {
                 return Ok(());
             }
             _ => {
-                return Err(self.error(format!(
-                    "invalid escape \\{}",
-                    self.describe().trim_matches('\'')
-                )));
+                return Err(self.error(format!("invalid escape \\{}", self.describe().trim_matches('\''))));
             }
         };
         self.at += 1;
@@ -424,16 +396,8 @@ mod tests {
         assert_eq!(members[0].key_pos, Pos { line: 2, column: 3 });
         assert_eq!(members[0].value.pos, Pos { line: 2, column: 8 });
         assert_eq!(members[1].key_pos, Pos { line: 3, column: 3 });
-        let Kind::Array(items) = &members[1].value.kind else {
-            panic!()
-        };
-        assert_eq!(
-            items[1].pos,
-            Pos {
-                line: 3,
-                column: 12
-            }
-        );
+        let Kind::Array(items) = &members[1].value.kind else { panic!() };
+        assert_eq!(items[1].pos, Pos { line: 3, column: 12 });
     }
 
     #[test]
@@ -458,11 +422,7 @@ mod tests {
         ];
         for (text, line, column, needle) in cases {
             let err = parse(text).unwrap_err();
-            assert_eq!(
-                (err.pos.line, err.pos.column),
-                (line, column),
-                "{text}: {err}"
-            );
+            assert_eq!((err.pos.line, err.pos.column), (line, column), "{text}: {err}");
             assert!(err.message.contains(needle), "{text}: {err}");
         }
     }

@@ -69,27 +69,17 @@ impl Glob {
     fn from_toks(mut toks: Vec<Tok>, mode: Mode) -> Glob {
         if mode == Mode::Arn {
             if arn_service_has_wildcard(&toks) {
-                return Glob {
-                    toks,
-                    shape: Shape::Nothing,
-                    colon_stop: true,
-                };
+                return Glob { toks, shape: Shape::Nothing, colon_stop: true };
             }
             for i in 0..toks.len() {
                 if let Tok::Star { .. } = toks[i] {
                     let at_segment_end = matches!(toks.get(i + 1), None | Some(Tok::Char(':')));
-                    toks[i] = Tok::Star {
-                        span: at_segment_end,
-                    };
+                    toks[i] = Tok::Star { span: at_segment_end };
                 }
             }
         }
         let shape = shape_of(&toks);
-        Glob {
-            toks,
-            shape,
-            colon_stop: mode == Mode::Arn,
-        }
+        Glob { toks, shape, colon_stop: mode == Mode::Arn }
     }
 
     pub fn matches(&self, text: &str) -> bool {
@@ -143,11 +133,7 @@ fn shape_of(toks: &[Tok]) -> Shape {
         return Shape::Prefix(p);
     }
     let uniform = toks.iter().all(|t| !matches!(t, Tok::Star { span: false }));
-    if uniform {
-        Shape::UniformStars
-    } else {
-        Shape::Mixed
-    }
+    if uniform { Shape::UniformStars } else { Shape::Mixed }
 }
 
 /// Linear-time greedy matching with a single backtrack point: exact when every star can absorb anything.
@@ -275,9 +261,7 @@ impl VarPattern {
             return Verdict::from_bool(g.matches(value));
         }
         match substitute(&self.text, ctx, true) {
-            Substituted::Toks(toks) => {
-                Verdict::from_bool(Glob::from_toks(toks, self.mode).matches(value))
-            }
+            Substituted::Toks(toks) => Verdict::from_bool(Glob::from_toks(toks, self.mode).matches(value)),
             Substituted::Missing(keys) => missing_verdict(keys, ctx),
         }
     }
@@ -304,11 +288,7 @@ impl VarPattern {
 fn missing_verdict(keys: Vec<String>, ctx: &Context) -> Verdict {
     // AWS: a variable whose key the request lacks (and no default) makes the element not match. When
     // the context is open, the key may well be present at run time, so the answer is "depends".
-    if ctx.is_closed() {
-        Verdict::No
-    } else {
-        Verdict::depends(keys)
-    }
+    if ctx.is_closed() { Verdict::No } else { Verdict::depends(keys) }
 }
 
 /// One entry of `Resource` / `NotResource`.
@@ -354,10 +334,7 @@ fn substitute(text: &str, ctx: &Context, wildcards: bool) -> Substituted {
         let (name, default) = match inner.split_once(',') {
             Some((n, d)) => {
                 let d = d.trim();
-                let d = d
-                    .strip_prefix('\'')
-                    .and_then(|d| d.strip_suffix('\''))
-                    .unwrap_or(d);
+                let d = d.strip_prefix('\'').and_then(|d| d.strip_suffix('\'')).unwrap_or(d);
                 (n.trim(), Some(d))
             }
             None => (inner.trim(), None),
@@ -376,11 +353,7 @@ fn substitute(text: &str, ctx: &Context, wildcards: bool) -> Substituted {
         }
     }
     push_literal(&mut toks, rest, wildcards);
-    if missing.is_empty() {
-        Substituted::Toks(toks)
-    } else {
-        Substituted::Missing(missing)
-    }
+    if missing.is_empty() { Substituted::Toks(toks) } else { Substituted::Missing(missing) }
 }
 
 fn push_literal(toks: &mut Vec<Tok>, s: &str, wildcards: bool) {
@@ -422,24 +395,12 @@ mod tests {
 
     #[test]
     fn star_at_segment_end_crosses_colons_and_inside_does_not() {
-        assert!(arn(
-            "arn:aws:kms:*",
-            "arn:aws:kms:us-east-1:111122223333:key/k"
-        ));
-        assert!(arn(
-            "arn:aws:kms:*:111122223333:key/*",
-            "arn:aws:kms:us-east-1:111122223333:key/k"
-        ));
+        assert!(arn("arn:aws:kms:*", "arn:aws:kms:us-east-1:111122223333:key/k"));
+        assert!(arn("arn:aws:kms:*:111122223333:key/*", "arn:aws:kms:us-east-1:111122223333:key/k"));
         assert!(!arn("arn:aws:s3:::a*b", "arn:aws:s3:::a:b"));
         assert!(arn("arn:aws:s3:::a*b", "arn:aws:s3:::a/x/b"));
-        assert!(arn(
-            "arn:aws:logs:us-east-1:1:log-group:g*:*",
-            "arn:aws:logs:us-east-1:1:log-group:g1:log-stream:s"
-        ));
-        assert!(!arn(
-            "arn:aws:logs:us-east-1:1:log-group:g*x:*",
-            "arn:aws:logs:us-east-1:1:log-group:g:x:log-stream"
-        ));
+        assert!(arn("arn:aws:logs:us-east-1:1:log-group:g*:*", "arn:aws:logs:us-east-1:1:log-group:g1:log-stream:s"));
+        assert!(!arn("arn:aws:logs:us-east-1:1:log-group:g*x:*", "arn:aws:logs:us-east-1:1:log-group:g:x:log-stream"));
         assert!(arn("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a:b/c"));
         assert!(!arn("arn:aws:s3:::b?cket", "arn:aws:s3:::b:cket"));
         assert!(arn("arn:aws:s3:::b?cket", "arn:aws:s3:::bucket"));
@@ -447,14 +408,8 @@ mod tests {
 
     #[test]
     fn wildcard_in_service_segment_matches_nothing() {
-        assert!(!arn(
-            "arn:aws:*:us-east-1:1:key/k",
-            "arn:aws:kms:us-east-1:1:key/k"
-        ));
-        assert!(!arn(
-            "arn:aws:km?:us-east-1:1:key/k",
-            "arn:aws:kms:us-east-1:1:key/k"
-        ));
+        assert!(!arn("arn:aws:*:us-east-1:1:key/k", "arn:aws:kms:us-east-1:1:key/k"));
+        assert!(!arn("arn:aws:km?:us-east-1:1:key/k", "arn:aws:kms:us-east-1:1:key/k"));
         assert!(arn("arn:*", "arn:aws:kms:us-east-1:1:key/k"));
     }
 
@@ -477,26 +432,11 @@ mod tests {
         let r = ResourcePattern::new("arn:aws:s3:::home/${aws:username}/*".into(), Pos::default());
         assert_eq!(r.matches("arn:aws:s3:::home/alice/x", &ctx), Verdict::Yes);
         assert_eq!(r.matches("arn:aws:s3:::home/bob/x", &ctx), Verdict::No);
-        let r = ResourcePattern::new(
-            "arn:aws:s3:::home/${aws:PrincipalTag/team}/*".into(),
-            Pos::default(),
-        );
-        assert_eq!(
-            r.matches("arn:aws:s3:::home/a/x", &ctx),
-            Verdict::depends(["aws:PrincipalTag/team"])
-        );
-        assert_eq!(
-            r.matches("arn:aws:s3:::home/a/x", &ctx.clone().closed()),
-            Verdict::No
-        );
-        let r = ResourcePattern::new(
-            "arn:aws:s3:::home/${aws:PrincipalTag/team, 'a'}/*".into(),
-            Pos::default(),
-        );
-        assert_eq!(
-            r.matches("arn:aws:s3:::home/a/x", &ctx.clone().closed()),
-            Verdict::Yes
-        );
+        let r = ResourcePattern::new("arn:aws:s3:::home/${aws:PrincipalTag/team}/*".into(), Pos::default());
+        assert_eq!(r.matches("arn:aws:s3:::home/a/x", &ctx), Verdict::depends(["aws:PrincipalTag/team"]));
+        assert_eq!(r.matches("arn:aws:s3:::home/a/x", &ctx.clone().closed()), Verdict::No);
+        let r = ResourcePattern::new("arn:aws:s3:::home/${aws:PrincipalTag/team, 'a'}/*".into(), Pos::default());
+        assert_eq!(r.matches("arn:aws:s3:::home/a/x", &ctx.clone().closed()), Verdict::Yes);
     }
 
     #[test]

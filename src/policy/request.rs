@@ -58,23 +58,14 @@ impl Principal {
                     role_name: None,
                 });
             }
-            return Err(format!(
-                "\"{text}\" is not a principal: {}",
-                Principal::FORMS
-            ));
+            return Err(format!("\"{text}\" is not a principal: {}", Principal::FORMS));
         }
         let parts: Vec<&str> = text.splitn(6, ':').collect();
         let [_, partition, service, region, account, resource] = parts[..] else {
-            return Err(format!(
-                "\"{text}\" is not a principal ARN: {}",
-                Principal::FORMS
-            ));
+            return Err(format!("\"{text}\" is not a principal ARN: {}", Principal::FORMS));
         };
         if !region.is_empty() || !is_account_id(account) {
-            return Err(format!(
-                "\"{text}\" is not a principal ARN: {}",
-                Principal::FORMS
-            ));
+            return Err(format!("\"{text}\" is not a principal ARN: {}", Principal::FORMS));
         }
         let mk = |kind, role_name: Option<&str>| Principal {
             kind,
@@ -86,24 +77,15 @@ impl Principal {
         match (service, resource.split_once('/')) {
             ("iam", None) if resource == "root" => Ok(Principal::root(partition, account)),
             ("iam", Some(("user", rest))) if !rest.is_empty() => Ok(mk(PrincipalKind::User, None)),
-            ("iam", Some(("role", rest))) if !rest.is_empty() => {
-                Ok(mk(PrincipalKind::Role, rest.rsplit('/').next()))
-            }
+            ("iam", Some(("role", rest))) if !rest.is_empty() => Ok(mk(PrincipalKind::Role, rest.rsplit('/').next())),
             ("sts", Some(("assumed-role", rest))) => match rest.split_once('/') {
                 Some((role, session)) if !role.is_empty() && !session.is_empty() => {
                     Ok(mk(PrincipalKind::AssumedRole, Some(role)))
                 }
-                _ => Err(format!(
-                    "\"{text}\" is not an assumed-role ARN: expected assumed-role/ROLE/SESSION"
-                )),
+                _ => Err(format!("\"{text}\" is not an assumed-role ARN: expected assumed-role/ROLE/SESSION")),
             },
-            ("sts", Some(("federated-user", rest))) if !rest.is_empty() => {
-                Ok(mk(PrincipalKind::FederatedUser, None))
-            }
-            _ => Err(format!(
-                "\"{text}\" is not a principal ARN: {}",
-                Principal::FORMS
-            )),
+            ("sts", Some(("federated-user", rest))) if !rest.is_empty() => Ok(mk(PrincipalKind::FederatedUser, None)),
+            _ => Err(format!("\"{text}\" is not a principal ARN: {}", Principal::FORMS)),
         }
     }
 
@@ -123,15 +105,12 @@ impl Principal {
     /// Whether a role ARN (with any path) names this role or the role of this session: role names are
     /// unique in an account whatever the path, and an assumed-role ARN carries no path.
     pub fn is_role_named_by(&self, value: &str) -> bool {
-        let (Some(role_name), Some(account)) = (self.role_name.as_deref(), self.account.as_deref())
-        else {
+        let (Some(role_name), Some(account)) = (self.role_name.as_deref(), self.account.as_deref()) else {
             return false;
         };
         split_iam_arn(value).is_some_and(|(_, acct, resource)| {
             acct == account
-                && resource
-                    .strip_prefix("role/")
-                    .is_some_and(|path| path.rsplit('/').next() == Some(role_name))
+                && resource.strip_prefix("role/").is_some_and(|path| path.rsplit('/').next() == Some(role_name))
         })
     }
 
@@ -191,12 +170,7 @@ pub struct Request {
 impl Request {
     /// Builds a request; the context gains the principal's global keys, and for `kms:` actions
     /// `kms:CallerAccount` (the caller's account, per the KMS Developer Guide's condition keys).
-    pub fn new(
-        principal: Principal,
-        action: &str,
-        resource: &str,
-        mut context: Context,
-    ) -> Request {
+    pub fn new(principal: Principal, action: &str, resource: &str, mut context: Context) -> Request {
         principal.add_context(&mut context);
         let action_lc = action.to_ascii_lowercase();
         if action_lc.starts_with("kms:")
@@ -261,22 +235,11 @@ mod tests {
     #[test]
     fn principals_parse_in_every_form() {
         let p = Principal::parse("111122223333").unwrap();
-        assert_eq!(
-            (p.kind, p.arn.as_str()),
-            (PrincipalKind::Root, "arn:aws:iam::111122223333:root")
-        );
-        let p =
-            Principal::parse("arn:aws:iam::111122223333:role/service-role/TranslateRole").unwrap();
-        assert_eq!(
-            (p.kind, p.role_name.as_deref()),
-            (PrincipalKind::Role, Some("TranslateRole"))
-        );
-        let p =
-            Principal::parse("arn:aws:sts::111122223333:assumed-role/TranslateRole/s1").unwrap();
-        assert_eq!(
-            p.role_arn().as_deref(),
-            Some("arn:aws:iam::111122223333:role/TranslateRole")
-        );
+        assert_eq!((p.kind, p.arn.as_str()), (PrincipalKind::Root, "arn:aws:iam::111122223333:root"));
+        let p = Principal::parse("arn:aws:iam::111122223333:role/service-role/TranslateRole").unwrap();
+        assert_eq!((p.kind, p.role_name.as_deref()), (PrincipalKind::Role, Some("TranslateRole")));
+        let p = Principal::parse("arn:aws:sts::111122223333:assumed-role/TranslateRole/s1").unwrap();
+        assert_eq!(p.role_arn().as_deref(), Some("arn:aws:iam::111122223333:role/TranslateRole"));
         let p = Principal::parse("translate.amazonaws.com").unwrap();
         assert_eq!(p.kind, PrincipalKind::Service);
         assert!(Principal::parse("arn:aws:s3:::bucket").is_err());
@@ -286,26 +249,12 @@ mod tests {
     #[test]
     fn requests_know_accounts_and_add_context() {
         let p = Principal::parse("arn:aws:iam::111122223333:role/R").unwrap();
-        let r = Request::new(
-            p.clone(),
-            "kms:Decrypt",
-            "arn:aws:kms:us-east-1:444455556666:key/k",
-            Context::open(),
-        );
+        let r = Request::new(p.clone(), "kms:Decrypt", "arn:aws:kms:us-east-1:444455556666:key/k", Context::open());
         assert!(r.is_cross_account());
-        assert_eq!(
-            r.context.get("kms:calleraccount"),
-            Some(&["111122223333".to_string()][..])
-        );
-        assert_eq!(
-            r.context.get("aws:PrincipalArn"),
-            Some(&["arn:aws:iam::111122223333:role/R".to_string()][..])
-        );
+        assert_eq!(r.context.get("kms:calleraccount"), Some(&["111122223333".to_string()][..]));
+        assert_eq!(r.context.get("aws:PrincipalArn"), Some(&["arn:aws:iam::111122223333:role/R".to_string()][..]));
         let r = Request::new(p, "s3:GetObject", "arn:aws:s3:::b/k", Context::open());
         assert!(!r.is_cross_account());
-        assert!(
-            r.with_resource_account(Some("444455556666".into()))
-                .is_cross_account()
-        );
+        assert!(r.with_resource_account(Some("444455556666".into())).is_cross_account());
     }
 }

@@ -87,9 +87,6 @@ mod tests {
         assert_eq!(Verdict::Yes.or(d()), Verdict::Yes);
         assert_eq!(Verdict::No.or(d()), d());
         assert_eq!(d().not(), d());
-        assert_eq!(
-            Verdict::depends(["a"]).or(Verdict::depends(["b"])),
-            Verdict::depends(["a", "b"])
-        );
+        assert_eq!(Verdict::depends(["a"]).or(Verdict::depends(["b"])), Verdict::depends(["a", "b"]));
     }
 }

@@ -1,9 +1,18 @@
-//! The JSON report (`--format json`): the stable fields of cli.md, pretty-printed.
+//! The JSON report (`--format json`): the stable fields of cli.md, one compact line, streamed.
+
+use std::io::{self, Write};
 
 use super::Report;
 
+/// Writes the report as compact JSON and a newline. Compact because reports of large accounts run to
+/// hundreds of megabytes; `jq .` pretty-prints one.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, report).map_err(io::Error::other)?;
+    out.write_all(b"\n")
+}
+
 pub fn render(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).expect("reports serialize");
-    s.push('\n');
-    s
+    let mut buf = Vec::new();
+    write(report, &mut buf).expect("writing to memory succeeds");
+    String::from_utf8(buf).expect("JSON is UTF-8")
 }

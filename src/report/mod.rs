@@ -82,10 +82,7 @@ pub fn counts(row: &ResultRow, fail_on: FailOn, allow_unknown: bool) -> bool {
         Status::Unknown => !allow_unknown,
         _ => false,
     };
-    failing
-        && row.severity.at_least(threshold)
-        && row.waiver.is_none()
-        && row.baseline != Some(BaselineMark::Existing)
+    failing && row.severity.at_least(threshold) && row.waiver.is_none() && row.baseline != Some(BaselineMark::Existing)
 }
 
 pub struct ReportInput {
@@ -112,47 +109,24 @@ impl Report {
             if counts(r, input.fail_on, input.allow_unknown) {
                 exit_code = 1;
             }
-            if r.status == Status::Fail
-                && r.waiver.is_none()
-                && r.baseline != Some(BaselineMark::Existing)
-            {
-                *failed_by_severity
-                    .entry(r.severity.as_str().to_owned())
-                    .or_insert(0) += 1;
+            if r.status == Status::Fail && r.waiver.is_none() && r.baseline != Some(BaselineMark::Existing) {
+                *failed_by_severity.entry(r.severity.as_str().to_owned()).or_insert(0) += 1;
             }
         }
         let controls = CONTROLS
             .iter()
             .filter_map(|&id| {
-                let rules: Vec<String> = input
-                    .rules_run
-                    .iter()
-                    .filter(|r| r.meta.control == id)
-                    .map(|r| r.meta.id.clone())
-                    .collect();
-                let status = input
-                    .results
-                    .iter()
-                    .filter(|r| r.control == id)
-                    .map(|r| r.status)
-                    .min()?;
-                Some(ControlRow {
-                    id: id.to_owned(),
-                    status,
-                    rules,
-                })
+                let rules: Vec<String> =
+                    input.rules_run.iter().filter(|r| r.meta.control == id).map(|r| r.meta.id.clone()).collect();
+                let status = input.results.iter().filter(|r| r.control == id).map(|r| r.status).min()?;
+                Some(ControlRow { id: id.to_owned(), status, rules })
             })
             .collect();
         let mut errors = input.errors;
-        errors.sort_by(|a, b| {
-            (&a.service, &a.operation, &a.resource).cmp(&(&b.service, &b.operation, &b.resource))
-        });
+        errors.sort_by(|a, b| (&a.service, &a.operation, &a.resource).cmp(&(&b.service, &b.operation, &b.resource)));
         Report {
             schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: "atrest".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-            },
+            tool: Tool { name: "atrest".into(), version: env!("CARGO_PKG_VERSION").into() },
             run: RunInfo {
                 command: input.command.into(),
                 ruleset: input.ruleset,
@@ -183,17 +157,10 @@ impl Report {
 
 /// The current time as RFC 3339 UTC, to the second.
 pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// Howard Hinnant's days → (year, month, day).
@@ -216,11 +183,7 @@ mod tests {
 
     #[test]
     fn civil_dates_round_trip() {
-        for (days, date) in [
-            (0, (1970, 1, 1)),
-            (20_786, (2026, 11, 29)),
-            (11_016, (2000, 2, 29)),
-        ] {
+        for (days, date) in [(0, (1970, 1, 1)), (20_786, (2026, 11, 29)), (11_016, (2000, 2, 29))] {
             assert_eq!(civil_from_days(days), date);
             let text = format!("{:04}-{:02}-{:02}", date.0, date.1, date.2);
             assert_eq!(crate::config::parse_day(&text), Some(days));

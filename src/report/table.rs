@@ -11,11 +11,7 @@ pub struct TableOptions {
 }
 
 fn paint(text: &str, code: &str, colour: bool) -> String {
-    if colour {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_owned()
-    }
+    if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
 }
 
 pub fn render(report: &Report, options: &TableOptions) -> String {
@@ -25,8 +21,7 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
             .results
             .iter()
             .filter(|r| {
-                r.severity == severity
-                    && (options.show_pass || matches!(r.status, Status::Fail | Status::Unknown))
+                r.severity == severity && (options.show_pass || matches!(r.status, Status::Fail | Status::Unknown))
             })
             .collect();
         if rows.is_empty() {
@@ -59,12 +54,7 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
             if let Some(p) = &r.principal {
                 resource.push_str(&format!("\nfor {p}"));
             }
-            table.add_row(vec![
-                status,
-                format!("{} {}", r.rule_id, r.rule),
-                resource,
-                r.message.clone(),
-            ]);
+            table.add_row(vec![status, format!("{} {}", r.rule_id, r.rule), resource, r.message.clone()]);
         }
         out.push_str(&table.to_string());
         out.push_str("\n\n");
@@ -76,24 +66,12 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
         s.fail,
         s.unknown,
         s.not_verifiable,
-        if s.waived > 0 {
-            format!(", {} waived", s.waived)
-        } else {
-            String::new()
-        },
+        if s.waived > 0 { format!(", {} waived", s.waived) } else { String::new() },
         s.exit_code,
         report.run.fail_on,
-        if report.run.allow_unknown {
-            ", unknown allowed"
-        } else {
-            ""
-        },
+        if report.run.allow_unknown { ", unknown allowed" } else { "" },
     );
-    out.push_str(&paint(
-        &line,
-        if s.exit_code == 0 { "32" } else { "1;31" },
-        options.colour,
-    ));
+    out.push_str(&paint(&line, if s.exit_code == 0 { "32" } else { "1;31" }, options.colour));
     out.push('\n');
     out
 }

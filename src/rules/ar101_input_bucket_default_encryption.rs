@@ -10,9 +10,7 @@ const ID: &str = "AR101";
 pub const ACCEPTED: [&str; 3] = ["AES256", "aws:kms", "aws:kms:dsse"];
 
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
-    let groups = group_jobs(&world.inventory.jobs, |j| {
-        parse_s3_uri(&j.input_data_config.s3_uri).map(|(b, _)| b)
-    });
+    let groups = group_jobs(&world.inventory.jobs, |j| parse_s3_uri(&j.input_data_config.s3_uri).map(|(b, _)| b));
     groups
         .into_iter()
         .map(|(name, jobs)| {
@@ -20,8 +18,13 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let jobs = job_ids(&jobs);
             let gap = world.bucket_gap(name, Some("GetBucketEncryption"));
             let finding = match (world.bucket(name), gap) {
-                (_, Some(gap)) => Finding::new(ID, Status::Unknown, resource, format!("the bucket's default encryption could not be read: {}", gap_text(gap)))
-                    .evidence(json!({"gap": gap_json(gap)})),
+                (_, Some(gap)) => Finding::new(
+                    ID,
+                    Status::Unknown,
+                    resource,
+                    format!("the bucket's default encryption could not be read: {}", gap_text(gap)),
+                )
+                .evidence(json!({"gap": gap_json(gap)})),
                 (None, None) => Finding::new(ID, Status::Unknown, resource, "the input bucket was not collected"),
                 (Some(b), None) if b.encryption_rules.is_empty() => {
                     Finding::new(ID, Status::Fail, resource, "the input bucket has no default encryption configuration")
@@ -29,8 +32,20 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 (Some(b), None) => {
                     let rules = json!({"encryption_rules": b.encryption_rules});
                     match b.encryption_rules.iter().find(|r| ACCEPTED.contains(&r.sse_algorithm.as_str())) {
-                        Some(r) => Finding::new(ID, Status::Pass, resource, format!("default encryption is {}", r.sse_algorithm)).evidence(rules),
-                        None => Finding::new(ID, Status::Fail, resource, "the default encryption rule names no SSE-S3, SSE-KMS or DSSE-KMS algorithm").evidence(rules),
+                        Some(r) => Finding::new(
+                            ID,
+                            Status::Pass,
+                            resource,
+                            format!("default encryption is {}", r.sse_algorithm),
+                        )
+                        .evidence(rules),
+                        None => Finding::new(
+                            ID,
+                            Status::Fail,
+                            resource,
+                            "the default encryption rule names no SSE-S3, SSE-KMS or DSSE-KMS algorithm",
+                        )
+                        .evidence(rules),
                     }
                 }
             };

@@ -24,9 +24,7 @@ fn fault(o: &S3Object) -> Option<&'static str> {
 }
 
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
-    let groups = group_jobs(&world.inventory.jobs, |j| {
-        parse_s3_uri(&j.input_data_config.s3_uri)
-    });
+    let groups = group_jobs(&world.inventory.jobs, |j| parse_s3_uri(&j.input_data_config.s3_uri));
     groups
         .into_iter()
         .map(|((bucket, prefix), jobs)| {
@@ -34,19 +32,30 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let jobs = job_ids(&jobs);
             let uri = format!("s3://{bucket}/{prefix}");
             if let Some(gap) = world.gap(&uri, None) {
-                return Finding::new(ID, Status::Unknown, resource, format!("the input objects could not be read: {}", gap_text(gap)))
-                    .evidence(json!({"gap": gap_json(gap)}))
-                    .jobs(jobs);
+                return Finding::new(
+                    ID,
+                    Status::Unknown,
+                    resource,
+                    format!("the input objects could not be read: {}", gap_text(gap)),
+                )
+                .evidence(json!({"gap": gap_json(gap)}))
+                .jobs(jobs);
             }
             let Some(p) = world.prefix(bucket, prefix) else {
                 return Finding::new(ID, Status::Unknown, resource, "the input objects were not collected").jobs(jobs);
             };
             if p.objects.is_empty() {
-                return Finding::new(ID, Status::Unknown, resource, "no input objects were found under the prefix, so none could be checked")
-                    .evidence(json!({"coverage": p.coverage, "total_objects": p.total_objects}))
-                    .jobs(jobs);
+                return Finding::new(
+                    ID,
+                    Status::Unknown,
+                    resource,
+                    "no input objects were found under the prefix, so none could be checked",
+                )
+                .evidence(json!({"coverage": p.coverage, "total_objects": p.total_objects}))
+                .jobs(jobs);
             }
-            let bad: Vec<(&str, &str)> = p.objects.iter().filter_map(|o| fault(o).map(|f| (o.key.as_str(), f))).collect();
+            let bad: Vec<(&str, &str)> =
+                p.objects.iter().filter_map(|o| fault(o).map(|f| (o.key.as_str(), f))).collect();
             let evidence = json!({
                 "coverage": p.coverage,
                 "objects_checked": p.objects.len(),
@@ -58,14 +67,24 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 _ => "",
             };
             if bad.is_empty() {
-                Finding::new(ID, Status::Pass, resource, format!("all {} objects checked{scope} are encrypted server-side", p.objects.len()))
+                Finding::new(
+                    ID,
+                    Status::Pass,
+                    resource,
+                    format!("all {} objects checked{scope} are encrypted server-side", p.objects.len()),
+                )
             } else {
                 let named: Vec<String> = bad.iter().take(NAMED).map(|(k, f)| format!("{k} ({f})")).collect();
                 Finding::new(
                     ID,
                     Status::Fail,
                     resource,
-                    format!("{} of {} objects checked{scope} are not encrypted with SSE-S3 or SSE-KMS: {}", bad.len(), p.objects.len(), named.join(", ")),
+                    format!(
+                        "{} of {} objects checked{scope} are not encrypted with SSE-S3 or SSE-KMS: {}",
+                        bad.len(),
+                        p.objects.len(),
+                        named.join(", ")
+                    ),
                 )
             }
             .evidence(evidence)

@@ -20,9 +20,7 @@ fn input_keys<'a>(world: &World<'a>, job: &TranslationJob) -> Vec<(String, &'sta
     let mut keys = Vec::new();
     if let Some(p) = world.prefix(bucket, prefix) {
         for o in &p.objects {
-            if o.sse_algorithm
-                .as_deref()
-                .is_some_and(|a| a.starts_with("aws:kms"))
+            if o.sse_algorithm.as_deref().is_some_and(|a| a.starts_with("aws:kms"))
                 && let Some(k) = &o.kms_key_id
             {
                 keys.push((k.clone(), "object"));
@@ -51,27 +49,12 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     let mut groups: BTreeMap<Use, (&'static str, Vec<&TranslationJob>)> = BTreeMap::new();
     for job in &world.inventory.jobs {
         let (_, bucket_region) = match parse_s3_uri(&job.input_data_config.s3_uri) {
-            Some((b, _)) => (
-                b,
-                world
-                    .bucket(b)
-                    .and_then(|b| b.region.clone())
-                    .unwrap_or_else(|| job.region.clone()),
-            ),
+            Some((b, _)) => (b, world.bucket(b).and_then(|b| b.region.clone()).unwrap_or_else(|| job.region.clone())),
             None => continue,
         };
         for (reference, source) in input_keys(world, job) {
-            let key = (
-                job.data_access_role_arn.clone(),
-                reference,
-                job.account.clone(),
-                bucket_region.clone(),
-            );
-            groups
-                .entry(key)
-                .or_insert((source, Vec::new()))
-                .1
-                .push(job);
+            let key = (job.data_access_role_arn.clone(), reference, job.account.clone(), bucket_region.clone());
+            groups.entry(key).or_insert((source, Vec::new())).1.push(job);
         }
     }
     groups
@@ -81,27 +64,54 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let key = match lookup_key(world, &reference, &account, &region) {
                 KeyLookup::Found(k) => k,
                 KeyLookup::Missing { gap: Some(gap) } => {
-                    return Finding::new(ID, Status::Unknown, unresolved_key_ref(&reference, &account, &region), format!("the input key {reference} could not be read: {}", gap_text(gap)))
-                        .principal(role_arn)
-                        .jobs(jobs);
+                    return Finding::new(
+                        ID,
+                        Status::Unknown,
+                        unresolved_key_ref(&reference, &account, &region),
+                        format!("the input key {reference} could not be read: {}", gap_text(gap)),
+                    )
+                    .principal(role_arn)
+                    .jobs(jobs);
                 }
                 KeyLookup::Missing { gap: None } => {
-                    return Finding::new(ID, Status::Fail, unresolved_key_ref(&reference, &account, &region), format!("the input {source} names key {reference}, which does not exist"))
-                        .principal(role_arn)
-                        .jobs(jobs);
+                    return Finding::new(
+                        ID,
+                        Status::Fail,
+                        unresolved_key_ref(&reference, &account, &region),
+                        format!("the input {source} names key {reference}, which does not exist"),
+                    )
+                    .principal(role_arn)
+                    .jobs(jobs);
                 }
             };
             let resource = key_ref(key);
             let finish = |f: Finding| f.principal(role_arn.clone()).jobs(jobs.clone());
             match key.metadata.as_ref().map(|m| m.key_state.as_str()) {
-                None => return finish(Finding::new(ID, Status::Unknown, resource, "the input key's state could not be read")),
+                None => {
+                    return finish(Finding::new(
+                        ID,
+                        Status::Unknown,
+                        resource,
+                        "the input key's state could not be read",
+                    ));
+                }
                 Some("Enabled") => {}
                 Some(state) => {
-                    return finish(Finding::new(ID, Status::Fail, resource, format!("the input key is {state}: Translate cannot decrypt the input")));
+                    return finish(Finding::new(
+                        ID,
+                        Status::Fail,
+                        resource,
+                        format!("the input key is {state}: Translate cannot decrypt the input"),
+                    ));
                 }
             }
             let Some((role, policies)) = world.role(&role_arn) else {
-                return finish(Finding::new(ID, Status::Unknown, resource, "the job's role was not collected, so its permissions are unknown"));
+                return finish(Finding::new(
+                    ID,
+                    Status::Unknown,
+                    resource,
+                    "the job's role was not collected, so its permissions are unknown",
+                ));
             };
             match world.role_key_use(role, policies, key, &["kms:Decrypt"], &region) {
                 Err(why) => finish(Finding::new(ID, Status::Unknown, resource, why)),
@@ -109,19 +119,32 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     let u = &uses[0];
                     let evidence = json!({"source": source, "reference": reference, "decisions": [u.evidence]});
                     let f = match u.outcome {
-                        Outcome::Allowed => Finding::new(ID, Status::Pass, resource, "the role may kms:Decrypt the input key"),
+                        Outcome::Allowed => {
+                            Finding::new(ID, Status::Pass, resource, "the role may kms:Decrypt the input key")
+                        }
                         Outcome::Depends => Finding::new(
                             ID,
                             Status::Unknown,
                             resource,
-                            format!("whether the role may kms:Decrypt the input key depends on {}", u.unresolved.join(", ")),
+                            format!(
+                                "whether the role may kms:Decrypt the input key depends on {}",
+                                u.unresolved.join(", ")
+                            ),
                         ),
-                        Outcome::ExplicitDeny => Finding::new(ID, Status::Fail, resource, "an explicit Deny stops the role from kms:Decrypt on the input key"),
+                        Outcome::ExplicitDeny => Finding::new(
+                            ID,
+                            Status::Fail,
+                            resource,
+                            "an explicit Deny stops the role from kms:Decrypt on the input key",
+                        ),
                         Outcome::ImplicitDeny => Finding::new(
                             ID,
                             Status::Fail,
                             resource,
-                            format!("nothing allows the role kms:Decrypt on the input key (not allowed by {})", u.missing.iter().map(|l| key_layer_words(l)).collect::<Vec<_>>().join(" and ")),
+                            format!(
+                                "nothing allows the role kms:Decrypt on the input key (not allowed by {})",
+                                u.missing.iter().map(|l| key_layer_words(l)).collect::<Vec<_>>().join(" and ")
+                            ),
                         ),
                     };
                     finish(f.evidence(evidence))

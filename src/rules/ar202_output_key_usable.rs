@@ -2,9 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{
-    gap_text, group_jobs, is_aws_managed_alias, job_ids, key_ref, lookup_key, unresolved_key_ref,
-};
+use super::common::{gap_text, group_jobs, is_aws_managed_alias, job_ids, key_ref, lookup_key, unresolved_key_ref};
 use super::world::{KeyLookup, World};
 use super::{CheckContext, Finding, Status};
 
@@ -13,11 +11,7 @@ const ID: &str = "AR202";
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     let groups = group_jobs(&world.inventory.jobs, |j| {
         let k = j.output_data_config.encryption_key.as_ref()?;
-        (!is_aws_managed_alias(&k.id)).then_some((
-            k.id.as_str(),
-            j.account.as_str(),
-            j.region.as_str(),
-        ))
+        (!is_aws_managed_alias(&k.id)).then_some((k.id.as_str(), j.account.as_str(), j.region.as_str()))
     });
     groups
         .into_iter()
@@ -36,11 +30,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     .jobs(jobs);
                 }
                 KeyLookup::Missing { gap: None } => {
-                    let what = if is_alias {
-                        "the alias resolves to no key"
-                    } else {
-                        "the key does not exist"
-                    };
+                    let what = if is_alias { "the alias resolves to no key" } else { "the key does not exist" };
                     return Finding::new(
                         ID,
                         Status::Fail,

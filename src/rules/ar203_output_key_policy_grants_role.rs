@@ -23,8 +23,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     "the job's role was not collected, so its permissions are unknown",
                 ));
             };
-            let uses = match world.role_key_use(role, policies, u.key, &FIVE_KEY_ACTIONS, &u.region)
-            {
+            let uses = match world.role_key_use(role, policies, u.key, &FIVE_KEY_ACTIONS, &u.region) {
                 Ok(uses) => uses,
                 Err(why) => return finish(Finding::new(ID, Status::Unknown, resource, why)),
             };
@@ -40,19 +39,11 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     _ => format!(
                         "{} (not allowed by {})",
                         x.action,
-                        x.missing
-                            .iter()
-                            .map(|l| key_layer_words(l))
-                            .collect::<Vec<_>>()
-                            .join(" and ")
+                        x.missing.iter().map(|l| key_layer_words(l)).collect::<Vec<_>>().join(" and ")
                     ),
                 })
                 .collect();
-            let open: Vec<&str> = uses
-                .iter()
-                .filter(|x| x.outcome == Outcome::Depends)
-                .map(|x| x.action)
-                .collect();
+            let open: Vec<&str> = uses.iter().filter(|x| x.outcome == Outcome::Depends).map(|x| x.action).collect();
             let f = if !denied.is_empty() {
                 Finding::new(
                     ID,
@@ -61,29 +52,17 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     format!("the role cannot use the output key: {}", denied.join(", ")),
                 )
             } else if !open.is_empty() {
-                let mut keys: Vec<&str> = uses
-                    .iter()
-                    .flat_map(|x| x.unresolved.iter().map(String::as_str))
-                    .collect();
+                let mut keys: Vec<&str> = uses.iter().flat_map(|x| x.unresolved.iter().map(String::as_str)).collect();
                 keys.sort_unstable();
                 keys.dedup();
                 Finding::new(
                     ID,
                     Status::Unknown,
                     resource,
-                    format!(
-                        "{} depend on condition keys that cannot be known: {}",
-                        open.join(", "),
-                        keys.join(", ")
-                    ),
+                    format!("{} depend on condition keys that cannot be known: {}", open.join(", "), keys.join(", ")),
                 )
             } else {
-                Finding::new(
-                    ID,
-                    Status::Pass,
-                    resource,
-                    "the role may perform all five key actions on the output key",
-                )
+                Finding::new(ID, Status::Pass, resource, "the role may perform all five key actions on the output key")
             };
             finish(f.evidence(evidence))
         })

@@ -19,7 +19,12 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let resource = key_ref(u.key);
             let finish = |f: Finding| f.principal(u.role_arn.clone()).jobs(u.jobs.clone());
             let Some((role, policies)) = world.role(&u.role_arn) else {
-                return finish(Finding::new(ID, Status::Unknown, resource, "the job's role was not collected, so its IAM policies are unknown"));
+                return finish(Finding::new(
+                    ID,
+                    Status::Unknown,
+                    resource,
+                    "the job's role was not collected, so its IAM policies are unknown",
+                ));
             };
             let uses = match world.role_key_use(role, policies, u.key, &FIVE_KEY_ACTIONS, &u.region) {
                 Ok(uses) => uses,
@@ -48,9 +53,19 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let f = if !faults.is_empty() {
                 Finding::new(ID, Status::Fail, resource, faults.join("; "))
             } else if !iam_open.is_empty() || !kp_open.is_empty() {
-                Finding::new(ID, Status::Unknown, resource, "whether both halves allow the key actions depends on conditions that cannot be known")
+                Finding::new(
+                    ID,
+                    Status::Unknown,
+                    resource,
+                    "whether both halves allow the key actions depends on conditions that cannot be known",
+                )
             } else {
-                Finding::new(ID, Status::Pass, resource, "both the role's IAM policies and the key policy allow the five key actions across accounts")
+                Finding::new(
+                    ID,
+                    Status::Pass,
+                    resource,
+                    "both the role's IAM policies and the key policy allow the five key actions across accounts",
+                )
             };
             finish(f.evidence(evidence))
         })

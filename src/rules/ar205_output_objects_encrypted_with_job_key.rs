@@ -19,10 +19,7 @@ fn resolve(world: &World<'_>, reference: &str, account: &str, region: &str) -> S
 
 /// Compares key references after resolving: a bare key id equals the ARN that ends with it.
 fn same_key(a: &str, b: &str) -> bool {
-    let tail = |s: &str| {
-        s.rsplit_once("key/")
-            .map_or(s.to_owned(), |(_, id)| id.to_owned())
-    };
+    let tail = |s: &str| s.rsplit_once("key/").map_or(s.to_owned(), |(_, id)| id.to_owned());
     a == b || tail(a) == tail(b)
 }
 
@@ -38,19 +35,31 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let uri = format!("s3://{bucket}/{prefix}");
             if let Some(gap) = world.gap(&uri, None) {
                 return Some(
-                    Finding::new(ID, Status::Unknown, resource, format!("the output objects could not be read: {}", gap_text(gap)))
-                        .evidence(json!({"gap": gap_json(gap)}))
-                        .jobs(jobs),
+                    Finding::new(
+                        ID,
+                        Status::Unknown,
+                        resource,
+                        format!("the output objects could not be read: {}", gap_text(gap)),
+                    )
+                    .evidence(json!({"gap": gap_json(gap)}))
+                    .jobs(jobs),
                 );
             }
             let Some(p) = world.prefix(&bucket, &prefix) else {
-                return Some(Finding::new(ID, Status::Unknown, resource, "the output objects were not collected").jobs(jobs));
+                return Some(
+                    Finding::new(ID, Status::Unknown, resource, "the output objects were not collected").jobs(jobs),
+                );
             };
             if p.objects.is_empty() {
                 let status = job.job_status.as_deref().unwrap_or("unknown");
                 return Some(
-                    Finding::new(ID, Status::Unknown, resource, format!("no output objects were found (job status {status}), so none could be checked"))
-                        .jobs(jobs),
+                    Finding::new(
+                        ID,
+                        Status::Unknown,
+                        resource,
+                        format!("no output objects were found (job status {status}), so none could be checked"),
+                    )
+                    .jobs(jobs),
                 );
             }
             let job_key = job
@@ -83,10 +92,25 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 "offending": bad,
             });
             let f = if bad.is_empty() {
-                Finding::new(ID, Status::Pass, resource, format!("all {} output objects checked are SSE-KMS under the expected key", p.objects.len()))
+                Finding::new(
+                    ID,
+                    Status::Pass,
+                    resource,
+                    format!("all {} output objects checked are SSE-KMS under the expected key", p.objects.len()),
+                )
             } else {
                 let named: Vec<&str> = bad.iter().take(NAMED).map(String::as_str).collect();
-                Finding::new(ID, Status::Fail, resource, format!("{} of {} output objects are not encrypted as the job requires: {}", bad.len(), p.objects.len(), named.join(", ")))
+                Finding::new(
+                    ID,
+                    Status::Fail,
+                    resource,
+                    format!(
+                        "{} of {} output objects are not encrypted as the job requires: {}",
+                        bad.len(),
+                        p.objects.len(),
+                        named.join(", ")
+                    ),
+                )
             };
             Some(f.evidence(evidence).jobs(jobs))
         })

@@ -9,9 +9,7 @@ use super::{CheckContext, Finding, Status};
 const ID: &str = "AR206";
 
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
-    let groups = group_jobs(&world.inventory.jobs, |j| {
-        parse_s3_uri(&j.output_data_config.s3_uri).map(|(b, _)| b)
-    });
+    let groups = group_jobs(&world.inventory.jobs, |j| parse_s3_uri(&j.output_data_config.s3_uri).map(|(b, _)| b));
     groups
         .into_iter()
         .map(|(name, jobs)| {
@@ -22,49 +20,21 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     ID,
                     Status::Unknown,
                     resource,
-                    format!(
-                        "the bucket's default encryption could not be read: {}",
-                        gap_text(gap)
-                    ),
+                    format!("the bucket's default encryption could not be read: {}", gap_text(gap)),
                 )
                 .evidence(json!({"gap": gap_json(gap)}))
                 .jobs(jobs);
             }
             let Some(b) = world.bucket(name) else {
-                return Finding::new(
-                    ID,
-                    Status::Unknown,
-                    resource,
-                    "the output bucket was not collected",
-                )
-                .jobs(jobs);
+                return Finding::new(ID, Status::Unknown, resource, "the output bucket was not collected").jobs(jobs);
             };
             let evidence = json!({"encryption_rules": b.encryption_rules});
-            let f = if b
-                .encryption_rules
-                .iter()
-                .any(|r| r.sse_algorithm.starts_with("aws:kms"))
-            {
-                Finding::new(
-                    ID,
-                    Status::Pass,
-                    resource,
-                    "the output bucket's default encryption is SSE-KMS",
-                )
+            let f = if b.encryption_rules.iter().any(|r| r.sse_algorithm.starts_with("aws:kms")) {
+                Finding::new(ID, Status::Pass, resource, "the output bucket's default encryption is SSE-KMS")
             } else if b.encryption_rules.is_empty() {
-                Finding::new(
-                    ID,
-                    Status::Fail,
-                    resource,
-                    "the output bucket has no default encryption configuration",
-                )
+                Finding::new(ID, Status::Fail, resource, "the output bucket has no default encryption configuration")
             } else {
-                Finding::new(
-                    ID,
-                    Status::Fail,
-                    resource,
-                    "the output bucket's default encryption is not SSE-KMS",
-                )
+                Finding::new(ID, Status::Fail, resource, "the output bucket's default encryption is not SSE-KMS")
             };
             f.evidence(evidence).jobs(jobs)
         })

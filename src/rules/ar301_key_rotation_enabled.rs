@@ -16,11 +16,18 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let resource = key_ref(p.key);
             let evidence = json!({"protects": p.uses, "rotation_enabled": p.key.rotation_enabled});
             let f = match (is_customer_managed(p.key), p.key.rotation_enabled) {
-                (None, _) => Finding::new(ID, Status::Unknown, resource, "the key's metadata could not be read, so whether it is customer managed is unknown"),
+                (None, _) => Finding::new(
+                    ID,
+                    Status::Unknown,
+                    resource,
+                    "the key's metadata could not be read, so whether it is customer managed is unknown",
+                ),
                 (_, Some(true)) => Finding::new(ID, Status::Pass, resource, "automatic key rotation is on"),
                 (_, Some(false)) => Finding::new(ID, Status::Fail, resource, "automatic key rotation is off"),
                 (_, None) => {
-                    let why = world.gap(&p.key.arn, Some("GetKeyRotationStatus")).map_or("it was not collected".into(), gap_text);
+                    let why = world
+                        .gap(&p.key.arn, Some("GetKeyRotationStatus"))
+                        .map_or("it was not collected".into(), gap_text);
                     Finding::new(ID, Status::Unknown, resource, format!("the rotation status could not be read: {why}"))
                 }
             };

@@ -20,30 +20,15 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 "deletion_date": p.key.metadata.as_ref().and_then(|m| m.deletion_date.as_deref()),
             });
             let f = match state {
-                None => Finding::new(
-                    ID,
-                    Status::Unknown,
-                    resource,
-                    "the key's state (DescribeKey) could not be read",
-                ),
+                None => Finding::new(ID, Status::Unknown, resource, "the key's state (DescribeKey) could not be read"),
                 Some("Enabled") => Finding::new(ID, Status::Pass, resource, "the key is Enabled"),
-                Some(s @ ("PendingDeletion" | "PendingReplicaDeletion" | "Disabled")) => {
-                    Finding::new(
-                        ID,
-                        Status::Fail,
-                        resource,
-                        format!(
-                            "the key is {s}: the {} it protects becomes unreadable",
-                            p.uses.join(", ")
-                        ),
-                    )
-                }
-                Some(s) => Finding::new(
+                Some(s @ ("PendingDeletion" | "PendingReplicaDeletion" | "Disabled")) => Finding::new(
                     ID,
-                    Status::Unknown,
+                    Status::Fail,
                     resource,
-                    format!("the key is in state {s}"),
+                    format!("the key is {s}: the {} it protects becomes unreadable", p.uses.join(", ")),
                 ),
+                Some(s) => Finding::new(ID, Status::Unknown, resource, format!("the key is in state {s}")),
             };
             f.evidence(evidence).jobs(p.jobs)
         })

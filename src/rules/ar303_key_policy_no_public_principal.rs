@@ -38,10 +38,7 @@ pub fn is_public(statement: &Statement) -> bool {
     if p.negated {
         return true;
     }
-    let everyone = p.everyone
-        || p.entries
-            .iter()
-            .any(|e| e.kind == PrincipalType::Aws && e.value == "*");
+    let everyone = p.everyone || p.entries.iter().any(|e| e.kind == PrincipalType::Aws && e.value == "*");
     everyone
         && !statement.conditions.iter().any(|c| {
             LIMITING_KEYS.contains(&c.key.to_lowercase().as_str())

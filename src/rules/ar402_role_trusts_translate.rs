@@ -15,10 +15,7 @@ const ID: &str = "AR402";
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     let mut by_role: BTreeMap<&str, Vec<&TranslationJob>> = BTreeMap::new();
     for j in &world.inventory.jobs {
-        by_role
-            .entry(j.data_access_role_arn.as_str())
-            .or_default()
-            .push(j);
+        by_role.entry(j.data_access_role_arn.as_str()).or_default().push(j);
     }
     let translate = Principal::parse("translate.amazonaws.com").expect("a service principal");
     by_role
@@ -29,7 +26,12 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let ids: Vec<String> = jobs.iter().map(|j| j.job_id.clone()).collect();
             let trust = match &policies.trust {
                 Ok(t) => t,
-                Err(e) => return Some(Finding::new(ID, Status::Unknown, resource, format!("the trust policy does not parse: {e}")).jobs(ids)),
+                Err(e) => {
+                    return Some(
+                        Finding::new(ID, Status::Unknown, resource, format!("the trust policy does not parse: {e}"))
+                            .jobs(ids),
+                    );
+                }
             };
             let set = PolicySet { resource: Some(trust), ..Default::default() };
             let (mut denied, mut open, mut evidence) = (Vec::new(), Vec::new(), None);
@@ -41,19 +43,40 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 let d = evaluate(&Request::new(translate.clone(), "sts:AssumeRole", arn, ctx), &set);
                 match d.outcome {
                     Outcome::Allowed => {}
-                    Outcome::Depends => open.push((job.job_id.clone(), d.unresolved_keys.iter().cloned().collect::<Vec<_>>())),
+                    Outcome::Depends => {
+                        open.push((job.job_id.clone(), d.unresolved_keys.iter().cloned().collect::<Vec<_>>()))
+                    }
                     _ => denied.push(job.job_id.clone()),
                 }
                 if evidence.is_none() || d.outcome != Outcome::Allowed {
-                    evidence = Some(json!({"decision": d.outcome.id(), "statements": deciders_json(&d), "job": job.job_id}));
+                    evidence =
+                        Some(json!({"decision": d.outcome.id(), "statements": deciders_json(&d), "job": job.job_id}));
                 }
             }
             let f = if !denied.is_empty() {
-                Finding::new(ID, Status::Fail, resource, format!("the trust policy does not let translate.amazonaws.com assume the role for {} job(s)", denied.len()))
+                Finding::new(
+                    ID,
+                    Status::Fail,
+                    resource,
+                    format!(
+                        "the trust policy does not let translate.amazonaws.com assume the role for {} job(s)",
+                        denied.len()
+                    ),
+                )
             } else if let Some((_, keys)) = open.first() {
-                Finding::new(ID, Status::Unknown, resource, format!("whether Translate may assume the role depends on {}", keys.join(", ")))
+                Finding::new(
+                    ID,
+                    Status::Unknown,
+                    resource,
+                    format!("whether Translate may assume the role depends on {}", keys.join(", ")),
+                )
             } else {
-                Finding::new(ID, Status::Pass, resource, "the trust policy lets translate.amazonaws.com assume the role")
+                Finding::new(
+                    ID,
+                    Status::Pass,
+                    resource,
+                    "the trust policy lets translate.amazonaws.com assume the role",
+                )
             };
             Some(f.evidence(evidence.unwrap_or_else(|| json!({}))).jobs(ids))
         })

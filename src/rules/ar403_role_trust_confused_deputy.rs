@@ -19,8 +19,7 @@ fn trusts_translate(s: &Statement) -> bool {
             !p.negated
                 && (p.everyone
                     || p.entries.iter().any(|e| {
-                        e.kind == PrincipalType::Service
-                            && e.value.eq_ignore_ascii_case("translate.amazonaws.com")
+                        e.kind == PrincipalType::Service && e.value.eq_ignore_ascii_case("translate.amazonaws.com")
                     }))
         })
 }
@@ -31,8 +30,7 @@ fn named_account(key: &str, value: &str) -> Option<String> {
         return (!value.contains('*') && !value.contains('?')).then(|| value.to_owned());
     }
     let account = value.split(':').nth(4)?;
-    (!account.is_empty() && !account.contains('*') && !account.contains('?'))
-        .then(|| account.to_owned())
+    (!account.is_empty() && !account.contains('*') && !account.contains('?')).then(|| account.to_owned())
 }
 
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
@@ -51,13 +49,8 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 Ok(t) => t,
                 Err(e) => {
                     return Some(
-                        Finding::new(
-                            ID,
-                            Status::Unknown,
-                            resource,
-                            format!("the trust policy does not parse: {e}"),
-                        )
-                        .jobs(jobs),
+                        Finding::new(ID, Status::Unknown, resource, format!("the trust policy does not parse: {e}"))
+                            .jobs(jobs),
                     );
                 }
             };
@@ -70,28 +63,19 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     .conditions
                     .iter()
                     .filter(|c| {
-                        matches!(
-                            c.key.to_lowercase().as_str(),
-                            "aws:sourceaccount" | "aws:sourcearn"
-                        ) && !c.operator.negated
+                        matches!(c.key.to_lowercase().as_str(), "aws:sourceaccount" | "aws:sourcearn")
+                            && !c.operator.negated
                     })
                     .collect();
                 if deputy.is_empty() {
-                    faults.push(format!(
-                        "{label} has no aws:SourceAccount or aws:SourceArn condition"
-                    ));
+                    faults.push(format!("{label} has no aws:SourceAccount or aws:SourceArn condition"));
                     continue;
                 }
                 for c in deputy {
                     let key = c.key.to_lowercase();
                     for v in &c.values {
-                        if let Some(a) =
-                            named_account(&key, v).filter(|a| !accounts.contains(a.as_str()))
-                        {
-                            faults.push(format!(
-                                "{label}: {} names account {a}, not the job account",
-                                c.key
-                            ));
+                        if let Some(a) = named_account(&key, v).filter(|a| !accounts.contains(a.as_str())) {
+                            faults.push(format!("{label}: {} names account {a}, not the job account", c.key));
                         }
                     }
                 }

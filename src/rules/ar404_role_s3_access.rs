@@ -13,29 +13,31 @@ use crate::policy::{Outcome, PolicySet, Principal, Request, evaluate};
 const ID: &str = "AR404";
 
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
-    // role → distinct (input bucket, input prefix, output bucket, output prefix, output key) → jobs
-    type Location = (String, String, String, String, Option<String>);
-    let mut by_role: BTreeMap<&str, BTreeMap<Location, Vec<String>>> = BTreeMap::new();
+    // Per role, the distinct places it reads and writes, each decided once: reads by input folder, writes
+    // by output URI and key. Jobs differ in their output folder only by job id; the first job's folder
+    // stands for them all.
+    #[derive(Default)]
+    struct Uses {
+        reads: BTreeSet<(String, String)>,
+        writes: BTreeMap<(String, Option<String>), (String, String)>,
+        jobs: Vec<String>,
+    }
+    let mut by_role: BTreeMap<&str, Uses> = BTreeMap::new();
     for j in &world.inventory.jobs {
-        let (Some((ib, ip)), Some((ob, op))) =
-            (parse_s3_uri(&j.input_data_config.s3_uri), output_prefix(j))
-        else {
+        let (Some((ib, ip)), Some((ob, op))) = (parse_s3_uri(&j.input_data_config.s3_uri), output_prefix(j)) else {
             continue;
         };
-        let key = output_key_arn(world, j);
-        by_role
-            .entry(j.data_access_role_arn.as_str())
-            .or_default()
-            .entry((ib.to_owned(), ip.to_owned(), ob, op, key))
-            .or_default()
-            .push(j.job_id.clone());
+        let uses = by_role.entry(j.data_access_role_arn.as_str()).or_default();
+        uses.reads.insert((ib.to_owned(), ip.to_owned()));
+        uses.writes.entry((j.output_data_config.s3_uri.clone(), output_key_arn(world, j))).or_insert((ob, op));
+        uses.jobs.push(j.job_id.clone());
     }
     by_role
         .into_iter()
-        .filter_map(|(arn, locations)| {
+        .filter_map(|(arn, uses)| {
             let (role, policies) = world.role(arn)?;
             let resource = role_ref(arn);
-            let all_jobs: Vec<String> = locations.values().flatten().cloned().collect();
+            let all_jobs = uses.jobs;
             let principal = match Principal::parse(&role.arn) {
                 Ok(p) => p,
                 Err(e) => return Some(Finding::new(ID, Status::Unknown, resource, e).jobs(all_jobs)),
@@ -46,28 +48,25 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 None => None,
             };
             let (mut denied, mut open, mut decisions) = (BTreeSet::new(), BTreeSet::new(), Vec::new());
-            for (ib, ip, ob, op, key) in locations.keys() {
-                let sample = world
-                    .prefix(ib, ip)
-                    .and_then(|p| p.objects.first())
-                    .map_or_else(|| format!("{ip}document.txt"), |o| o.key.clone());
-                let checks = [
-                    ("s3:GetObject", format!("arn:aws:s3:::{ib}/{sample}"), ib, None),
-                    ("s3:ListBucket", format!("arn:aws:s3:::{ib}"), ib, None),
-                    ("s3:PutObject", format!("arn:aws:s3:::{ob}/{op}document.txt"), ob, Some(key.as_deref())),
-                ];
-                for (action, object, bucket, write_key) in checks {
-                    let bucket_policy = match world.bucket_policy(bucket) {
-                        Some(Ok(p)) => Some(p),
-                        Some(Err(_)) | None if world.bucket_gap(bucket, Some("GetBucketPolicy")).is_some() => {
-                            open.insert(format!("{action} on {object} (the bucket policy could not be read)"));
+            let mut checks = Vec::new();
+            for (ib, ip) in &uses.reads {
+                let sample =
+                    world.prefix(ib, ip).and_then(|p| p.objects.first()).map_or_else(|| format!("{ip}document.txt"), |o| o.key.clone());
+                checks.push(("s3:GetObject", format!("arn:aws:s3:::{ib}/{sample}"), ib, None, ip));
+                checks.push(("s3:ListBucket", format!("arn:aws:s3:::{ib}"), ib, None, ip));
+            }
+            for ((_, key), (ob, op)) in &uses.writes {
+                checks.push(("s3:PutObject", format!("arn:aws:s3:::{ob}/{op}document.txt"), ob, Some(key.as_deref()), op));
+            }
+            let identity: Vec<_> = policies.identity.iter().collect();
+            {
+                for (action, object, bucket, write_key, ip) in checks {
+                    let bucket_policy = match world.bucket_policy_state(bucket) {
+                        Ok(p) => p,
+                        Err(why) => {
+                            open.insert(format!("{action} on {object} ({why})"));
                             continue;
                         }
-                        Some(Err(_)) => {
-                            open.insert(format!("{action} on {object} (the bucket policy does not parse)"));
-                            continue;
-                        }
-                        None => None,
                     };
                     let account = world.bucket(bucket).and_then(|b| b.account.clone());
                     let mut ctx = translate_s3_context(write_key);
@@ -75,7 +74,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                         ctx.insert("s3:prefix", [ip.as_str()]);
                     }
                     let request = Request::new(principal.clone(), action, &object, ctx).with_resource_account(account);
-                    let set = PolicySet { identity: policies.identity.iter().collect(), boundary, resource: bucket_policy, grants: &[] };
+                    let set = PolicySet { identity: identity.clone(), boundary, resource: bucket_policy, grants: &[] };
                     let d = evaluate(&request, &set);
                     match d.outcome {
                         Outcome::Allowed => {}

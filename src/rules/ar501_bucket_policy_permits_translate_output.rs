@@ -14,48 +14,64 @@ const ID: &str = "AR501";
 /// Allows everything, so the evaluation answers only "does a Deny stop it?".
 const ALLOW_ALL: &str = r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
-/// (role, key ARN or None for the AWS managed key, output object ARN).
+/// (role, key ARN or None for the AWS managed key, output URI).
 type Write = (String, Option<String>, String);
 
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
-    let allow_all =
-        Policy::parse("(every identity permission)", ALLOW_ALL).expect("a valid policy");
-    // bucket → (role, key ARN or None, output object) → jobs
-    let mut by_bucket: BTreeMap<String, BTreeMap<Write, Vec<String>>> = BTreeMap::new();
+    let allow_all = Policy::parse("(every identity permission)", ALLOW_ALL).expect("a valid policy");
+    // bucket → (role, key, output URI) → (an output object, jobs). Jobs differ in their output folder only
+    // by job id; the first job's object stands for them all.
+    let mut by_bucket: BTreeMap<String, BTreeMap<Write, (String, Vec<String>)>> = BTreeMap::new();
     for j in &world.inventory.jobs {
         let Some((bucket, prefix)) = output_prefix(j) else {
             continue;
         };
         let key = output_key_arn(world, j);
+        let object = format!("arn:aws:s3:::{bucket}/{prefix}document.txt");
         by_bucket
-            .entry(bucket.clone())
+            .entry(bucket)
             .or_default()
-            .entry((
-                j.data_access_role_arn.clone(),
-                key,
-                format!("arn:aws:s3:::{bucket}/{prefix}document.txt"),
-            ))
-            .or_default()
+            .entry((j.data_access_role_arn.clone(), key, j.output_data_config.s3_uri.clone()))
+            .or_insert_with(|| (object, Vec::new()))
+            .1
             .push(j.job_id.clone());
     }
     by_bucket
         .into_iter()
         .map(|(bucket, uses)| {
             let resource = bucket_ref(world, &bucket);
-            let jobs: Vec<String> = uses.values().flatten().cloned().collect();
+            let jobs: Vec<String> = uses.values().flat_map(|(_, jobs)| jobs.iter().cloned()).collect();
             if let Some(g) = world.bucket_gap(&bucket, Some("GetBucketPolicy")) {
-                return Finding::new(ID, Status::Unknown, resource, format!("the bucket policy could not be read: {}", gap_text(g))).jobs(jobs);
+                return Finding::new(
+                    ID,
+                    Status::Unknown,
+                    resource,
+                    format!("the bucket policy could not be read: {}", gap_text(g)),
+                )
+                .jobs(jobs);
             }
             let policy = match world.bucket_policy(&bucket) {
                 None if world.bucket(&bucket).is_some() => {
-                    return Finding::new(ID, Status::Pass, resource, "the output bucket has no bucket policy").jobs(jobs);
+                    return Finding::new(ID, Status::Pass, resource, "the output bucket has no bucket policy")
+                        .jobs(jobs);
                 }
-                None => return Finding::new(ID, Status::Unknown, resource, "the output bucket was not collected").jobs(jobs),
-                Some(Err(e)) => return Finding::new(ID, Status::Unknown, resource, format!("the bucket policy does not parse: {e}")).jobs(jobs),
+                None => {
+                    return Finding::new(ID, Status::Unknown, resource, "the output bucket was not collected")
+                        .jobs(jobs);
+                }
+                Some(Err(e)) => {
+                    return Finding::new(
+                        ID,
+                        Status::Unknown,
+                        resource,
+                        format!("the bucket policy does not parse: {e}"),
+                    )
+                    .jobs(jobs);
+                }
                 Some(Ok(p)) => p,
             };
             let (mut denied, mut open, mut evidence) = (BTreeSet::new(), BTreeSet::new(), Vec::new());
-            for (role, key, object) in uses.keys() {
+            for ((role, key, _), (object, _)) in &uses {
                 let Ok(principal) = Principal::parse(role) else { continue };
                 let ctx = translate_s3_context(Some(key.as_deref()));
                 let request = Request::new(principal, "s3:PutObject", object, ctx);
@@ -67,20 +83,46 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                         denied.insert(what.clone());
                     }
                     Outcome::Depends => {
-                        open.insert(format!("{what} (depends on {})", d.unresolved_keys.iter().cloned().collect::<Vec<_>>().join(", ")));
+                        open.insert(format!(
+                            "{what} (depends on {})",
+                            d.unresolved_keys.iter().cloned().collect::<Vec<_>>().join(", ")
+                        ));
                     }
                     _ => {}
                 }
                 if d.outcome != Outcome::Allowed {
-                    evidence.push(json!({"role": role, "key": key, "decision": d.outcome.id(), "statements": deciders_json(&d)}));
+                    evidence.push(
+                        json!({"role": role, "key": key, "decision": d.outcome.id(), "statements": deciders_json(&d)}),
+                    );
                 }
             }
             let f = if !denied.is_empty() {
-                Finding::new(ID, Status::Fail, resource, format!("the bucket policy denies Translate's SSE-KMS PutObject for {}", denied.into_iter().collect::<Vec<_>>().join(", ")))
+                Finding::new(
+                    ID,
+                    Status::Fail,
+                    resource,
+                    format!(
+                        "the bucket policy denies Translate's SSE-KMS PutObject for {}",
+                        denied.into_iter().collect::<Vec<_>>().join(", ")
+                    ),
+                )
             } else if !open.is_empty() {
-                Finding::new(ID, Status::Unknown, resource, format!("a Deny in the bucket policy may apply: {}", open.into_iter().collect::<Vec<_>>().join("; ")))
+                Finding::new(
+                    ID,
+                    Status::Unknown,
+                    resource,
+                    format!(
+                        "a Deny in the bucket policy may apply: {}",
+                        open.into_iter().collect::<Vec<_>>().join("; ")
+                    ),
+                )
             } else {
-                Finding::new(ID, Status::Pass, resource, "no Deny in the bucket policy matches Translate's SSE-KMS PutObject")
+                Finding::new(
+                    ID,
+                    Status::Pass,
+                    resource,
+                    "no Deny in the bucket policy matches Translate's SSE-KMS PutObject",
+                )
             };
             f.evidence(json!({"decisions": evidence})).jobs(jobs)
         })

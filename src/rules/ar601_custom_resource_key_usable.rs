@@ -20,12 +20,9 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     resource,
                     format!("the key {} could not be read: {}", key.id, gap_text(g)),
                 ),
-                KeyLookup::Missing { gap: None } => Finding::new(
-                    ID,
-                    Status::Fail,
-                    resource,
-                    format!("the key {} does not exist", key.id),
-                ),
+                KeyLookup::Missing { gap: None } => {
+                    Finding::new(ID, Status::Fail, resource, format!("the key {} does not exist", key.id))
+                }
                 KeyLookup::Found(k) => match k.metadata.as_ref().map(|m| m.key_state.as_str()) {
                     None => Finding::new(
                         ID,
@@ -33,18 +30,10 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                         resource,
                         format!("the state of key {} could not be read", k.arn),
                     ),
-                    Some("Enabled") => Finding::new(
-                        ID,
-                        Status::Pass,
-                        resource,
-                        format!("the key {} is Enabled", k.arn),
-                    ),
-                    Some(s) => Finding::new(
-                        ID,
-                        Status::Fail,
-                        resource,
-                        format!("the key {} is {s}", k.arn),
-                    ),
+                    Some("Enabled") => {
+                        Finding::new(ID, Status::Pass, resource, format!("the key {} is Enabled", k.arn))
+                    }
+                    Some(s) => Finding::new(ID, Status::Fail, resource, format!("the key {} is {s}", k.arn)),
                 },
             };
             Some(f.evidence(json!({"encryption_key": key.id})))

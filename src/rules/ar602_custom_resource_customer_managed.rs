@@ -19,13 +19,8 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     resource,
                     "encrypted with the AWS owned key: name a customer managed key",
                 ),
-                Some(k) => Finding::new(
-                    ID,
-                    Status::Pass,
-                    resource,
-                    format!("encrypted with key {}", k.id),
-                )
-                .evidence(json!({"encryption_key": k.id})),
+                Some(k) => Finding::new(ID, Status::Pass, resource, format!("encrypted with key {}", k.id))
+                    .evidence(json!({"encryption_key": k.id})),
             }
         })
         .collect()

@@ -23,14 +23,25 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 KeyLookup::Found(k) => k,
                 KeyLookup::Missing { gap } => {
                     let why = gap.map_or("it was not collected".to_string(), gap_text);
-                    return Some(Finding::new(ID, Status::Unknown, resource, format!("the key {} in account {key_account} could not be read: {why}", key.id)));
+                    return Some(Finding::new(
+                        ID,
+                        Status::Unknown,
+                        resource,
+                        format!("the key {} in account {key_account} could not be read: {why}", key.id),
+                    ));
                 }
             };
             let policy = match world.key_policy(k) {
                 Some(Ok(p)) => p,
                 _ => {
-                    let why = world.gap(&k.arn, Some("GetKeyPolicy")).map_or("it was not collected".to_string(), gap_text);
-                    return Some(Finding::new(ID, Status::Unknown, resource, format!("the key policy of {} could not be read: {why}", k.arn)));
+                    let why =
+                        world.gap(&k.arn, Some("GetKeyPolicy")).map_or("it was not collected".to_string(), gap_text);
+                    return Some(Finding::new(
+                        ID,
+                        Status::Unknown,
+                        resource,
+                        format!("the key policy of {} could not be read: {why}", k.arn),
+                    ));
                 }
             };
             // Translate uses the key with the permissions of the account that owns the resource.
@@ -51,11 +62,26 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 decisions.push(json!({"action": action, "decision": d.outcome.id(), "statements": deciders_json(&d)}));
             }
             let f = if !denied.is_empty() {
-                Finding::new(ID, Status::Fail, resource, format!("the key policy of {} does not allow account {} {}", k.arn, r.account, denied.join(", ")))
+                Finding::new(
+                    ID,
+                    Status::Fail,
+                    resource,
+                    format!("the key policy of {} does not allow account {} {}", k.arn, r.account, denied.join(", ")),
+                )
             } else if !open.is_empty() {
-                Finding::new(ID, Status::Unknown, resource, format!("{} depend on conditions that cannot be known", open.join(", ")))
+                Finding::new(
+                    ID,
+                    Status::Unknown,
+                    resource,
+                    format!("{} depend on conditions that cannot be known", open.join(", ")),
+                )
             } else {
-                Finding::new(ID, Status::Pass, resource, format!("the key policy of {} lets account {} use the key", k.arn, r.account))
+                Finding::new(
+                    ID,
+                    Status::Pass,
+                    resource,
+                    format!("the key policy of {} lets account {} use the key", k.arn, r.account),
+                )
             };
             Some(f.evidence(json!({"key": k.arn, "decisions": decisions})))
         })

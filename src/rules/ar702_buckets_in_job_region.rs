@@ -30,36 +30,20 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 let why = world
                     .bucket_gap(name, Some("GetBucketLocation"))
                     .map_or("it was not collected".to_string(), gap_text);
-                return Finding::new(
-                    ID,
-                    Status::Unknown,
-                    resource,
-                    format!("the bucket's region is unknown: {why}"),
-                )
-                .jobs(jobs);
+                return Finding::new(ID, Status::Unknown, resource, format!("the bucket's region is unknown: {why}"))
+                    .jobs(jobs);
             };
-            let mut elsewhere: Vec<String> = uses
-                .iter()
-                .filter(|(_, r)| *r != region)
-                .map(|(j, r)| format!("{j} ({r})"))
-                .collect();
+            let mut elsewhere: Vec<String> =
+                uses.iter().filter(|(_, r)| *r != region).map(|(j, r)| format!("{j} ({r})")).collect();
             elsewhere.dedup();
             let f = if elsewhere.is_empty() {
-                Finding::new(
-                    ID,
-                    Status::Pass,
-                    resource,
-                    format!("the bucket is in {region}, the region of its jobs"),
-                )
+                Finding::new(ID, Status::Pass, resource, format!("the bucket is in {region}, the region of its jobs"))
             } else {
                 Finding::new(
                     ID,
                     Status::Fail,
                     resource,
-                    format!(
-                        "the bucket is in {region} but jobs ran elsewhere: {}",
-                        elsewhere.join(", ")
-                    ),
+                    format!("the bucket is in {region} but jobs ran elsewhere: {}", elsewhere.join(", ")),
                 )
             };
             f.evidence(json!({"bucket_region": region})).jobs(jobs)

@@ -8,19 +8,11 @@ use super::ResourceRef;
 use super::world::{KeyLookup, World, arn_region};
 
 pub fn job_arn(job: &TranslationJob) -> String {
-    format!(
-        "arn:aws:translate:{}:{}:text-translation-job/{}",
-        job.region, job.account, job.job_id
-    )
+    format!("arn:aws:translate:{}:{}:text-translation-job/{}", job.region, job.account, job.job_id)
 }
 
 pub fn key_ref(key: &KmsKey) -> ResourceRef {
-    ResourceRef::new(
-        "kms-key",
-        key.arn.clone(),
-        Some(&key.account),
-        Some(&key.region),
-    )
+    ResourceRef::new("kms-key", key.arn.clone(), Some(&key.account), Some(&key.region))
 }
 
 pub fn bucket_ref(world: &World<'_>, name: &str) -> ResourceRef {
@@ -54,10 +46,7 @@ pub fn gap_text(gap: &Gap) -> String {
         gap.service,
         gap.operation,
         gap.resource,
-        gap.error_code
-            .as_deref()
-            .map(|c| format!(" ({c})"))
-            .unwrap_or_default(),
+        gap.error_code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default(),
         gap.message
     )
 }
@@ -86,12 +75,7 @@ pub fn job_ids(jobs: &[&TranslationJob]) -> Vec<String> {
 
 /// The key a reference names, resolved in the account and region of whoever names it; for ARNs, the
 /// ARN's own region.
-pub fn lookup_key<'a>(
-    world: &World<'a>,
-    reference: &str,
-    account: &str,
-    region: &str,
-) -> KeyLookup<'a> {
+pub fn lookup_key<'a>(world: &World<'a>, reference: &str, account: &str, region: &str) -> KeyLookup<'a> {
     let region = arn_region(reference).unwrap_or(region);
     world.key(reference, account, region)
 }
@@ -119,13 +103,8 @@ pub fn unresolved_key_ref(reference: &str, account: &str, region: &str) -> Resou
 }
 
 /// The five KMS actions a customer managed output key must allow the role (async-prereqs.md).
-pub const FIVE_KEY_ACTIONS: [&str; 5] = [
-    "kms:Decrypt",
-    "kms:GenerateDataKey",
-    "kms:CreateGrant",
-    "kms:RetireGrant",
-    "kms:DescribeKey",
-];
+pub const FIVE_KEY_ACTIONS: [&str; 5] =
+    ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"];
 
 /// A job role's use of a resolved output key, with the jobs it serves.
 pub struct OutputKeyUse<'a> {
@@ -145,11 +124,9 @@ pub fn output_key_uses<'a>(world: &World<'a>) -> Vec<OutputKeyUse<'a>> {
             return None;
         }
         match lookup_key(world, &k.id, &j.account, &j.region) {
-            KeyLookup::Found(key) if is_customer_managed(key) != Some(false) => Some((
-                j.data_access_role_arn.as_str(),
-                key.arn.as_str(),
-                j.region.as_str(),
-            )),
+            KeyLookup::Found(key) if is_customer_managed(key) != Some(false) => {
+                Some((j.data_access_role_arn.as_str(), key.arn.as_str(), j.region.as_str()))
+            }
             _ => None,
         }
     });
@@ -159,12 +136,8 @@ pub fn output_key_uses<'a>(world: &World<'a>) -> Vec<OutputKeyUse<'a>> {
             let KeyLookup::Found(key) = world.key(key_arn, "", "") else {
                 return None;
             };
-            let reference = jobs[0]
-                .output_data_config
-                .encryption_key
-                .as_ref()
-                .map(|k| k.id.clone())
-                .unwrap_or_default();
+            let reference =
+                jobs[0].output_data_config.encryption_key.as_ref().map(|k| k.id.clone()).unwrap_or_default();
             Some(OutputKeyUse {
                 role_arn: role.to_owned(),
                 key,
@@ -188,44 +161,31 @@ pub struct ProtectingKey<'a> {
 /// bucket default keys, and custom resource keys. References that resolve to nothing are left to the
 /// rules about those references.
 pub fn protecting_keys<'a>(world: &World<'a>) -> Vec<ProtectingKey<'a>> {
-    let mut found: BTreeMap<&'a str, (&'a KmsKey, Vec<String>, Vec<&'static str>)> =
-        BTreeMap::new();
-    let mut add =
-        |reference: &str, account: &str, region: &str, job: Option<&str>, what: &'static str| {
-            if let KeyLookup::Found(k) = lookup_key(world, reference, account, region) {
-                let e = found
-                    .entry(k.arn.as_str())
-                    .or_insert((k, Vec::new(), Vec::new()));
-                if let Some(j) = job {
-                    e.1.push(j.to_owned());
-                }
-                if !e.2.contains(&what) {
-                    e.2.push(what);
-                }
+    let mut found: BTreeMap<&'a str, (&'a KmsKey, Vec<String>, Vec<&'static str>)> = BTreeMap::new();
+    let mut add = |reference: &str, account: &str, region: &str, job: Option<&str>, what: &'static str| {
+        if let KeyLookup::Found(k) = lookup_key(world, reference, account, region) {
+            let e = found.entry(k.arn.as_str()).or_insert((k, Vec::new(), Vec::new()));
+            if let Some(j) = job {
+                e.1.push(j.to_owned());
             }
-        };
+            if !e.2.contains(&what) {
+                e.2.push(what);
+            }
+        }
+    };
     for job in &world.inventory.jobs {
         if let Some(k) = &job.output_data_config.encryption_key {
-            add(
-                &k.id,
-                &job.account,
-                &job.region,
-                Some(&job.job_id),
-                "output",
-            );
+            add(&k.id, &job.account, &job.region, Some(&job.job_id), "output");
         }
         if let Some((bucket, prefix)) = super::world::parse_s3_uri(&job.input_data_config.s3_uri) {
-            let region = world
-                .bucket(bucket)
-                .and_then(|b| b.region.as_deref())
-                .unwrap_or(&job.region);
+            let region = world.bucket(bucket).and_then(|b| b.region.as_deref()).unwrap_or(&job.region);
             if let Some(p) = world.prefix(bucket, prefix) {
                 for o in &p.objects {
-                    if let Some(k) = o.kms_key_id.as_deref().filter(|_| {
-                        o.sse_algorithm
-                            .as_deref()
-                            .is_some_and(|a| a.starts_with("aws:kms"))
-                    }) {
+                    if let Some(k) = o
+                        .kms_key_id
+                        .as_deref()
+                        .filter(|_| o.sse_algorithm.as_deref().is_some_and(|a| a.starts_with("aws:kms")))
+                    {
                         add(k, &job.account, region, Some(&job.job_id), "input");
                     }
                 }
@@ -239,10 +199,9 @@ pub fn protecting_keys<'a>(world: &World<'a>) -> Vec<ProtectingKey<'a>> {
             }
         }
     }
-    for (resources, what) in [
-        (&world.inventory.terminologies, "terminology"),
-        (&world.inventory.parallel_data, "parallel data"),
-    ] {
+    for (resources, what) in
+        [(&world.inventory.terminologies, "terminology"), (&world.inventory.parallel_data, "parallel data")]
+    {
         for r in resources.iter() {
             if let Some(k) = &r.encryption_key {
                 add(&k.id, &r.account, &r.region, None, what);
@@ -267,21 +226,13 @@ pub fn custom_resources<'a>(
     inv.terminologies
         .iter()
         .map(|r| (r, "translate-terminology"))
-        .chain(
-            inv.parallel_data
-                .iter()
-                .map(|r| (r, "translate-parallel-data")),
-        )
+        .chain(inv.parallel_data.iter().map(|r| (r, "translate-parallel-data")))
 }
 
 /// The job's output key as a key ARN when the inventory resolves it, as written when not; `None` for
 /// the AWS managed key.
 pub fn output_key_arn(world: &World<'_>, job: &TranslationJob) -> Option<String> {
-    let k = job
-        .output_data_config
-        .encryption_key
-        .as_ref()
-        .filter(|k| !is_aws_managed_alias(&k.id))?;
+    let k = job.output_data_config.encryption_key.as_ref().filter(|k| !is_aws_managed_alias(&k.id))?;
     Some(match lookup_key(world, &k.id, &job.account, &job.region) {
         KeyLookup::Found(key) => key.arn.clone(),
         KeyLookup::Missing { .. } => k.id.clone(),

@@ -67,13 +67,8 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 5] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-    ];
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -178,10 +173,7 @@ pub struct ExpectedResult {
 impl RuleMeta {
     /// The default severity under a ruleset.
     pub fn severity_in(&self, ruleset: Ruleset) -> Severity {
-        self.severity_by_ruleset
-            .get(ruleset.as_str())
-            .copied()
-            .unwrap_or(self.severity)
+        self.severity_by_ruleset.get(ruleset.as_str()).copied().unwrap_or(self.severity)
     }
 
     pub fn enabled_in(&self, ruleset: Ruleset) -> bool {
@@ -220,12 +212,7 @@ pub struct ResourceRef {
 }
 
 impl ResourceRef {
-    pub fn new(
-        kind: &str,
-        id: impl Into<String>,
-        account: Option<&str>,
-        region: Option<&str>,
-    ) -> ResourceRef {
+    pub fn new(kind: &str, id: impl Into<String>, account: Option<&str>, region: Option<&str>) -> ResourceRef {
         ResourceRef {
             kind: kind.to_owned(),
             id: id.into(),
@@ -248,12 +235,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(
-        rule_id: &'static str,
-        status: Status,
-        resource: ResourceRef,
-        message: impl Into<String>,
-    ) -> Finding {
+    pub fn new(rule_id: &'static str, status: Status, resource: ResourceRef, message: impl Into<String>) -> Finding {
         Finding {
             rule_id,
             status,
@@ -297,11 +279,7 @@ const SOURCES: &[(&str, &str, Check)] = &[
         include_str!("../../rules/AR101-input-bucket-default-encryption.toml"),
         ar101_input_bucket_default_encryption::check,
     ),
-    (
-        "AR102",
-        include_str!("../../rules/AR102-input-object-encrypted.toml"),
-        ar102_input_object_encrypted::check,
-    ),
+    ("AR102", include_str!("../../rules/AR102-input-object-encrypted.toml"), ar102_input_object_encrypted::check),
     (
         "AR103",
         include_str!("../../rules/AR103-input-kms-key-usable-by-role.toml"),
@@ -312,11 +290,7 @@ const SOURCES: &[(&str, &str, Check)] = &[
         include_str!("../../rules/AR201-output-key-customer-managed.toml"),
         ar201_output_key_customer_managed::check,
     ),
-    (
-        "AR202",
-        include_str!("../../rules/AR202-output-key-usable.toml"),
-        ar202_output_key_usable::check,
-    ),
+    ("AR202", include_str!("../../rules/AR202-output-key-usable.toml"), ar202_output_key_usable::check),
     (
         "AR203",
         include_str!("../../rules/AR203-output-key-policy-grants-role.toml"),
@@ -332,46 +306,22 @@ const SOURCES: &[(&str, &str, Check)] = &[
         include_str!("../../rules/AR205-output-objects-encrypted-with-job-key.toml"),
         ar205_output_objects_encrypted_with_job_key::check,
     ),
-    (
-        "AR206",
-        include_str!("../../rules/AR206-output-bucket-default-kms.toml"),
-        ar206_output_bucket_default_kms::check,
-    ),
-    (
-        "AR301",
-        include_str!("../../rules/AR301-key-rotation-enabled.toml"),
-        ar301_key_rotation_enabled::check,
-    ),
-    (
-        "AR302",
-        include_str!("../../rules/AR302-key-not-pending-deletion.toml"),
-        ar302_key_not_pending_deletion::check,
-    ),
+    ("AR206", include_str!("../../rules/AR206-output-bucket-default-kms.toml"), ar206_output_bucket_default_kms::check),
+    ("AR301", include_str!("../../rules/AR301-key-rotation-enabled.toml"), ar301_key_rotation_enabled::check),
+    ("AR302", include_str!("../../rules/AR302-key-not-pending-deletion.toml"), ar302_key_not_pending_deletion::check),
     (
         "AR303",
         include_str!("../../rules/AR303-key-policy-no-public-principal.toml"),
         ar303_key_policy_no_public_principal::check,
     ),
-    (
-        "AR401",
-        include_str!("../../rules/AR401-role-exists.toml"),
-        ar401_role_exists::check,
-    ),
-    (
-        "AR402",
-        include_str!("../../rules/AR402-role-trusts-translate.toml"),
-        ar402_role_trusts_translate::check,
-    ),
+    ("AR401", include_str!("../../rules/AR401-role-exists.toml"), ar401_role_exists::check),
+    ("AR402", include_str!("../../rules/AR402-role-trusts-translate.toml"), ar402_role_trusts_translate::check),
     (
         "AR403",
         include_str!("../../rules/AR403-role-trust-confused-deputy.toml"),
         ar403_role_trust_confused_deputy::check,
     ),
-    (
-        "AR404",
-        include_str!("../../rules/AR404-role-s3-access.toml"),
-        ar404_role_s3_access::check,
-    ),
+    ("AR404", include_str!("../../rules/AR404-role-s3-access.toml"), ar404_role_s3_access::check),
     (
         "AR501",
         include_str!("../../rules/AR501-bucket-policy-permits-translate-output.toml"),
@@ -392,34 +342,18 @@ const SOURCES: &[(&str, &str, Check)] = &[
         include_str!("../../rules/AR603-custom-resource-key-cross-account.toml"),
         ar603_custom_resource_key_cross_account::check,
     ),
-    (
-        "AR701",
-        include_str!("../../rules/AR701-input-prefix-is-folder.toml"),
-        ar701_input_prefix_is_folder::check,
-    ),
-    (
-        "AR702",
-        include_str!("../../rules/AR702-buckets-in-job-region.toml"),
-        ar702_buckets_in_job_region::check,
-    ),
-    (
-        "AR901",
-        include_str!("../../rules/AR901-service-volume-encryption.toml"),
-        ar901_service_volume_encryption::check,
-    ),
+    ("AR701", include_str!("../../rules/AR701-input-prefix-is-folder.toml"), ar701_input_prefix_is_folder::check),
+    ("AR702", include_str!("../../rules/AR702-buckets-in-job-region.toml"), ar702_buckets_in_job_region::check),
+    ("AR901", include_str!("../../rules/AR901-service-volume-encryption.toml"), ar901_service_volume_encryption::check),
 ];
 
 static REGISTRY: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     SOURCES
         .iter()
         .map(|(id, text, check)| {
-            let meta: RuleMeta = toml::from_str(text)
-                .unwrap_or_else(|e| panic!("rules/{id}-*.toml is invalid: {e}"));
+            let meta: RuleMeta = toml::from_str(text).unwrap_or_else(|e| panic!("rules/{id}-*.toml is invalid: {e}"));
             assert_eq!(&meta.id, id, "rules/{id}-*.toml declares id {}", meta.id);
-            Rule {
-                meta,
-                check: *check,
-            }
+            Rule { meta, check: *check }
         })
         .collect()
 });
@@ -430,12 +364,8 @@ pub fn registry() -> &'static [Rule] {
 }
 
 pub fn find(id: &str) -> Option<&'static Rule> {
-    registry()
-        .iter()
-        .find(|r| r.meta.id.eq_ignore_ascii_case(id))
+    registry().iter().find(|r| r.meta.id.eq_ignore_ascii_case(id))
 }
 
 /// The control ids, in order, with what each requires (for the controls matrix).
-pub const CONTROLS: &[&str] = &[
-    "C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11",
-];
+pub const CONTROLS: &[&str] = &["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"];

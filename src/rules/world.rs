@@ -6,8 +6,7 @@ use serde_json::{Value, json};
 
 use crate::inventory::{Bucket, Gap, IamRole, Inventory, KmsKey, ObjectPrefix, TranslationJob};
 use crate::policy::{
-    Context, Decider, Decision, Layer, Outcome, Policy, PolicyError, PolicySet, Principal, Request,
-    Verdict, evaluate,
+    Context, Decider, Decision, Layer, Outcome, Policy, PolicyError, PolicySet, Principal, Request, Verdict, evaluate,
 };
 
 /// A parsed policy document, or why it could not be parsed.
@@ -21,6 +20,8 @@ pub struct World<'a> {
     roles: Vec<RolePolicies>,
     bucket_index: HashMap<&'a str, usize>,
     bucket_policies: Vec<Option<Parsed>>,
+    /// Per bucket: a gap recorded for GetBucketPolicy.
+    bucket_policy_gaps: Vec<bool>,
     prefix_index: HashMap<(&'a str, &'a str), usize>,
     gaps: HashMap<&'a str, Vec<&'a Gap>>,
 }
@@ -53,10 +54,7 @@ pub fn parse_s3_uri(uri: &str) -> Option<(&str, &str)> {
 
 /// The region of a KMS key ARN or alias ARN.
 pub fn arn_region(arn: &str) -> Option<&str> {
-    arn.strip_prefix("arn:")?
-        .split(':')
-        .nth(2)
-        .filter(|r| !r.is_empty())
+    arn.strip_prefix("arn:")?.split(':').nth(2).filter(|r| !r.is_empty())
 }
 
 impl<'a> World<'a> {
@@ -67,54 +65,29 @@ impl<'a> World<'a> {
             key_index.insert(format!("{}|{}|{}", k.account, k.region, k.key_id), i);
             for alias in &k.aliases {
                 key_index.insert(format!("{}|{}|{}", k.account, k.region, alias), i);
-                key_index.insert(
-                    format!("arn:aws:kms:{}:{}:{}", k.region, k.account, alias),
-                    i,
-                );
+                key_index.insert(format!("arn:aws:kms:{}:{}:{}", k.region, k.account, alias), i);
             }
         }
         let key_policies = inventory
             .keys
             .iter()
-            .map(|k| {
-                k.policy
-                    .as_ref()
-                    .map(|text| Policy::parse(format!("key policy of {}", k.arn), text))
-            })
+            .map(|k| k.policy.as_ref().map(|text| Policy::parse(format!("key policy of {}", k.arn), text)))
             .collect();
         let roles = inventory.roles.iter().map(parse_role).collect();
-        let role_index = inventory
-            .roles
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.arn.as_str(), i))
-            .collect();
-        let bucket_index = inventory
-            .buckets
-            .iter()
-            .enumerate()
-            .map(|(i, b)| (b.name.as_str(), i))
-            .collect();
+        let role_index = inventory.roles.iter().enumerate().map(|(i, r)| (r.arn.as_str(), i)).collect();
+        let bucket_index = inventory.buckets.iter().enumerate().map(|(i, b)| (b.name.as_str(), i)).collect();
         let bucket_policies = inventory
             .buckets
             .iter()
-            .map(|b| {
-                b.policy
-                    .as_ref()
-                    .map(|text| Policy::parse(format!("bucket policy of {}", b.name), text))
-            })
+            .map(|b| b.policy.as_ref().map(|text| Policy::parse(format!("bucket policy of {}", b.name), text)))
             .collect();
-        let prefix_index = inventory
-            .prefixes
-            .iter()
-            .enumerate()
-            .map(|(i, p)| ((p.bucket.as_str(), p.prefix.as_str()), i))
-            .collect();
+        let prefix_index =
+            inventory.prefixes.iter().enumerate().map(|(i, p)| ((p.bucket.as_str(), p.prefix.as_str()), i)).collect();
         let mut gaps: HashMap<&str, Vec<&Gap>> = HashMap::new();
         for g in &inventory.gaps {
             gaps.entry(g.resource.as_str()).or_default().push(g);
         }
-        World {
+        let mut world = World {
             inventory,
             key_index,
             key_policies,
@@ -122,18 +95,18 @@ impl<'a> World<'a> {
             roles,
             bucket_index,
             bucket_policies,
+            bucket_policy_gaps: Vec::new(),
             prefix_index,
             gaps,
-        }
+        };
+        world.bucket_policy_gaps =
+            inventory.buckets.iter().map(|b| world.bucket_gap(&b.name, Some("GetBucketPolicy")).is_some()).collect();
+        world
     }
 
     /// Gaps recorded for a resource, optionally for one operation.
     pub fn gap(&self, resource: &str, operation: Option<&str>) -> Option<&'a Gap> {
-        self.gaps
-            .get(resource)?
-            .iter()
-            .copied()
-            .find(|g| operation.is_none_or(|op| g.operation == op))
+        self.gaps.get(resource)?.iter().copied().find(|g| operation.is_none_or(|op| g.operation == op))
     }
 
     /// Resolves a key reference (key id, key ARN, alias name, alias ARN, multi-Region id) in the account
@@ -142,17 +115,14 @@ impl<'a> World<'a> {
         let found = if reference.starts_with("arn:") {
             self.key_index.get(reference)
         } else {
-            self.key_index
-                .get(&format!("{account}|{region}|{reference}"))
+            self.key_index.get(&format!("{account}|{region}|{reference}"))
         };
         match found {
             Some(&i) => KeyLookup::Found(&self.inventory.keys[i]),
             None => {
                 let gap = self
                     .gap(reference, None)
-                    .or_else(|| {
-                        self.gap(&format!("arn:aws:kms:{region}:{account}:{reference}"), None)
-                    })
+                    .or_else(|| self.gap(&format!("arn:aws:kms:{region}:{account}:{reference}"), None))
                     .or_else(|| self.gap(&format!("kms:{account}:{region}"), Some("ListAliases")));
                 KeyLookup::Missing { gap }
             }
@@ -170,19 +140,29 @@ impl<'a> World<'a> {
     }
 
     pub fn bucket(&self, name: &str) -> Option<&'a Bucket> {
-        self.bucket_index
-            .get(name)
-            .map(|&i| &self.inventory.buckets[i])
+        self.bucket_index.get(name).map(|&i| &self.inventory.buckets[i])
     }
 
     pub fn bucket_policy(&self, name: &str) -> Option<&Parsed> {
         self.bucket_policies[*self.bucket_index.get(name)?].as_ref()
     }
 
+    /// A bucket's policy as the evaluator takes it: `Ok(None)` when the bucket has none, `Err` with the
+    /// reason when it could not be read or parsed.
+    pub fn bucket_policy_state(&self, name: &str) -> Result<Option<&Policy>, &'static str> {
+        let Some(&i) = self.bucket_index.get(name) else {
+            return Err("the bucket was not collected");
+        };
+        match (&self.bucket_policies[i], self.bucket_policy_gaps[i]) {
+            (_, true) => Err("the bucket policy could not be read"),
+            (Some(Ok(p)), false) => Ok(Some(p)),
+            (Some(Err(_)), false) => Err("the bucket policy does not parse"),
+            (None, false) => Ok(None),
+        }
+    }
+
     pub fn prefix(&self, bucket: &str, prefix: &str) -> Option<&'a ObjectPrefix> {
-        self.prefix_index
-            .get(&(bucket, prefix))
-            .map(|&i| &self.inventory.prefixes[i])
+        self.prefix_index.get(&(bucket, prefix)).map(|&i| &self.inventory.prefixes[i])
     }
 
     /// A gap about a bucket, under any of the names collectors use for it.
@@ -198,15 +178,8 @@ fn parse_role(role: &IamRole) -> RolePolicies {
     let mut identity = Vec::new();
     let mut unreadable = Vec::new();
     for p in role.inline_policies.iter().chain(&role.attached_policies) {
-        let source = p
-            .arn
-            .clone()
-            .unwrap_or_else(|| format!("inline policy {} of {}", p.name, role.arn));
-        match p
-            .document
-            .as_deref()
-            .map(|d| Policy::parse(source.clone(), d))
-        {
+        let source = p.arn.clone().unwrap_or_else(|| format!("inline policy {} of {}", p.name, role.arn));
+        match p.document.as_deref().map(|d| Policy::parse(source.clone(), d)) {
             Some(Ok(policy)) => identity.push(policy),
             Some(Err(e)) => unreadable.push(format!("{source}: {e}")),
             None => unreadable.push(format!("{source}: not read")),
@@ -216,18 +189,10 @@ fn parse_role(role: &IamRole) -> RolePolicies {
         let source = b.arn.clone().unwrap_or_else(|| b.name.clone());
         match &b.document {
             Some(d) => Policy::parse(source, d),
-            None => Err(PolicyError {
-                pos: Default::default(),
-                message: format!("{source}: not read"),
-            }),
+            None => Err(PolicyError { pos: Default::default(), message: format!("{source}: not read") }),
         }
     });
-    RolePolicies {
-        trust,
-        identity,
-        boundary,
-        unreadable,
-    }
+    RolePolicies { trust, identity, boundary, unreadable }
 }
 
 /// The statements that decided, as evidence.
@@ -236,11 +201,7 @@ pub fn deciders_json(decision: &Decision<'_>) -> Vec<Value> {
         .deciding
         .iter()
         .map(|d| match d {
-            Decider::Statement {
-                layer,
-                policy,
-                statement,
-            } => json!({
+            Decider::Statement { layer, policy, statement } => json!({
                 "policy": policy.source,
                 "statement": statement.index,
                 "sid": statement.sid,
@@ -297,40 +258,23 @@ impl World<'_> {
                 return Err(format!("the key policy of {} does not parse: {e}", key.arn));
             }
             None => {
-                let why = self.gap(&key.arn, Some("GetKeyPolicy")).map_or(
-                    "it was not collected".to_string(),
-                    |g| {
-                        format!(
-                            "{}: {}",
-                            g.error_code.as_deref().unwrap_or("error"),
-                            g.message
-                        )
-                    },
-                );
-                return Err(format!(
-                    "the key policy of {} could not be read ({why})",
-                    key.arn
-                ));
+                let why = self.gap(&key.arn, Some("GetKeyPolicy")).map_or("it was not collected".to_string(), |g| {
+                    format!("{}: {}", g.error_code.as_deref().unwrap_or("error"), g.message)
+                });
+                return Err(format!("the key policy of {} could not be read ({why})", key.arn));
             }
         };
         let boundary = match &policies.boundary {
             Some(Ok(b)) => Some(b),
             Some(Err(e)) => {
-                return Err(format!(
-                    "the permissions boundary of {} could not be used: {e}",
-                    role.arn
-                ));
+                return Err(format!("the permissions boundary of {} could not be used: {e}", role.arn));
             }
             None => None,
         };
         let principal = Principal::parse(&role.arn).map_err(|e| format!("role ARN: {e}"))?;
         let grants = key.grants.as_deref().unwrap_or(&[]);
-        let set = PolicySet {
-            identity: policies.identity.iter().collect(),
-            boundary,
-            resource: Some(key_policy),
-            grants,
-        };
+        let set =
+            PolicySet { identity: policies.identity.iter().collect(), boundary, resource: Some(key_policy), grants };
         Ok(actions
             .iter()
             .map(|&action| {
@@ -346,11 +290,7 @@ impl World<'_> {
                     unresolved.push("unreadable identity policies".into());
                 }
                 let layer = |l: Layer| d.layer(l).map_or(Verdict::No, |r| r.allows.clone());
-                let boundary = if set.boundary.is_some() {
-                    layer(Layer::Boundary)
-                } else {
-                    Verdict::Yes
-                };
+                let boundary = if set.boundary.is_some() { layer(Layer::Boundary) } else { Verdict::Yes };
                 KeyUse {
                     action,
                     outcome,

@@ -10,11 +10,7 @@ use crate::{fixture, root};
 const DEMO: &str = "fixtures/demo/snapshot.json";
 
 fn atrest_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_atrest"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_atrest")).current_dir(dir).args(args).output().expect("the binary runs")
 }
 
 fn atrest(args: &[&str]) -> Output {
@@ -32,36 +28,25 @@ fn json(o: &Output) -> Value {
 fn tempdir() -> PathBuf {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "atrest-audit-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("atrest-audit-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
 
 #[test]
 fn demo_report_validates_against_the_schema_and_covers_every_rule() {
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap(),
-    )
-    .unwrap();
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let mut outcomes: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
-        Default::default();
+    let mut outcomes: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
     for ruleset in ["baseline", "strict"] {
         let o = atrest(&["audit", DEMO, "--format", "json", "--ruleset", ruleset]);
         assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
         let report = json(&o);
-        let errors: Vec<String> = validator
-            .iter_errors(&report)
-            .map(|e| format!("{} at {}", e, e.instance_path))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "{ruleset} report does not match docs/report.schema.json: {errors:#?}"
-        );
+        let errors: Vec<String> =
+            validator.iter_errors(&report).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+        assert!(errors.is_empty(), "{ruleset} report does not match docs/report.schema.json: {errors:#?}");
         for r in report["results"].as_array().unwrap() {
             outcomes
                 .entry(r["rule_id"].as_str().unwrap().into())
@@ -77,11 +62,7 @@ fn demo_report_validates_against_the_schema_and_covers_every_rule() {
             assert_eq!(seen.into_iter().collect::<Vec<_>>(), ["NOT_VERIFIABLE"]);
             continue;
         }
-        assert!(
-            seen.contains("PASS"),
-            "{}: no PASS in the demo world ({seen:?})",
-            rule.meta.id
-        );
+        assert!(seen.contains("PASS"), "{}: no PASS in the demo world ({seen:?})", rule.meta.id);
         assert!(
             seen.contains("FAIL") || seen.contains("UNKNOWN"),
             "{}: no FAIL in the demo world ({seen:?})",
@@ -93,10 +74,8 @@ fn demo_report_validates_against_the_schema_and_covers_every_rule() {
 #[test]
 fn a_schema_violation_is_caught() {
     // The validation above must be able to fail: a report missing a stable field does not validate.
-    let schema: Value = serde_json::from_str(
-        &std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap(),
-    )
-    .unwrap();
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let mut report = json(&atrest(&["audit", DEMO, "--format", "json"]));
     assert!(validator.is_valid(&report));
@@ -106,37 +85,15 @@ fn a_schema_violation_is_caught() {
 
 #[test]
 fn fail_on_sets_the_exit_code() {
-    assert_eq!(
-        atrest(&["audit", DEMO, "--fail-on", "none"]).status.code(),
-        Some(0)
-    );
-    assert_eq!(
-        atrest(&["audit", DEMO, "--fail-on", "critical"])
-            .status
-            .code(),
-        Some(1)
-    );
+    assert_eq!(atrest(&["audit", DEMO, "--fail-on", "none"]).status.code(), Some(0));
+    assert_eq!(atrest(&["audit", DEMO, "--fail-on", "critical"]).status.code(), Some(1));
     let o = atrest(&["audit", DEMO]);
     assert_eq!(o.status.code(), Some(1));
     let table = String::from_utf8_lossy(&o.stdout);
     assert!(table.contains("CRITICAL ("), "{table}");
-    assert!(
-        !table.contains("| PASS"),
-        "PASS rows are hidden by default:\n{table}"
-    );
-    assert!(
-        table
-            .trim_end()
-            .lines()
-            .last()
-            .unwrap()
-            .starts_with("atrest: "),
-        "{table}"
-    );
-    assert!(
-        !table.contains('\x1b'),
-        "no colour when stdout is not a terminal"
-    );
+    assert!(!table.contains("| PASS"), "PASS rows are hidden by default:\n{table}");
+    assert!(table.trim_end().lines().last().unwrap().starts_with("atrest: "), "{table}");
+    assert!(!table.contains('\x1b'), "no colour when stdout is not a terminal");
     let all = String::from_utf8_lossy(&atrest(&["audit", DEMO, "--show-pass"]).stdout).into_owned();
     assert!(all.contains("PASS "), "{all}");
 }
@@ -208,24 +165,16 @@ expires = 2999-01-01
     };
     let waived = find("AR101", "arn:aws:s3:::acme-legacy-uploads");
     assert_eq!(waived["status"], "FAIL");
-    assert_eq!(
-        waived["waiver"]["reason"],
-        "legacy bucket, migration ticket MIG-7"
-    );
+    assert_eq!(waived["waiver"]["reason"], "legacy bucket, migration ticket MIG-7");
     assert_eq!(waived["waiver"]["expires"], "2999-12-31");
     let expired = find("AR102", "s3://acme-legacy-uploads/batch-2019/");
-    assert!(
-        expired.get("waiver").is_none(),
-        "an expired waiver does not suppress: {expired}"
-    );
+    assert!(expired.get("waiver").is_none(), "an expired waiver does not suppress: {expired}");
     let e = stderr(&o);
-    assert!(e.contains("waiver for AR102 on s3://acme-legacy-uploads/batch-2019/ (line 9) expired on 2020-01-01"), "{e}");
     assert!(
-        e.contains(
-            "waiver for AR303 on arn:aws:kms:eu-west-1:* (line 15) matches no failing result"
-        ),
+        e.contains("waiver for AR102 on s3://acme-legacy-uploads/batch-2019/ (line 9) expired on 2020-01-01"),
         "{e}"
     );
+    assert!(e.contains("waiver for AR303 on arn:aws:kms:eu-west-1:* (line 15) matches no failing result"), "{e}");
     assert_eq!(r["summary"]["waived"], 1);
 }
 
@@ -233,12 +182,7 @@ expires = 2999-01-01
 fn waiving_every_failure_passes_the_run() {
     let dir = tempdir();
     let demo = root().join(DEMO);
-    let report = json(&atrest(&[
-        "audit",
-        demo.to_str().unwrap(),
-        "--format",
-        "json",
-    ]));
+    let report = json(&atrest(&["audit", demo.to_str().unwrap(), "--format", "json"]));
     let mut toml = String::new();
     for r in report["results"].as_array().unwrap() {
         if matches!(r["status"].as_str(), Some("FAIL" | "UNKNOWN")) {
@@ -251,24 +195,14 @@ fn waiving_every_failure_passes_the_run() {
     }
     std::fs::write(dir.join("atrest.toml"), toml).unwrap();
     let o = atrest_in(&dir, &["audit", demo.to_str().unwrap(), "-q"]);
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stdout)
-    );
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
 }
 
 #[test]
 fn allow_unknown_stops_unknown_results_from_counting() {
     let dir = tempdir();
     let demo = root().join(DEMO);
-    let report = json(&atrest(&[
-        "audit",
-        demo.to_str().unwrap(),
-        "--format",
-        "json",
-    ]));
+    let report = json(&atrest(&["audit", demo.to_str().unwrap(), "--format", "json"]));
     let mut toml = String::new();
     for r in report["results"].as_array().unwrap() {
         if r["status"] == "FAIL" {
@@ -281,84 +215,38 @@ fn allow_unknown_stops_unknown_results_from_counting() {
     }
     std::fs::write(dir.join("atrest.toml"), toml).unwrap();
     // Only UNKNOWN results are left uncounted-for: they fail the run unless allowed.
-    assert_eq!(
-        atrest_in(&dir, &["audit", demo.to_str().unwrap(), "-q"])
-            .status
-            .code(),
-        Some(1)
-    );
-    assert_eq!(
-        atrest_in(
-            &dir,
-            &["audit", demo.to_str().unwrap(), "-q", "--allow-unknown"]
-        )
-        .status
-        .code(),
-        Some(0)
-    );
+    assert_eq!(atrest_in(&dir, &["audit", demo.to_str().unwrap(), "-q"]).status.code(), Some(1));
+    assert_eq!(atrest_in(&dir, &["audit", demo.to_str().unwrap(), "-q", "--allow-unknown"]).status.code(), Some(0));
 }
 
 #[test]
 fn baseline_makes_the_exit_code_depend_only_on_new_failures() {
     let dir = tempdir();
     let previous = dir.join("previous.json");
-    let o = atrest(&[
-        "audit",
-        DEMO,
-        "--format",
-        "json",
-        "--output",
-        previous.to_str().unwrap(),
-    ]);
+    let o = atrest(&["audit", DEMO, "--format", "json", "--output", previous.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(o.stdout.is_empty(), "--output writes the file, not stdout");
     // Same world against itself: every failure is existing, nothing new, exit 0.
-    let o = atrest(&[
-        "audit",
-        DEMO,
-        "--format",
-        "json",
-        "--baseline",
-        previous.to_str().unwrap(),
-    ]);
+    let o = atrest(&["audit", DEMO, "--format", "json", "--baseline", previous.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let r = json(&o);
-    let marks: std::collections::BTreeSet<&str> = r["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|x| x["baseline"].as_str())
-        .collect();
+    let marks: std::collections::BTreeSet<&str> =
+        r["results"].as_array().unwrap().iter().filter_map(|x| x["baseline"].as_str()).collect();
     assert_eq!(marks.into_iter().collect::<Vec<_>>(), ["existing"]);
     assert_eq!(r["resolved"], serde_json::json!([]));
     // A baseline that lacks one failure: that one is new and fails the run; a fixed one is resolved.
-    let mut base: Value =
-        serde_json::from_str(&std::fs::read_to_string(&previous).unwrap()).unwrap();
+    let mut base: Value = serde_json::from_str(&std::fs::read_to_string(&previous).unwrap()).unwrap();
     let results = base["results"].as_array_mut().unwrap();
-    let i = results
-        .iter()
-        .position(|x| x["rule_id"] == "AR101" && x["status"] == "FAIL")
-        .unwrap();
+    let i = results.iter().position(|x| x["rule_id"] == "AR101" && x["status"] == "FAIL").unwrap();
     results.remove(i);
-    results.push(serde_json::json!({"rule_id": "AR999", "status": "FAIL", "resource": {"type": "service", "id": "gone"}}));
+    results
+        .push(serde_json::json!({"rule_id": "AR999", "status": "FAIL", "resource": {"type": "service", "id": "gone"}}));
     let edited = dir.join("edited.json");
     std::fs::write(&edited, serde_json::to_string(&base).unwrap()).unwrap();
-    let o = atrest(&[
-        "audit",
-        DEMO,
-        "--format",
-        "json",
-        "--baseline",
-        edited.to_str().unwrap(),
-    ]);
+    let o = atrest(&["audit", DEMO, "--format", "json", "--baseline", edited.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let r = json(&o);
-    let new: Vec<_> = r["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|x| x["baseline"] == "new")
-        .collect();
+    let new: Vec<_> = r["results"].as_array().unwrap().iter().filter(|x| x["baseline"] == "new").collect();
     assert_eq!(new.len(), 1);
     assert_eq!(new[0]["rule_id"], "AR101");
     assert_eq!(r["resolved"][0]["rule_id"], "AR999");
@@ -378,13 +266,7 @@ fn reports_are_byte_stable_apart_from_timestamps() {
 }
 
 fn assert_exit_2(o: &Output, needles: &[&str]) {
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&o.stdout),
-        stderr(o)
-    );
+    assert_eq!(o.status.code(), Some(2), "stdout: {}\nstderr: {}", String::from_utf8_lossy(&o.stdout), stderr(o));
     let e = stderr(o);
     for n in needles {
         assert!(e.contains(n), "stderr lacks {n:?}: {e}");
@@ -396,19 +278,11 @@ fn assert_exit_2(o: &Output, needles: &[&str]) {
 fn bad_snapshots_exit_2_with_file_line_and_column() {
     let dir = tempdir();
     let cases = [
-        (
-            "notjson.json",
-            "snapshot_version: 1\n",
-            vec!["notjson.json:1:1:", "a snapshot is a JSON object"],
-        ),
+        ("notjson.json", "snapshot_version: 1\n", vec!["notjson.json:1:1:", "a snapshot is a JSON object"]),
         (
             "future.json",
             "{\n  \"snapshot_version\": 7\n}\n",
-            vec![
-                "future.json:2:3:",
-                "unknown snapshot_version 7",
-                "collect the snapshot again",
-            ],
+            vec!["future.json:2:3:", "unknown snapshot_version 7", "collect the snapshot again"],
         ),
         (
             "nofield.json",
@@ -420,17 +294,9 @@ fn bad_snapshots_exit_2_with_file_line_and_column() {
         let path = dir.join(name);
         std::fs::write(&path, text).unwrap();
         let out = dir.join(format!("{name}.report"));
-        let o = atrest(&[
-            "audit",
-            path.to_str().unwrap(),
-            "--output",
-            out.to_str().unwrap(),
-        ]);
+        let o = atrest(&["audit", path.to_str().unwrap(), "--output", out.to_str().unwrap()]);
         assert_exit_2(&o, &needles);
-        assert!(
-            !out.exists(),
-            "{name}: no report file is written when the run fails"
-        );
+        assert!(!out.exists(), "{name}: no report file is written when the run fails");
     }
     let o = atrest(&["audit", "/nonexistent/snap.json"]);
     assert_exit_2(&o, &["cannot read snapshot /nonexistent/snap.json"]);
@@ -439,14 +305,8 @@ fn bad_snapshots_exit_2_with_file_line_and_column() {
 #[test]
 fn bad_config_exits_2_naming_the_line() {
     let cases = [
-        (
-            "ruleset = \"baseline\"\nfail-on = \"high\"\n",
-            vec!["atrest.toml:2:", "unknown field `fail-on`"],
-        ),
-        (
-            "\n[rules.AR123]\nenabled = false\n",
-            vec!["atrest.toml:2:", "unknown rule id \"AR123\""],
-        ),
+        ("ruleset = \"baseline\"\nfail-on = \"high\"\n", vec!["atrest.toml:2:", "unknown field `fail-on`"]),
+        ("\n[rules.AR123]\nenabled = false\n", vec!["atrest.toml:2:", "unknown rule id \"AR123\""]),
         (
             "[[waivers]]\nrule = \"AR101\"\nresource = \"*\"\nreason = \"r\"\nexpires = \"next year\"\n",
             vec!["atrest.toml:5:", "write YYYY-MM-DD"],
@@ -466,22 +326,11 @@ fn bad_config_exits_2_naming_the_line() {
 #[test]
 fn bad_flags_exit_2_naming_the_flag() {
     assert_exit_2(&atrest(&["audit", DEMO, "--format", "xml"]), &["--format"]);
-    assert_exit_2(
-        &atrest(&["audit", DEMO, "--fail-on", "severe"]),
-        &["--fail-on"],
-    );
-    assert_exit_2(
-        &atrest(&["audit", DEMO, "--ruleset", "paranoid"]),
-        &["--ruleset"],
-    );
+    assert_exit_2(&atrest(&["audit", DEMO, "--fail-on", "severe"]), &["--fail-on"]);
+    assert_exit_2(&atrest(&["audit", DEMO, "--ruleset", "paranoid"]), &["--ruleset"]);
     assert_exit_2(&atrest(&["audit"]), &["SNAPSHOT"]);
     assert_exit_2(
-        &atrest(&[
-            "audit",
-            DEMO,
-            "--baseline",
-            fixture("demo/snapshot.json").to_str().unwrap(),
-        ]),
+        &atrest(&["audit", DEMO, "--baseline", fixture("demo/snapshot.json").to_str().unwrap()]),
         &["--baseline", "not an atrest JSON report"],
     );
 }
@@ -493,18 +342,10 @@ fn an_existing_report_survives_a_failed_run() {
     std::fs::write(&out, "previous report").unwrap();
     let bad = dir.join("bad.json");
     std::fs::write(&bad, "{").unwrap();
-    let o = atrest(&[
-        "audit",
-        bad.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let o = atrest(&["audit", bad.to_str().unwrap(), "--output", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "previous report");
-    let leftovers: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(leftovers.len(), 2, "no temporary files left: {leftovers:?}");
 }
 
@@ -523,13 +364,7 @@ fn rules_list_and_explain() {
     let o = atrest(&["rules", "explain", "ar203"]);
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        text.starts_with("AR203 output-key-policy-grants-role"),
-        "{text}"
-    );
-    assert!(
-        text.contains("Your key must have a key policy that enables Amazon Translate to use it."),
-        "{text}"
-    );
+    assert!(text.starts_with("AR203 output-key-policy-grants-role"), "{text}");
+    assert!(text.contains("Your key must have a key policy that enables Amazon Translate to use it."), "{text}");
     assert_exit_2(&atrest(&["rules", "explain", "AR999"]), &["no rule AR999"]);
 }

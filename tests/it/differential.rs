@@ -66,33 +66,13 @@ const RESOURCES: &[&str] = &[
 /// (operator, key, candidate policy values). Plain operators only meet single-valued keys; the
 /// multivalued `aws:TagKeys` meets set operators and `Null`.
 const CONDITIONS: &[(&str, &str, &[&str])] = &[
-    (
-        "StringEquals",
-        "aws:SourceAccount",
-        &["111122223333", "444455556666"],
-    ),
-    (
-        "StringNotEquals",
-        "aws:SourceAccount",
-        &["111122223333", "444455556666"],
-    ),
-    (
-        "StringEqualsIfExists",
-        "aws:SourceAccount",
-        &["111122223333", "444455556666"],
-    ),
-    (
-        "StringNotEqualsIfExists",
-        "aws:SourceAccount",
-        &["111122223333", "444455556666"],
-    ),
+    ("StringEquals", "aws:SourceAccount", &["111122223333", "444455556666"]),
+    ("StringNotEquals", "aws:SourceAccount", &["111122223333", "444455556666"]),
+    ("StringEqualsIfExists", "aws:SourceAccount", &["111122223333", "444455556666"]),
+    ("StringNotEqualsIfExists", "aws:SourceAccount", &["111122223333", "444455556666"]),
     ("StringLike", "aws:SourceAccount", &["1111*", "4?44*", "*"]),
     ("StringNotLike", "aws:SourceAccount", &["1111*", "4?44*"]),
-    (
-        "StringEqualsIgnoreCase",
-        "aws:SourceArn",
-        &["ARN:AWS:TRANSLATE:US-EAST-1:111122223333:JOB/J1"],
-    ),
+    ("StringEqualsIgnoreCase", "aws:SourceArn", &["ARN:AWS:TRANSLATE:US-EAST-1:111122223333:JOB/J1"]),
     ("ForAnyValue:StringEquals", "aws:TagKeys", &["a", "b", "z"]),
     ("ForAllValues:StringEquals", "aws:TagKeys", &["a", "b", "z"]),
     ("ForAnyValue:StringNotEquals", "aws:TagKeys", &["a", "b"]),
@@ -103,53 +83,23 @@ const CONDITIONS: &[(&str, &str, &[&str])] = &[
     ("NumericGreaterThanEquals", "s3:max-keys", &["10", "50"]),
     ("NumericNotEquals", "s3:max-keys", &["10", "5"]),
     ("NumericLessThanIfExists", "s3:max-keys", &["10"]),
-    (
-        "DateLessThan",
-        "aws:CurrentTime",
-        &["2027-01-01T00:00:00Z", "2026-01-01T00:00:00Z"],
-    ),
-    (
-        "DateGreaterThan",
-        "aws:CurrentTime",
-        &["2027-01-01T00:00:00Z", "1795946400"],
-    ),
-    (
-        "DateNotEquals",
-        "aws:CurrentTime",
-        &["2026-06-01T00:00:00Z"],
-    ),
+    ("DateLessThan", "aws:CurrentTime", &["2027-01-01T00:00:00Z", "2026-01-01T00:00:00Z"]),
+    ("DateGreaterThan", "aws:CurrentTime", &["2027-01-01T00:00:00Z", "1795946400"]),
+    ("DateNotEquals", "aws:CurrentTime", &["2026-06-01T00:00:00Z"]),
     ("Bool", "aws:SecureTransport", &["true", "false"]),
     ("BoolIfExists", "aws:SecureTransport", &["false"]),
-    (
-        "IpAddress",
-        "aws:SourceIp",
-        &["203.0.113.0/24", "198.51.100.7", "2001:db8::/32"],
-    ),
-    (
-        "NotIpAddress",
-        "aws:SourceIp",
-        &["203.0.113.0/24", "2001:db8::/32"],
-    ),
+    ("IpAddress", "aws:SourceIp", &["203.0.113.0/24", "198.51.100.7", "2001:db8::/32"]),
+    ("NotIpAddress", "aws:SourceIp", &["203.0.113.0/24", "2001:db8::/32"]),
     (
         "ArnLike",
         "aws:SourceArn",
-        &[
-            "arn:aws:translate:*:111122223333:*",
-            "arn:aws:translate:us-east-1:111122223333:job/j1",
-        ],
+        &["arn:aws:translate:*:111122223333:*", "arn:aws:translate:us-east-1:111122223333:job/j1"],
     ),
-    (
-        "ArnNotLike",
-        "aws:SourceArn",
-        &["arn:aws:translate:*:111122223333:*"],
-    ),
+    ("ArnNotLike", "aws:SourceArn", &["arn:aws:translate:*:111122223333:*"]),
     (
         "ArnEquals",
         "aws:SourceArn",
-        &[
-            "arn:aws:translate:us-east-1:111122223333:job/j1",
-            "arn:aws:translate:*:111122223333:*",
-        ],
+        &["arn:aws:translate:us-east-1:111122223333:job/j1", "arn:aws:translate:*:111122223333:*"],
     ),
     ("Null", "aws:SourceAccount", &["true", "false"]),
     ("Null", "aws:TagKeys", &["true", "false"]),
@@ -160,21 +110,12 @@ const CONTEXT: &[(&str, &[&str])] = &[
     ("aws:SourceAccount", &["111122223333", "444455556666"]),
     ("aws:TagKeys", &["a", "b", "c"]),
     ("s3:max-keys", &["5", "10", "50"]),
-    (
-        "aws:CurrentTime",
-        &["2026-06-01T00:00:00Z", "2027-06-01T00:00:00Z"],
-    ),
+    ("aws:CurrentTime", &["2026-06-01T00:00:00Z", "2027-06-01T00:00:00Z"]),
     ("aws:SecureTransport", &["true", "false"]),
-    (
-        "aws:SourceIp",
-        &["203.0.113.9", "198.51.100.7", "2001:db8::1"],
-    ),
+    ("aws:SourceIp", &["203.0.113.9", "198.51.100.7", "2001:db8::1"]),
     (
         "aws:SourceArn",
-        &[
-            "arn:aws:translate:us-east-1:111122223333:job/j1",
-            "arn:aws:translate:us-east-1:444455556666:job/j1",
-        ],
+        &["arn:aws:translate:us-east-1:111122223333:job/j1", "arn:aws:translate:us-east-1:444455556666:job/j1"],
     ),
     ("aws:username", &["alice", "bucket"]),
 ];
@@ -208,8 +149,7 @@ fn case() -> impl Strategy<Value = Case> {
     let context_entry = (0..CONTEXT.len(), any::<bool>()).prop_flat_map(|(i, present)| {
         let (key, values) = CONTEXT[i];
         let n = if key == "aws:TagKeys" { 3 } else { 1 };
-        proptest::collection::vec(pick(values), if present { 1..=n } else { 0..=0 })
-            .prop_map(move |v| (key, v))
+        proptest::collection::vec(pick(values), if present { 1..=n } else { 0..=0 }).prop_map(move |v| (key, v))
     });
     (
         any::<bool>(),
@@ -221,62 +161,37 @@ fn case() -> impl Strategy<Value = Case> {
         pick(RESOURCES),
         proptest::collection::vec(context_entry, 0..=8),
     )
-        .prop_map(
-            |(
-                not_action,
-                actions,
-                not_resource,
-                resources,
-                conditions,
-                action,
-                resource,
-                context,
-            )| Case {
-                not_action,
-                actions,
-                not_resource,
-                resources,
-                conditions,
-                action,
-                resource,
-                context: context.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
-            },
-        )
+        .prop_map(|(not_action, actions, not_resource, resources, conditions, action, resource, context)| Case {
+            not_action,
+            actions,
+            not_resource,
+            resources,
+            conditions,
+            action,
+            resource,
+            context: context.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
+        })
 }
 
 impl Case {
     fn context_values(&self, key: &str) -> Option<Vec<&'static str>> {
         // The last entry for a key wins, as in a map.
-        self.context
-            .iter()
-            .rev()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| {
-                let mut v = v.clone();
-                v.dedup();
-                v
-            })
+        self.context.iter().rev().find(|(k, _)| *k == key).map(|(_, v)| {
+            let mut v = v.clone();
+            v.dedup();
+            v
+        })
     }
 
     fn policy_json(&self) -> String {
         let mut conditions = serde_json::Map::new();
         for (op, key, values) in &self.conditions {
-            let block = conditions
-                .entry(op.to_string())
-                .or_insert_with(|| serde_json::json!({}));
+            let block = conditions.entry(op.to_string()).or_insert_with(|| serde_json::json!({}));
             block[*key] = serde_json::json!(values);
         }
         let mut statement = serde_json::json!({"Effect": "Allow"});
-        statement[if self.not_action {
-            "NotAction"
-        } else {
-            "Action"
-        }] = serde_json::json!(self.actions);
-        statement[if self.not_resource {
-            "NotResource"
-        } else {
-            "Resource"
-        }] = serde_json::json!(self.resources);
+        statement[if self.not_action { "NotAction" } else { "Action" }] = serde_json::json!(self.actions);
+        statement[if self.not_resource { "NotResource" } else { "Resource" }] = serde_json::json!(self.resources);
         if !conditions.is_empty() {
             statement["Condition"] = serde_json::Value::Object(conditions);
         }
@@ -284,26 +199,20 @@ impl Case {
     }
 
     fn ours(&self) -> bool {
-        let policy =
-            Policy::parse("generated.json", &self.policy_json()).expect("generated policies parse");
+        let policy = Policy::parse("generated.json", &self.policy_json()).expect("generated policies parse");
         let mut ctx = Context::open();
         for (key, _) in CONTEXT {
             if let Some(values) = self.context_values(key) {
-                ctx.insert(key, values);
+                ctx.insert(*key, values);
             }
         }
-        let request = Request::new(
-            Principal::parse(ROLE).unwrap(),
-            self.action,
-            self.resource,
-            ctx.closed(),
-        );
+        let request = Request::new(Principal::parse(ROLE).unwrap(), self.action, self.resource, ctx.closed());
         match statement_matches(&policy.statements[0], &request) {
             Verdict::Yes => true,
             Verdict::No => false,
-            Verdict::Depends(keys) => panic!(
-                "a closed context decides every statement, got depends on {keys:?} for {self:?}"
-            ),
+            Verdict::Depends(keys) => {
+                panic!("a closed context decides every statement, got depends on {keys:?} for {self:?}")
+            }
         }
     }
 
@@ -317,9 +226,7 @@ impl Case {
             };
             let value = match *key {
                 "aws:SecureTransport" => ContextValue::Boolean(values[0] == "true"),
-                "aws:TagKeys" => {
-                    ContextValue::StringList(values.iter().map(|s| s.to_string()).collect())
-                }
+                "aws:TagKeys" => ContextValue::StringList(values.iter().map(|s| s.to_string()).collect()),
                 _ => ContextValue::String(values[0].to_string()),
             };
             ctx.insert(key.to_string(), value);
@@ -347,37 +254,24 @@ fn known_divergence(case: &Case) -> Option<&'static str> {
     let segment_rule_differs = |pattern: &str, text: &str| {
         Glob::new(pattern, Mode::Arn).matches(text) != Glob::new(pattern, Mode::Plain).matches(text)
     };
-    if case
-        .resources
-        .iter()
-        .any(|r| !r.contains("${") && segment_rule_differs(r, case.resource))
-    {
-        return Some(
-            "ARN wildcards stay within a colon-separated segment unless the * ends the segment",
-        );
+    if case.resources.iter().any(|r| !r.contains("${") && segment_rule_differs(r, case.resource)) {
+        return Some("ARN wildcards stay within a colon-separated segment unless the * ends the segment");
     }
     for (op, key, values) in &case.conditions {
         if *op == "Null" && values.contains(&"true") && values.contains(&"false") {
-            return Some(
-                "several values of one condition key are ORed (iam-rs reads only Null's first)",
-            );
+            return Some("several values of one condition key are ORed (iam-rs reads only Null's first)");
         }
         let Some(ctx) = case.context_values(key) else {
             continue;
         };
         if op.starts_with("ArnEquals")
-            && values.iter().any(|v| {
-                (v.contains('*') || v.contains('?'))
-                    && ctx.iter().any(|c| Glob::new(v, Mode::Arn).matches(c))
-            })
+            && values
+                .iter()
+                .any(|v| (v.contains('*') || v.contains('?')) && ctx.iter().any(|c| Glob::new(v, Mode::Arn).matches(c)))
         {
             return Some("ArnEquals takes wildcards like ArnLike");
         }
-        if op.starts_with("Arn")
-            && values
-                .iter()
-                .any(|v| ctx.iter().any(|c| segment_rule_differs(v, c)))
-        {
+        if op.starts_with("Arn") && values.iter().any(|v| ctx.iter().any(|c| segment_rule_differs(v, c))) {
             return Some("ARN condition wildcards stay within a colon-separated segment");
         }
     }
@@ -392,11 +286,7 @@ fn statement_decisions_agree_with_iam_rs() {
         rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
         ..Config::default()
     });
-    let stats = RefCell::new((
-        0usize,
-        0usize,
-        std::collections::BTreeMap::<&str, usize>::new(),
-    ));
+    let stats = RefCell::new((0usize, 0usize, std::collections::BTreeMap::<&str, usize>::new()));
     let result = runner.run(&case(), |case| {
         let ours = case.ours();
         let Some(theirs) = case.theirs() else {
@@ -420,12 +310,7 @@ fn statement_decisions_agree_with_iam_rs() {
         Ok(())
     });
     let (compared, skipped, divergences) = stats.into_inner();
-    eprintln!(
-        "compared {compared}, iam-rs rejected {skipped}, documented divergences {divergences:?}"
-    );
+    eprintln!("compared {compared}, iam-rs rejected {skipped}, documented divergences {divergences:?}");
     result.unwrap();
-    assert!(
-        compared >= 2000,
-        "too few cases compared: {compared} (iam-rs rejected {skipped})"
-    );
+    assert!(compared >= 2000, "too few cases compared: {compared} (iam-rs rejected {skipped})");
 }

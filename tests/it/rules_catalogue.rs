@@ -13,20 +13,12 @@ use crate::root;
 fn every_rule_case_passes() {
     let mut checked = 0;
     for rule in registry() {
-        assert!(
-            !rule.meta.cases.is_empty(),
-            "{} has no test cases in its TOML",
-            rule.meta.id
-        );
+        assert!(!rule.meta.cases.is_empty(), "{} has no test cases in its TOML", rule.meta.id);
         for case in &rule.meta.cases {
             let inventory = load_snapshot(&root().join(&case.snapshot)).unwrap();
             let world = World::new(&inventory);
-            let settings = EngineSettings {
-                ruleset: case.ruleset,
-                overrides: Default::default(),
-                waivers: vec![],
-                today: 0,
-            };
+            let settings =
+                EngineSettings { ruleset: case.ruleset, overrides: Default::default(), waivers: vec![], today: 0 };
             let results = engine::run(&world, &settings).results;
             for e in &case.expect {
                 let found: Vec<_> = results
@@ -62,37 +54,20 @@ fn every_rule_case_passes() {
 fn rule_files_and_code_name_the_same_rules() {
     let files: BTreeSet<String> = std::fs::read_dir(root().join("rules"))
         .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .file_name()
-                .to_string_lossy()
-                .trim_end_matches(".toml")
-                .to_string()
-        })
+        .map(|e| e.unwrap().file_name().to_string_lossy().trim_end_matches(".toml").to_string())
         .collect();
-    let code: BTreeSet<String> = registry()
-        .iter()
-        .map(|r| format!("{}-{}", r.meta.id, r.meta.slug))
-        .collect();
-    assert_eq!(
-        files, code,
-        "rules/*.toml and the registry in src/rules/mod.rs differ"
-    );
+    let code: BTreeSet<String> = registry().iter().map(|r| format!("{}-{}", r.meta.id, r.meta.slug)).collect();
+    assert_eq!(files, code, "rules/*.toml and the registry in src/rules/mod.rs differ");
 }
 
 /// The rules table of controls.md: (id, slug, severity, control-of-rule from the controls table).
 fn controls_md_rules() -> Vec<(String, String, String)> {
-    let text = std::fs::read_to_string(root().join("../shared/spec/controls.md"))
-        .expect("../shared/spec/controls.md");
+    let text = std::fs::read_to_string(root().join("../shared/spec/controls.md")).expect("../shared/spec/controls.md");
     text.lines()
         .filter(|l| l.starts_with("| AR"))
         .map(|l| {
             let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            (
-                cells[1].to_string(),
-                cells[2].to_string(),
-                cells[3].to_string(),
-            )
+            (cells[1].to_string(), cells[2].to_string(), cells[3].to_string())
         })
         .collect()
 }
@@ -102,24 +77,12 @@ fn ids_slugs_and_severities_match_controls_md() {
     let spec = controls_md_rules();
     assert!(spec.len() >= 30, "controls.md lists {} rules", spec.len());
     // AR801-AR807 are the linter's and arrive with it.
-    let audit: Vec<_> = spec
-        .iter()
-        .filter(|(id, _, _)| !id.starts_with("AR8"))
-        .collect();
+    let audit: Vec<_> = spec.iter().filter(|(id, _, _)| !id.starts_with("AR8")).collect();
     let code: Vec<_> = registry()
         .iter()
-        .map(|r| {
-            (
-                r.meta.id.clone(),
-                r.meta.slug.clone(),
-                r.meta.severity.as_str().to_string(),
-            )
-        })
+        .map(|r| (r.meta.id.clone(), r.meta.slug.clone(), r.meta.severity.as_str().to_string()))
         .collect();
-    let spec_ids: Vec<_> = audit
-        .iter()
-        .map(|(id, slug, sev)| (id.clone(), slug.clone(), sev.clone()))
-        .collect();
+    let spec_ids: Vec<_> = audit.iter().map(|(id, slug, sev)| (id.clone(), slug.clone(), sev.clone())).collect();
     assert_eq!(code, spec_ids);
 }
 
@@ -148,11 +111,7 @@ fn controls_match_controls_md() {
                     (a..=b).contains(&n)
                 }
             });
-        assert!(
-            listed,
-            "controls.md does not list {id} under {}",
-            rule.meta.control
-        );
+        assert!(listed, "controls.md does not list {id} under {}", rule.meta.control);
     }
 }
 
@@ -169,20 +128,8 @@ fn every_source_quote_is_on_its_page() {
         let page = std::fs::read_to_string(root().join("../shared/reference").join(&s.page))
             .unwrap_or_else(|e| panic!("{}: source page {}: {e}", rule.meta.id, s.page));
         let page = unescape(&page);
-        assert!(
-            page.contains(&s.quote),
-            "{}: quote not found in {}: {}",
-            rule.meta.id,
-            s.page,
-            s.quote
-        );
-        assert!(
-            page.contains(&s.section),
-            "{}: section \"{}\" not found in {}",
-            rule.meta.id,
-            s.section,
-            s.page
-        );
+        assert!(page.contains(&s.quote), "{}: quote not found in {}: {}", rule.meta.id, s.page, s.quote);
+        assert!(page.contains(&s.section), "{}: section \"{}\" not found in {}", rule.meta.id, s.section, s.page);
     }
 }
 
@@ -203,20 +150,9 @@ fn docs_rules_pages_are_fresh() {
             stale.push(path.display().to_string());
         }
     }
-    let pages: BTreeSet<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    let expected: BTreeSet<String> = registry()
-        .iter()
-        .map(|r| format!("{}.md", r.meta.id))
-        .collect();
-    assert_eq!(
-        pages, expected,
-        "docs/rules has pages for rules that do not exist"
-    );
-    assert!(
-        stale.is_empty(),
-        "stale docs (run `ATREST_UPDATE_DOCS=1 cargo test --test it docs_rules`): {stale:?}"
-    );
+    let pages: BTreeSet<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let expected: BTreeSet<String> = registry().iter().map(|r| format!("{}.md", r.meta.id)).collect();
+    assert_eq!(pages, expected, "docs/rules has pages for rules that do not exist");
+    assert!(stale.is_empty(), "stale docs (run `ATREST_UPDATE_DOCS=1 cargo test --test it docs_rules`): {stale:?}");
 }

@@ -5,10 +5,7 @@ use std::process::{Command, Output};
 use crate::fixture;
 
 fn atrest(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_atrest"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_atrest")).args(args).output().expect("the binary runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -23,9 +20,7 @@ const ROLE: &str = "arn:aws:iam::111122223333:role/AmazonTranslateServiceRoleS3F
 const KEY: &str = "arn:aws:kms:us-west-2:111122223333:key/key-id";
 
 fn key_policy() -> String {
-    fixture("policies/async-prereqs/key-policy.json")
-        .display()
-        .to_string()
+    fixture("policies/async-prereqs/key-policy.json").display().to_string()
 }
 
 #[test]
@@ -66,28 +61,18 @@ fn implicit_deny_says_which_layer_is_missing() {
         "--resource",
         KEY,
         "--resource-policy",
-        &fixture("policies/async-prereqs/cross-account-key-policy.json")
-            .display()
-            .to_string(),
+        &fixture("policies/async-prereqs/cross-account-key-policy.json").display().to_string(),
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(
-        out.starts_with("decision: denied (no statement allows it)\n"),
-        "{out}"
-    );
+    assert!(out.starts_with("decision: denied (no statement allows it)\n"), "{out}");
     assert!(out.contains("(cross-account)"), "{out}");
-    assert!(
-        out.contains("to allow it, add an allow in: identity policies"),
-        "{out}"
-    );
+    assert!(out.contains("to allow it, add an allow in: identity policies"), "{out}");
 }
 
 #[test]
 fn depends_lists_the_keys_and_context_decides() {
-    let trust = fixture("policies/async-prereqs/trust-policy.json")
-        .display()
-        .to_string();
+    let trust = fixture("policies/async-prereqs/trust-policy.json").display().to_string();
     let base = [
         "simulate",
         "--principal",
@@ -104,10 +89,7 @@ fn depends_lists_the_keys_and_context_decides() {
     let o = atrest(&base);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["decision"], "depends");
-    assert_eq!(
-        v["unresolved_keys"],
-        serde_json::json!(["aws:SourceAccount", "aws:SourceArn"])
-    );
+    assert_eq!(v["unresolved_keys"], serde_json::json!(["aws:SourceAccount", "aws:SourceArn"]));
     let mut args = base.to_vec();
     args.extend([
         "--context",
@@ -127,11 +109,7 @@ fn depends_lists_the_keys_and_context_decides() {
 fn malformed_policy_exits_2_naming_file_line_and_column() {
     let dir = tempdir();
     let bad = dir.join("bad.json");
-    std::fs::write(
-        &bad,
-        "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\" \"Action\": \"s3:*\"}\n  ]\n}\n",
-    )
-    .unwrap();
+    std::fs::write(&bad, "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\" \"Action\": \"s3:*\"}\n  ]\n}\n").unwrap();
     let o = atrest(&[
         "simulate",
         "--principal",
@@ -155,11 +133,7 @@ fn malformed_policy_exits_2_naming_file_line_and_column() {
 fn invalid_policy_shape_exits_2_with_position() {
     let dir = tempdir();
     let bad = dir.join("shape.json");
-    std::fs::write(
-        &bad,
-        "{\"Statement\": [{\"Effect\": \"Permit\", \"Action\": \"s3:*\"}]}",
-    )
-    .unwrap();
+    std::fs::write(&bad, "{\"Statement\": [{\"Effect\": \"Permit\", \"Action\": \"s3:*\"}]}").unwrap();
     let o = atrest(&[
         "simulate",
         "--principal",
@@ -173,13 +147,7 @@ fn invalid_policy_shape_exits_2_with_position() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(
-        e.contains(&format!(
-            "{}:1:27: \"Effect\" must be \"Allow\" or \"Deny\"",
-            bad.display()
-        )),
-        "{e}"
-    );
+    assert!(e.contains(&format!("{}:1:27: \"Effect\" must be \"Allow\" or \"Deny\"", bad.display())), "{e}");
 }
 
 #[test]
@@ -197,35 +165,15 @@ fn missing_file_exits_2_naming_it() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(
-        e.contains("cannot read /nonexistent/grants.json (given to --grants)"),
-        "{e}"
-    );
+    assert!(e.contains("cannot read /nonexistent/grants.json (given to --grants)"), "{e}");
 }
 
 #[test]
 fn bad_flags_exit_2_naming_the_flag() {
-    let o = atrest(&[
-        "simulate",
-        "--principal",
-        ROLE,
-        "--action",
-        "kms:Decrypt",
-        "--resource",
-        KEY,
-        "--bogus",
-    ]);
+    let o = atrest(&["simulate", "--principal", ROLE, "--action", "kms:Decrypt", "--resource", KEY, "--bogus"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--bogus"), "{}", stderr(&o));
-    let o = atrest(&[
-        "simulate",
-        "--principal",
-        ROLE,
-        "--action",
-        "Decrypt",
-        "--resource",
-        KEY,
-    ]);
+    let o = atrest(&["simulate", "--principal", ROLE, "--action", "Decrypt", "--resource", KEY]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--action"), "{}", stderr(&o));
     let o = atrest(&[
@@ -241,28 +189,10 @@ fn bad_flags_exit_2_naming_the_flag() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--context"), "{}", stderr(&o));
-    let o = atrest(&[
-        "simulate",
-        "--principal",
-        "bob",
-        "--action",
-        "kms:Decrypt",
-        "--resource",
-        KEY,
-    ]);
+    let o = atrest(&["simulate", "--principal", "bob", "--action", "kms:Decrypt", "--resource", KEY]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--principal"), "{}", stderr(&o));
-    let o = atrest(&[
-        "simulate",
-        "--principal",
-        ROLE,
-        "--action",
-        "kms:Decrypt",
-        "--resource",
-        KEY,
-        "--format",
-        "xml",
-    ]);
+    let o = atrest(&["simulate", "--principal", ROLE, "--action", "kms:Decrypt", "--resource", KEY, "--format", "xml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--format"), "{}", stderr(&o));
 }
@@ -285,20 +215,14 @@ fn grants_file_errors_have_positions() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
-    assert!(
-        e.contains(&format!("{}:", bad.display())) && e.contains("not a ListGrants answer"),
-        "{e}"
-    );
+    assert!(e.contains(&format!("{}:", bad.display())) && e.contains("not a ListGrants answer"), "{e}");
 }
 
 fn tempdir() -> std::path::PathBuf {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "atrest-it-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("atrest-it-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
