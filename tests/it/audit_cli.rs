@@ -368,3 +368,22 @@ fn rules_list_and_explain() {
     assert!(text.contains("Your key must have a key policy that enables Amazon Translate to use it."), "{text}");
     assert_exit_2(&atrest(&["rules", "explain", "AR999"]), &["no rule AR999"]);
 }
+
+#[test]
+fn config_overrides_change_severity_and_switch_rules() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.join("atrest.toml"),
+        "format = \"json\"\n\n[rules.AR301]\nseverity = \"critical\"\n\n[rules.AR206]\nenabled = true\n\n[rules.AR702]\nenabled = false\n",
+    )
+    .unwrap();
+    let demo = root().join(DEMO);
+    let r = json(&atrest_in(&dir, &["audit", demo.to_str().unwrap()]));
+    let rows = r["results"].as_array().unwrap();
+    assert!(rows.iter().filter(|x| x["rule_id"] == "AR301").all(|x| x["severity"] == "critical"));
+    assert!(rows.iter().any(|x| x["rule_id"] == "AR206"), "a strict rule switched on under baseline");
+    assert!(!rows.iter().any(|x| x["rule_id"] == "AR702"), "a rule switched off");
+    // The flag wins over the config file's format.
+    let o = atrest_in(&dir, &["audit", demo.to_str().unwrap(), "--format", "table"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("CRITICAL ("));
+}
