@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{FIVE_KEY_ACTIONS, key_layer_words, key_ref, output_key_uses};
+use super::common::{key_layer_words, key_ref, output_key_uses};
 use super::world::World;
 use super::{CheckContext, Finding, Status};
 use crate::policy::Outcome;
@@ -15,17 +15,9 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .map(|u| {
             let resource = key_ref(u.key);
             let finish = |f: Finding| f.principal(u.role_arn.clone()).jobs(u.jobs.clone());
-            let Some((role, policies)) = world.role(&u.role_arn) else {
-                return finish(Finding::new(
-                    ID,
-                    Status::Unknown,
-                    resource,
-                    "the job's role was not collected, so its permissions are unknown",
-                ));
-            };
-            let uses = match world.role_key_use(role, policies, u.key, &FIVE_KEY_ACTIONS, &u.region) {
+            let uses = match u.five_key_uses(world, ID) {
                 Ok(uses) => uses,
-                Err(why) => return finish(Finding::new(ID, Status::Unknown, resource, why)),
+                Err(unknown) => return *unknown,
             };
             let evidence = json!({
                 "reference": u.reference,

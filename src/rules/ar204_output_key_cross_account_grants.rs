@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::common::{FIVE_KEY_ACTIONS, key_ref, output_key_uses};
+use super::common::{key_ref, output_key_uses};
 use super::world::World;
 use super::{CheckContext, Finding, Status};
 use crate::policy::Verdict;
@@ -18,17 +18,9 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .map(|u| {
             let resource = key_ref(u.key);
             let finish = |f: Finding| f.principal(u.role_arn.clone()).jobs(u.jobs.clone());
-            let Some((role, policies)) = world.role(&u.role_arn) else {
-                return finish(Finding::new(
-                    ID,
-                    Status::Unknown,
-                    resource,
-                    "the job's role was not collected, so its IAM policies are unknown",
-                ));
-            };
-            let uses = match world.role_key_use(role, policies, u.key, &FIVE_KEY_ACTIONS, &u.region) {
+            let uses = match u.five_key_uses(world, ID) {
                 Ok(uses) => uses,
-                Err(why) => return finish(Finding::new(ID, Status::Unknown, resource, why)),
+                Err(unknown) => return *unknown,
             };
             let lacking = |pick: fn(&crate::rules::world::KeyUse) -> &Verdict| -> (Vec<&str>, Vec<&str>) {
                 let no = uses.iter().filter(|x| pick(x).is_no()).map(|x| x.action).collect();

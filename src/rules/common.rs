@@ -115,6 +115,28 @@ pub struct OutputKeyUse<'a> {
     pub jobs: Vec<String>,
 }
 
+impl OutputKeyUse<'_> {
+    /// Decides the five key actions for the role; a finding of `rule` saying UNKNOWN (with principal
+    /// and jobs) when the role or the key policy cannot be read.
+    pub fn five_key_uses(
+        &self,
+        world: &World<'_>,
+        rule: &'static str,
+    ) -> Result<Vec<super::world::KeyUse>, Box<super::Finding>> {
+        let unknown = |why: String| {
+            Box::new(
+                super::Finding::new(rule, super::Status::Unknown, key_ref(self.key), why)
+                    .principal(self.role_arn.clone())
+                    .jobs(self.jobs.clone()),
+            )
+        };
+        let Some((role, policies)) = world.role(&self.role_arn) else {
+            return Err(unknown("the job's role was not collected, so its permissions are unknown".into()));
+        };
+        world.role_key_use(role, policies, self.key, &FIVE_KEY_ACTIONS, &self.region).map_err(unknown)
+    }
+}
+
 /// Every (role, output key) pair of jobs whose output key resolves to a key that is not AWS managed.
 /// Unresolvable keys are AR202's to report.
 pub fn output_key_uses<'a>(world: &World<'a>) -> Vec<OutputKeyUse<'a>> {

@@ -178,14 +178,14 @@ expires = 2999-01-01
     assert_eq!(r["summary"]["waived"], 1);
 }
 
-#[test]
-fn waiving_every_failure_passes_the_run() {
+/// A folder whose atrest.toml waives every demo result with one of `statuses`, and the demo's path.
+fn waive_demo(statuses: &[&str]) -> (PathBuf, PathBuf) {
     let dir = tempdir();
     let demo = root().join(DEMO);
     let report = json(&atrest(&["audit", demo.to_str().unwrap(), "--format", "json"]));
     let mut toml = String::new();
     for r in report["results"].as_array().unwrap() {
-        if matches!(r["status"].as_str(), Some("FAIL" | "UNKNOWN")) {
+        if statuses.iter().any(|s| r["status"] == *s) {
             toml.push_str(&format!(
                 "[[waivers]]\nrule = \"{}\"\nresource = \"{}\"\nreason = \"accepted\"\nexpires = 2999-01-01\n\n",
                 r["rule_id"].as_str().unwrap(),
@@ -194,26 +194,19 @@ fn waiving_every_failure_passes_the_run() {
         }
     }
     std::fs::write(dir.join("atrest.toml"), toml).unwrap();
+    (dir, demo)
+}
+
+#[test]
+fn waiving_every_failure_passes_the_run() {
+    let (dir, demo) = waive_demo(&["FAIL", "UNKNOWN"]);
     let o = atrest_in(&dir, &["audit", demo.to_str().unwrap(), "-q"]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
 }
 
 #[test]
 fn allow_unknown_stops_unknown_results_from_counting() {
-    let dir = tempdir();
-    let demo = root().join(DEMO);
-    let report = json(&atrest(&["audit", demo.to_str().unwrap(), "--format", "json"]));
-    let mut toml = String::new();
-    for r in report["results"].as_array().unwrap() {
-        if r["status"] == "FAIL" {
-            toml.push_str(&format!(
-                "[[waivers]]\nrule = \"{}\"\nresource = \"{}\"\nreason = \"accepted\"\nexpires = 2999-01-01\n\n",
-                r["rule_id"].as_str().unwrap(),
-                r["resource"]["id"].as_str().unwrap()
-            ));
-        }
-    }
-    std::fs::write(dir.join("atrest.toml"), toml).unwrap();
+    let (dir, demo) = waive_demo(&["FAIL"]);
     // Only UNKNOWN results are left uncounted-for: they fail the run unless allowed.
     assert_eq!(atrest_in(&dir, &["audit", demo.to_str().unwrap(), "-q"]).status.code(), Some(1));
     assert_eq!(atrest_in(&dir, &["audit", demo.to_str().unwrap(), "-q", "--allow-unknown"]).status.code(), Some(0));
