@@ -24,6 +24,10 @@ pub enum Command {
     /// Exits 0 when no counted FAIL or UNKNOWN is at or above --fail-on, 1 when one is, 2 when the run
     /// could not be done (bad flags, an unreadable or invalid snapshot, config or baseline).
     Audit(AuditArgs),
+    /// Lint policy files before they are deployed; folders are walked, `-` reads stdin.
+    ///
+    /// Exit codes as for audit: 2 for an unreadable path or a binary file.
+    Lint(LintArgs),
     /// List the rules, or explain one (`atrest rules explain AR203`).
     Rules(RulesArgs),
     /// Decide one request offline against policy files and say which statements decided it.
@@ -39,6 +43,23 @@ pub struct AuditArgs {
     pub snapshots: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Policy files or folders; `-` reads one document from stdin.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl LintArgs {
+    pub fn into_parts(self) -> (Vec<PathBuf>, AuditFlags) {
+        let paths = self.paths;
+        let flags = AuditArgs { snapshots: Vec::new(), output: self.output }.into_flags();
+        (paths, flags)
+    }
 }
 
 /// The output flags shared by scan, audit and lint.
@@ -80,6 +101,7 @@ pub struct OutputArgs {
 pub enum ReportFormat {
     Table,
     Json,
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,6 +137,7 @@ impl AuditArgs {
             format: o.format.map(|f| match f {
                 ReportFormat::Table => Format::Table,
                 ReportFormat::Json => Format::Json,
+                ReportFormat::Sarif => Format::Sarif,
             }),
             output: o.output,
             ruleset: o.ruleset.map(|r| match r {

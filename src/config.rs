@@ -26,6 +26,7 @@ struct RawConfig {
     format: Option<Spanned<String>>,
     allow_unknown: Option<bool>,
     show_pass: Option<bool>,
+    docs_url: Option<Spanned<String>>,
     #[serde(default)]
     rules: BTreeMap<Spanned<String>, RawOverride>,
     #[serde(default)]
@@ -64,6 +65,8 @@ pub struct Config {
     pub format: Option<String>,
     pub allow_unknown: Option<bool>,
     pub show_pass: Option<bool>,
+    /// Where the rule pages are published, for SARIF `helpUri` (`<docs_url>/AR203.md`).
+    pub docs_url: Option<String>,
     pub overrides: BTreeMap<String, RuleOverride>,
     pub waivers: Vec<Waiver>,
 }
@@ -108,7 +111,7 @@ pub struct Waiver {
     pub line: usize,
 }
 
-pub const FORMATS: &[&str] = &["table", "json"];
+pub const FORMATS: &[&str] = &["table", "json", "sarif"];
 
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
@@ -150,6 +153,13 @@ impl Config {
                     format!("fail_on \"{}\" is not one of critical, high, medium, low, info, none", f.get_ref()),
                 )
             })?);
+        }
+        if let Some(u) = &raw.docs_url {
+            let url = u.get_ref().trim_end_matches('/');
+            if !url.contains(':') {
+                return Err(invalid(u.span().start, format!("docs_url \"{url}\" is not an absolute URL (https://…)")));
+            }
+            config.docs_url = Some(url.to_owned());
         }
         if let Some(f) = &raw.format {
             if !FORMATS.contains(&f.get_ref().as_str()) {

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{RuleOverride, Waiver};
 use crate::policy::matcher::{Glob, Mode};
-use crate::rules::{CheckContext, Finding, ResourceRef, Rule, Ruleset, Severity, Status, World, registry};
+use crate::rules::{
+    Check, CheckContext, Finding, Location, ResourceRef, Rule, Ruleset, Severity, Status, World, registry,
+};
 
 /// What the engine needs to know about the run.
 #[derive(Debug, Clone)]
@@ -36,6 +38,8 @@ pub struct ResultRow {
     /// How to fix it; only on FAIL and UNKNOWN results.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub remediation: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waiver: Option<AppliedWaiver>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,6 +89,7 @@ pub fn run(world: &World<'_>, settings: &EngineSettings) -> EngineOutput {
     let ctx = CheckContext { ruleset: settings.ruleset };
     let enabled: Vec<&'static Rule> = registry()
         .iter()
+        .filter(|r| matches!(r.check, Check::World(_)))
         .filter(|r| {
             let o = settings.overrides.get(&r.meta.id);
             o.and_then(|o| o.enabled).unwrap_or_else(|| r.meta.enabled_in(settings.ruleset))
@@ -96,14 +101,24 @@ pub fn run(world: &World<'_>, settings: &EngineSettings) -> EngineOutput {
         .with_max_len(1)
         .map(|rule| {
             let start = std::time::Instant::now();
-            let findings = (rule.check)(world, &ctx);
+            let findings = match rule.check {
+                Check::World(check) => check(world, &ctx),
+                Check::Document(_) => Vec::new(),
+            };
             (*rule, findings, start.elapsed())
         })
         .collect();
     let timings = per_rule.iter().map(|(r, f, d)| (r.meta.id.as_str(), f.len(), *d)).collect();
     let findings: Vec<(&Rule, Finding)> =
         per_rule.into_iter().flat_map(|(r, f, _)| f.into_iter().map(move |f| (r, f))).collect();
+    let mut out = finish(findings, settings);
+    out.rules_run = enabled;
+    out.timings = timings;
+    out
+}
 
+/// Turns findings into results: severity from ruleset and overrides, waivers, byte-stable order.
+pub fn finish(findings: Vec<(&'static Rule, Finding)>, settings: &EngineSettings) -> EngineOutput {
     let waivers: Vec<(&Waiver, Glob)> =
         settings.waivers.iter().map(|w| (w, Glob::new(&w.resource, Mode::Plain))).collect();
     let mut used = vec![false; waivers.len()];
@@ -140,6 +155,7 @@ pub fn run(world: &World<'_>, settings: &EngineSettings) -> EngineOutput {
                 } else {
                     String::new()
                 },
+                location: f.location,
                 waiver: None,
                 baseline: None,
             };
@@ -166,17 +182,18 @@ pub fn run(world: &World<'_>, settings: &EngineSettings) -> EngineOutput {
         }
     }
     sort_results(&mut results);
-    EngineOutput { results, notices, rules_run: enabled, timings }
+    EngineOutput { results, notices, rules_run: Vec::new(), timings: Vec::new() }
 }
 
 /// Byte-stable order: severity, rule, resource, principal, status.
 pub fn sort_results(results: &mut [ResultRow]) {
     results.sort_by(|a, b| {
-        (a.severity, &a.rule_id, &a.resource.id, &a.principal, a.status).cmp(&(
+        (a.severity, &a.rule_id, &a.resource.id, &a.principal, &a.location, a.status).cmp(&(
             b.severity,
             &b.rule_id,
             &b.resource.id,
             &b.principal,
+            &b.location,
             b.status,
         ))
     });

@@ -5,6 +5,7 @@ pub mod commands;
 pub mod config;
 pub mod engine;
 pub mod inventory;
+pub mod lint;
 pub mod policy;
 pub mod report;
 pub mod rules;

@@ -15,6 +15,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn run(cli: Cli) -> Result<CommandOutput, CommandError> {
     match cli.command {
         Command::Audit(args) => Ok(commands::audit::run(&args.into_flags())?),
+        Command::Lint(args) => {
+            let (paths, flags) = args.into_parts();
+            Ok(commands::lint::run(&paths, &flags)?)
+        }
         Command::Rules(args) => match args.action {
             None => Ok(commands::rules::list()),
             Some(RulesAction::Explain { id }) => commands::rules::explain(&id),

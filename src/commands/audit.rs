@@ -14,6 +14,8 @@ use crate::rules::{Ruleset, World};
 pub enum Format {
     Table,
     Json,
+    /// SARIF 2.1.0; `lint` only.
+    Sarif,
 }
 
 /// The flags of `audit`, before the config file fills what they leave open.
@@ -58,7 +60,8 @@ pub struct AuditSettings {
     pub verbose: bool,
 }
 
-fn resolve(flags: &AuditFlags) -> Result<AuditSettings, AuditError> {
+/// Resolves flags, the config file and defaults into settings.
+pub fn resolve_settings(flags: &AuditFlags) -> Result<AuditSettings, AuditError> {
     let config = match &flags.config {
         Some(path) => Config::load(path)?,
         None if Path::new("atrest.toml").exists() => Config::load(Path::new("atrest.toml"))?,
@@ -66,6 +69,7 @@ fn resolve(flags: &AuditFlags) -> Result<AuditSettings, AuditError> {
     };
     let format = flags.format.unwrap_or(match config.format.as_deref() {
         Some("json") => Format::Json,
+        Some("sarif") => Format::Sarif,
         _ => Format::Table,
     });
     Ok(AuditSettings {
@@ -164,7 +168,7 @@ pub fn audit_inventory(
 }
 
 pub fn run(flags: &AuditFlags) -> Result<CommandOutput, AuditError> {
-    let settings = resolve(flags)?;
+    let settings = resolve_settings(flags)?;
     let baseline = match &flags.baseline {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -197,6 +201,7 @@ pub fn run(flags: &AuditFlags) -> Result<CommandOutput, AuditError> {
     let render = |out: &mut dyn Write| -> std::io::Result<()> {
         match settings.format {
             Format::Json => report::json::write(&report, out),
+            Format::Sarif => report::sarif::write(&report, settings.config.docs_url.as_deref(), out),
             Format::Table => {
                 let colour = settings.output.is_none() && std::io::stdout().is_terminal();
                 let text = report::table::render(&report, &TableOptions { show_pass: settings.show_pass, colour });

@@ -1,6 +1,7 @@
 //! The commands: each turns resolved settings into output text and an exit code.
 
 pub mod audit;
+pub mod lint;
 pub mod rules;
 pub mod simulate;
 
@@ -16,6 +17,8 @@ pub enum CommandError {
     Simulate(#[from] simulate::SimulateError),
     #[error(transparent)]
     Audit(#[from] audit::AuditError),
+    #[error(transparent)]
+    Lint(#[from] lint::LintError),
     #[error("{0}")]
     Usage(String),
 }

@@ -1,7 +1,9 @@
 //! The report: plain serializable data built from the engine's results, and one file per output format.
 
 pub mod json;
+pub mod sarif;
 pub mod table;
+pub mod text;
 
 use std::collections::BTreeMap;
 

@@ -30,6 +30,13 @@ mod ar602_custom_resource_customer_managed;
 mod ar603_custom_resource_key_cross_account;
 mod ar701_input_prefix_is_folder;
 mod ar702_buckets_in_job_region;
+mod ar801_policy_parse;
+mod ar802_policy_unknown_action;
+mod ar803_policy_resource_mismatch;
+mod ar804_policy_version;
+mod ar805_policy_broad_allow;
+mod ar806_policy_condition_operator;
+mod ar807_policy_public_principal;
 mod ar901_service_volume_encryption;
 mod common;
 
@@ -147,11 +154,15 @@ pub struct RuleSource {
     pub quote: String,
 }
 
-/// A rule test case: a snapshot and the statuses expected for named resources.
+/// A rule test case: a snapshot (audit rules) or a file to lint (lint rules), and the statuses expected
+/// for named resources, at named positions for lint results.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleCase {
-    pub snapshot: String,
+    #[serde(default)]
+    pub snapshot: Option<String>,
+    #[serde(default)]
+    pub file: Option<String>,
     #[serde(default = "default_ruleset")]
     pub ruleset: Ruleset,
     pub expect: Vec<ExpectedResult>,
@@ -168,6 +179,10 @@ pub struct ExpectedResult {
     pub status: Status,
     #[serde(default)]
     pub principal: Option<String>,
+    #[serde(default)]
+    pub line: Option<u32>,
+    #[serde(default)]
+    pub column: Option<u32>,
 }
 
 impl RuleMeta {
@@ -232,6 +247,16 @@ pub struct Finding {
     pub jobs: Vec<String>,
     pub message: String,
     pub evidence: Value,
+    /// Where in a linted file the fault is.
+    pub location: Option<Location>,
+}
+
+/// A 1-based position in a linted file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
 }
 
 impl Finding {
@@ -244,7 +269,13 @@ impl Finding {
             jobs: Vec::new(),
             message: message.into(),
             evidence: Value::Object(Default::default()),
+            location: None,
         }
+    }
+
+    pub fn at(mut self, file: &str, pos: crate::policy::Pos) -> Finding {
+        self.location = Some(Location { file: file.to_owned(), line: pos.line, column: pos.column });
+        self
     }
 
     pub fn jobs(mut self, mut jobs: Vec<String>) -> Finding {
@@ -265,7 +296,12 @@ impl Finding {
     }
 }
 
-pub type Check = fn(&World<'_>, &CheckContext) -> Vec<Finding>;
+/// What a rule examines: the audited world, or one linted document.
+#[derive(Clone, Copy)]
+pub enum Check {
+    World(fn(&World<'_>, &CheckContext) -> Vec<Finding>),
+    Document(fn(&crate::lint::Document<'_>) -> Vec<Finding>),
+}
 
 pub struct Rule {
     pub meta: RuleMeta,
@@ -277,74 +313,133 @@ const SOURCES: &[(&str, &str, Check)] = &[
     (
         "AR101",
         include_str!("../../rules/AR101-input-bucket-default-encryption.toml"),
-        ar101_input_bucket_default_encryption::check,
+        Check::World(ar101_input_bucket_default_encryption::check),
     ),
-    ("AR102", include_str!("../../rules/AR102-input-object-encrypted.toml"), ar102_input_object_encrypted::check),
+    (
+        "AR102",
+        include_str!("../../rules/AR102-input-object-encrypted.toml"),
+        Check::World(ar102_input_object_encrypted::check),
+    ),
     (
         "AR103",
         include_str!("../../rules/AR103-input-kms-key-usable-by-role.toml"),
-        ar103_input_kms_key_usable_by_role::check,
+        Check::World(ar103_input_kms_key_usable_by_role::check),
     ),
     (
         "AR201",
         include_str!("../../rules/AR201-output-key-customer-managed.toml"),
-        ar201_output_key_customer_managed::check,
+        Check::World(ar201_output_key_customer_managed::check),
     ),
-    ("AR202", include_str!("../../rules/AR202-output-key-usable.toml"), ar202_output_key_usable::check),
+    ("AR202", include_str!("../../rules/AR202-output-key-usable.toml"), Check::World(ar202_output_key_usable::check)),
     (
         "AR203",
         include_str!("../../rules/AR203-output-key-policy-grants-role.toml"),
-        ar203_output_key_policy_grants_role::check,
+        Check::World(ar203_output_key_policy_grants_role::check),
     ),
     (
         "AR204",
         include_str!("../../rules/AR204-output-key-cross-account-grants.toml"),
-        ar204_output_key_cross_account_grants::check,
+        Check::World(ar204_output_key_cross_account_grants::check),
     ),
     (
         "AR205",
         include_str!("../../rules/AR205-output-objects-encrypted-with-job-key.toml"),
-        ar205_output_objects_encrypted_with_job_key::check,
+        Check::World(ar205_output_objects_encrypted_with_job_key::check),
     ),
-    ("AR206", include_str!("../../rules/AR206-output-bucket-default-kms.toml"), ar206_output_bucket_default_kms::check),
-    ("AR301", include_str!("../../rules/AR301-key-rotation-enabled.toml"), ar301_key_rotation_enabled::check),
-    ("AR302", include_str!("../../rules/AR302-key-not-pending-deletion.toml"), ar302_key_not_pending_deletion::check),
+    (
+        "AR206",
+        include_str!("../../rules/AR206-output-bucket-default-kms.toml"),
+        Check::World(ar206_output_bucket_default_kms::check),
+    ),
+    (
+        "AR301",
+        include_str!("../../rules/AR301-key-rotation-enabled.toml"),
+        Check::World(ar301_key_rotation_enabled::check),
+    ),
+    (
+        "AR302",
+        include_str!("../../rules/AR302-key-not-pending-deletion.toml"),
+        Check::World(ar302_key_not_pending_deletion::check),
+    ),
     (
         "AR303",
         include_str!("../../rules/AR303-key-policy-no-public-principal.toml"),
-        ar303_key_policy_no_public_principal::check,
+        Check::World(ar303_key_policy_no_public_principal::check),
     ),
-    ("AR401", include_str!("../../rules/AR401-role-exists.toml"), ar401_role_exists::check),
-    ("AR402", include_str!("../../rules/AR402-role-trusts-translate.toml"), ar402_role_trusts_translate::check),
+    ("AR401", include_str!("../../rules/AR401-role-exists.toml"), Check::World(ar401_role_exists::check)),
+    (
+        "AR402",
+        include_str!("../../rules/AR402-role-trusts-translate.toml"),
+        Check::World(ar402_role_trusts_translate::check),
+    ),
     (
         "AR403",
         include_str!("../../rules/AR403-role-trust-confused-deputy.toml"),
-        ar403_role_trust_confused_deputy::check,
+        Check::World(ar403_role_trust_confused_deputy::check),
     ),
-    ("AR404", include_str!("../../rules/AR404-role-s3-access.toml"), ar404_role_s3_access::check),
+    ("AR404", include_str!("../../rules/AR404-role-s3-access.toml"), Check::World(ar404_role_s3_access::check)),
     (
         "AR501",
         include_str!("../../rules/AR501-bucket-policy-permits-translate-output.toml"),
-        ar501_bucket_policy_permits_translate_output::check,
+        Check::World(ar501_bucket_policy_permits_translate_output::check),
     ),
     (
         "AR601",
         include_str!("../../rules/AR601-custom-resource-key-usable.toml"),
-        ar601_custom_resource_key_usable::check,
+        Check::World(ar601_custom_resource_key_usable::check),
     ),
     (
         "AR602",
         include_str!("../../rules/AR602-custom-resource-customer-managed.toml"),
-        ar602_custom_resource_customer_managed::check,
+        Check::World(ar602_custom_resource_customer_managed::check),
     ),
     (
         "AR603",
         include_str!("../../rules/AR603-custom-resource-key-cross-account.toml"),
-        ar603_custom_resource_key_cross_account::check,
+        Check::World(ar603_custom_resource_key_cross_account::check),
     ),
-    ("AR701", include_str!("../../rules/AR701-input-prefix-is-folder.toml"), ar701_input_prefix_is_folder::check),
-    ("AR702", include_str!("../../rules/AR702-buckets-in-job-region.toml"), ar702_buckets_in_job_region::check),
-    ("AR901", include_str!("../../rules/AR901-service-volume-encryption.toml"), ar901_service_volume_encryption::check),
+    (
+        "AR701",
+        include_str!("../../rules/AR701-input-prefix-is-folder.toml"),
+        Check::World(ar701_input_prefix_is_folder::check),
+    ),
+    (
+        "AR702",
+        include_str!("../../rules/AR702-buckets-in-job-region.toml"),
+        Check::World(ar702_buckets_in_job_region::check),
+    ),
+    ("AR801", include_str!("../../rules/AR801-policy-parse.toml"), Check::Document(ar801_policy_parse::check)),
+    (
+        "AR802",
+        include_str!("../../rules/AR802-policy-unknown-action.toml"),
+        Check::Document(ar802_policy_unknown_action::check),
+    ),
+    (
+        "AR803",
+        include_str!("../../rules/AR803-policy-resource-mismatch.toml"),
+        Check::Document(ar803_policy_resource_mismatch::check),
+    ),
+    ("AR804", include_str!("../../rules/AR804-policy-version.toml"), Check::Document(ar804_policy_version::check)),
+    (
+        "AR805",
+        include_str!("../../rules/AR805-policy-broad-allow.toml"),
+        Check::Document(ar805_policy_broad_allow::check),
+    ),
+    (
+        "AR806",
+        include_str!("../../rules/AR806-policy-condition-operator.toml"),
+        Check::Document(ar806_policy_condition_operator::check),
+    ),
+    (
+        "AR807",
+        include_str!("../../rules/AR807-policy-public-principal.toml"),
+        Check::Document(ar807_policy_public_principal::check),
+    ),
+    (
+        "AR901",
+        include_str!("../../rules/AR901-service-volume-encryption.toml"),
+        Check::World(ar901_service_volume_encryption::check),
+    ),
 ];
 
 static REGISTRY: LazyLock<Vec<Rule>> = LazyLock::new(|| {

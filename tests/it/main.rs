@@ -2,6 +2,7 @@
 
 mod audit_cli;
 mod differential;
+mod lint_cli;
 mod reference_examples;
 mod rules_catalogue;
 mod simulate_cli;

@@ -5,9 +5,30 @@ use std::collections::BTreeSet;
 
 use atrest::engine::{self, EngineSettings};
 use atrest::inventory::load_snapshot;
+use atrest::lint::SourceFile;
 use atrest::rules::{World, registry};
 
 use crate::root;
+
+/// The results of one rule case: audit rules run on a snapshot, lint rules on a file.
+fn case_results(rule: &atrest::rules::Rule, case: &atrest::rules::RuleCase) -> Vec<atrest::engine::ResultRow> {
+    let settings = EngineSettings { ruleset: case.ruleset, overrides: Default::default(), waivers: vec![], today: 0 };
+    match (&case.snapshot, &case.file) {
+        (Some(snapshot), None) => {
+            let inventory = load_snapshot(&root().join(snapshot)).unwrap();
+            engine::run(&World::new(&inventory), &settings).results
+        }
+        (None, Some(file)) => {
+            let text = std::fs::read_to_string(root().join(file)).unwrap();
+            let files = [SourceFile { path: file.clone(), text }];
+            let rules = atrest::commands::lint::lint_rules(&Default::default());
+            let (findings, not_linted) = atrest::commands::lint::lint_files(&files, &rules);
+            assert!(not_linted.is_empty(), "{}: {file} was not linted: {not_linted:?}", rule.meta.id);
+            engine::finish(findings, &settings).results
+        }
+        _ => panic!("{}: a case names a snapshot or a file, not both", rule.meta.id),
+    }
+}
 
 #[test]
 fn every_rule_case_passes() {
@@ -15,28 +36,29 @@ fn every_rule_case_passes() {
     for rule in registry() {
         assert!(!rule.meta.cases.is_empty(), "{} has no test cases in its TOML", rule.meta.id);
         for case in &rule.meta.cases {
-            let inventory = load_snapshot(&root().join(&case.snapshot)).unwrap();
-            let world = World::new(&inventory);
-            let settings =
-                EngineSettings { ruleset: case.ruleset, overrides: Default::default(), waivers: vec![], today: 0 };
-            let results = engine::run(&world, &settings).results;
+            let results = case_results(rule, case);
+            let mine: Vec<_> = results.iter().filter(|r| r.rule_id == rule.meta.id).collect();
             for e in &case.expect {
-                let found: Vec<_> = results
+                let found: Vec<_> = mine
                     .iter()
-                    .filter(|r| {
-                        r.rule_id == rule.meta.id
-                            && r.resource.id == e.resource
-                            && (e.principal.is_none() || r.principal == e.principal)
+                    .filter(|r| r.resource.id == e.resource && (e.principal.is_none() || r.principal == e.principal))
+                    .filter(|r| match (e.line, &r.location) {
+                        (Some(line), Some(l)) => l.line == line && e.column.is_none_or(|c| c == l.column),
+                        (Some(_), None) => false,
+                        (None, _) => true,
                     })
                     .collect();
                 assert_eq!(
                     found.len(),
                     1,
-                    "{}: expected one result for {} ({:?}), found {}",
+                    "{}: expected one result for {} ({:?}) at {:?}:{:?}, found {}: {:#?}",
                     rule.meta.id,
                     e.resource,
                     e.principal,
-                    found.len()
+                    e.line,
+                    e.column,
+                    found.len(),
+                    mine.iter().map(|r| (&r.resource.id, r.status, &r.location, &r.message)).collect::<Vec<_>>()
                 );
                 assert_eq!(
                     found[0].status, e.status,
@@ -45,9 +67,19 @@ fn every_rule_case_passes() {
                 );
                 checked += 1;
             }
+            // Lint cases list every finding of their file: nothing unexpected may appear.
+            if case.file.is_some() {
+                assert_eq!(
+                    mine.len(),
+                    case.expect.len(),
+                    "{}: unexpected results {:#?}",
+                    rule.meta.id,
+                    mine.iter().map(|r| (&r.location, &r.message)).collect::<Vec<_>>()
+                );
+            }
         }
     }
-    assert!(checked >= 60, "only {checked} expectations");
+    assert!(checked >= 80, "only {checked} expectations");
 }
 
 #[test]
@@ -76,14 +108,11 @@ fn controls_md_rules() -> Vec<(String, String, String)> {
 fn ids_slugs_and_severities_match_controls_md() {
     let spec = controls_md_rules();
     assert!(spec.len() >= 30, "controls.md lists {} rules", spec.len());
-    // AR801-AR807 are the linter's and arrive with it.
-    let audit: Vec<_> = spec.iter().filter(|(id, _, _)| !id.starts_with("AR8")).collect();
     let code: Vec<_> = registry()
         .iter()
         .map(|r| (r.meta.id.clone(), r.meta.slug.clone(), r.meta.severity.as_str().to_string()))
         .collect();
-    let spec_ids: Vec<_> = audit.iter().map(|(id, slug, sev)| (id.clone(), slug.clone(), sev.clone())).collect();
-    assert_eq!(code, spec_ids);
+    assert_eq!(code, spec);
 }
 
 #[test]
@@ -96,6 +125,8 @@ fn controls_match_controls_md() {
             .unwrap_or_else(|| panic!("no control {} in controls.md", rule.meta.control));
         let id = &rule.meta.id;
         let n: u32 = id[2..].parse().unwrap();
+        // Ranges are written AR801–AR807.
+        let row = row.replace("–AR", "–");
         let listed = row.contains(id.as_str())
             || row.split("AR").skip(1).any(|s| {
                 s.starts_with(|c: char| c.is_ascii_digit()) && s.contains('–') && {
@@ -125,10 +156,12 @@ fn unescape(s: &str) -> String {
 fn every_source_quote_is_on_its_page() {
     for rule in registry() {
         let s = &rule.meta.source;
-        let page = std::fs::read_to_string(root().join("../shared/reference").join(&s.page))
+        // Reference pages by name; the spec's pages as spec/NAME.
+        let dir = if s.page.starts_with("spec/") { "../shared" } else { "../shared/reference" };
+        let page = std::fs::read_to_string(root().join(dir).join(&s.page))
             .unwrap_or_else(|e| panic!("{}: source page {}: {e}", rule.meta.id, s.page));
         let page = unescape(&page);
-        assert!(page.contains(&s.quote), "{}: quote not found in {}: {}", rule.meta.id, s.page, s.quote);
+        assert!(page.contains(&unescape(&s.quote)), "{}: quote not found in {}: {}", rule.meta.id, s.page, s.quote);
         assert!(page.contains(&s.section), "{}: section \"{}\" not found in {}", rule.meta.id, s.section, s.page);
     }
 }

@@ -1,0 +1,261 @@
+//! The linter's input side: read files (folders walked, `-` for stdin), tell their kind from their
+//! content, and hand each document to the lint rules.
+
+pub mod catalogue;
+
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::policy::json::{self, Value};
+use crate::policy::{Policy, PolicyError, Pos};
+
+/// What a file is, told from its content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocKind {
+    IdentityPolicy,
+    TrustPolicy,
+    KeyPolicy,
+    BucketPolicy,
+    /// A resource policy of another service.
+    ResourcePolicy,
+    /// JSON that a policy file should be but is not well formed (AR801 says where).
+    MalformedPolicy,
+    JobRequest,
+    CloudFormation,
+    TerraformPlan,
+}
+
+impl DocKind {
+    pub fn is_policy(self) -> bool {
+        matches!(
+            self,
+            DocKind::IdentityPolicy
+                | DocKind::TrustPolicy
+                | DocKind::KeyPolicy
+                | DocKind::BucketPolicy
+                | DocKind::ResourcePolicy
+        )
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DocKind::IdentityPolicy => "identity policy",
+            DocKind::TrustPolicy => "role trust policy",
+            DocKind::KeyPolicy => "KMS key policy",
+            DocKind::BucketPolicy => "S3 bucket policy",
+            DocKind::ResourcePolicy => "resource policy",
+            DocKind::MalformedPolicy => "malformed policy",
+            DocKind::JobRequest => "Translate job request",
+            DocKind::CloudFormation => "CloudFormation template",
+            DocKind::TerraformPlan => "Terraform plan",
+        }
+    }
+}
+
+impl fmt::Display for DocKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One linted document: a policy (parsed, or the fault that stopped parsing).
+pub struct Document<'a> {
+    pub path: &'a str,
+    pub kind: DocKind,
+    pub policy: &'a Result<Policy, PolicyError>,
+}
+
+/// A file read for linting.
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LintInputError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error(
+        "{path} is not a text file (it has a NUL byte or is not UTF-8): give policy, job request, CloudFormation or Terraform plan files"
+    )]
+    Binary { path: String },
+}
+
+/// File names a folder walk picks up; a file named on the command line is read whatever its name.
+const WALKED_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template"];
+
+/// Reads the paths: files as given, folders walked (sorted, hidden entries skipped), `-` from stdin.
+pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<SourceFile>, LintInputError> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|source| LintInputError::Read { path: "-".into(), source })?;
+            files.push(text_file("-".into(), bytes)?);
+        } else if p.is_dir() {
+            walk(p, &mut files)?;
+        } else {
+            let bytes =
+                std::fs::read(p).map_err(|source| LintInputError::Read { path: p.display().to_string(), source })?;
+            files.push(text_file(p.display().to_string(), bytes)?);
+        }
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<SourceFile>) -> Result<(), LintInputError> {
+    let read_err = |source| LintInputError::Read { path: dir.display().to_string(), source };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(read_err)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(read_err)?;
+    entries.sort();
+    for path in entries {
+        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
+            continue;
+        }
+        if path.is_dir() {
+            walk(&path, files)?;
+        } else if path
+            .extension()
+            .is_some_and(|e| WALKED_EXTENSIONS.contains(&e.to_string_lossy().to_lowercase().as_str()))
+        {
+            let bytes = std::fs::read(&path)
+                .map_err(|source| LintInputError::Read { path: path.display().to_string(), source })?;
+            files.push(text_file(path.display().to_string(), bytes)?);
+        }
+    }
+    Ok(())
+}
+
+fn text_file(path: String, bytes: Vec<u8>) -> Result<SourceFile, LintInputError> {
+    if bytes.contains(&0) {
+        return Err(LintInputError::Binary { path });
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile { path, text }),
+        Err(_) => Err(LintInputError::Binary { path }),
+    }
+}
+
+/// The outcome of reading one file: a document for the rules, or a note that it was not linted.
+pub enum Classified {
+    Policy {
+        kind: DocKind,
+        policy: Result<Policy, PolicyError>,
+    },
+    /// A known kind this version does not lint yet, or no known kind: reported, never guessed.
+    NotLinted {
+        reason: String,
+        pos: Pos,
+    },
+}
+
+/// Tells a file's kind from its content and parses it.
+pub fn classify(file: &SourceFile) -> Classified {
+    let trimmed = file.text.trim_start();
+    let looks_json = trimmed.starts_with('{') || trimmed.starts_with('[') || trimmed.starts_with('%');
+    if !looks_json {
+        let is_yaml = file.path.ends_with(".yaml") || file.path.ends_with(".yml") || file.path.ends_with(".template");
+        let reason = if is_yaml && (file.text.contains("AWSTemplateFormatVersion") || file.text.contains("Resources:"))
+        {
+            "CloudFormation YAML templates are not linted by this version of atrest yet".to_string()
+        } else {
+            "not a policy, job request, CloudFormation template or Terraform plan (JSON expected)".to_string()
+        };
+        return Classified::NotLinted { reason, pos: Pos { line: 1, column: 1 } };
+    }
+    let decoded;
+    let text = if trimmed.starts_with('%') {
+        match crate::policy::document::percent_decode(trimmed.trim()) {
+            Some(d) => {
+                decoded = d;
+                decoded.as_str()
+            }
+            None => file.text.as_str(),
+        }
+    } else {
+        file.text.as_str()
+    };
+    let root = match json::parse(text) {
+        Ok(v) => v,
+        // Invalid JSON where a policy is expected: AR801 reports where it breaks.
+        Err(e) => return Classified::Policy { kind: DocKind::MalformedPolicy, policy: Err(e.into()) },
+    };
+    match kind_of(&root) {
+        Some(kind) if kind.is_policy() || kind == DocKind::MalformedPolicy => {
+            let policy = Policy::from_json(file.path.clone(), &root);
+            let kind = match &policy {
+                Ok(p) => policy_kind(p),
+                Err(_) => DocKind::MalformedPolicy,
+            };
+            Classified::Policy { kind, policy }
+        }
+        Some(other) => Classified::NotLinted {
+            reason: format!("{other}s are not linted by this version of atrest yet"),
+            pos: root.pos,
+        },
+        None => Classified::NotLinted {
+            reason: "no known kind: not a policy, job request, CloudFormation template or Terraform plan".into(),
+            pos: root.pos,
+        },
+    }
+}
+
+/// The kind of a JSON document, from the elements that only that kind has.
+fn kind_of(root: &Value) -> Option<DocKind> {
+    let members = root.as_object()?;
+    let has = |k: &str| members.iter().any(|m| m.key == k);
+    if has("Statement") {
+        return Some(DocKind::IdentityPolicy);
+    }
+    if has("AWSTemplateFormatVersion") || (has("Resources") && resources_have_types(root)) {
+        return Some(DocKind::CloudFormation);
+    }
+    if has("planned_values") || (has("format_version") && has("terraform_version")) {
+        return Some(DocKind::TerraformPlan);
+    }
+    if has("DataAccessRoleArn") && (has("InputDataConfig") || has("OutputDataConfig")) {
+        return Some(DocKind::JobRequest);
+    }
+    // A policy with a misspelt Statement is still meant to be a policy.
+    if has("Version") && members.len() <= 3 {
+        return Some(DocKind::MalformedPolicy);
+    }
+    None
+}
+
+fn resources_have_types(root: &Value) -> bool {
+    root.get("Resources")
+        .and_then(|r| r.value.as_object())
+        .is_some_and(|rs| rs.iter().any(|r| r.value.get("Type").is_some()))
+}
+
+/// A well-formed policy's kind: trust policies allow `sts:AssumeRole*` to principals; key policies name
+/// `kms:` actions; bucket policies `s3:` actions or bucket ARNs; no principal means an identity policy.
+pub fn policy_kind(policy: &Policy) -> DocKind {
+    let with_principal: Vec<_> = policy.statements.iter().filter(|s| s.principal.is_some()).collect();
+    if with_principal.is_empty() {
+        return DocKind::IdentityPolicy;
+    }
+    let actions: Vec<String> =
+        with_principal.iter().flat_map(|s| s.action.patterns.iter().map(|p| p.text.to_ascii_lowercase())).collect();
+    if actions.iter().all(|a| a.starts_with("sts:")) {
+        return DocKind::TrustPolicy;
+    }
+    if actions.iter().any(|a| a.starts_with("kms:")) {
+        return DocKind::KeyPolicy;
+    }
+    let bucket_resources = with_principal
+        .iter()
+        .flat_map(|s| s.resource.iter().flat_map(|r| r.patterns.iter()))
+        .any(|p| p.text.starts_with("arn:aws:s3:::"));
+    if bucket_resources || actions.iter().any(|a| a.starts_with("s3:")) {
+        return DocKind::BucketPolicy;
+    }
+    DocKind::ResourcePolicy
+}

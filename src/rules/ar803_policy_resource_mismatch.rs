@@ -1,0 +1,98 @@
+//! AR803: resource ARNs are well formed, and some listed action applies to the resource type each names.
+
+use super::{Finding, ResourceRef, Status};
+use crate::lint::Document;
+use crate::lint::catalogue::catalogue;
+
+const ID: &str = "AR803";
+
+/// Why a resource entry is not a usable ARN, if it is not.
+fn malformed(text: &str) -> Option<String> {
+    if text == "*" || text.contains("${") {
+        return None;
+    }
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    if parts.len() < 6 || parts[0] != "arn" {
+        return Some(format!("\"{text}\" is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE) or \"*\""));
+    }
+    if parts[2].is_empty() {
+        return Some(format!("\"{text}\" has no service"));
+    }
+    let account = parts[4];
+    let plausible = account.is_empty()
+        || account.contains(['*', '?'])
+        || account == "aws"
+        || crate::policy::request::is_account_id(account);
+    if !plausible {
+        return Some(format!("\"{text}\": the account \"{account}\" is not 12 digits"));
+    }
+    None
+}
+
+pub fn check(doc: &Document<'_>) -> Vec<Finding> {
+    let Ok(policy) = doc.policy else { return Vec::new() };
+    let resource = || ResourceRef::new("policy-file", doc.path, None, None);
+    let c = catalogue();
+    let mut out = Vec::new();
+    for s in &policy.statements {
+        let Some(resources) = &s.resource else { continue };
+        for r in &resources.patterns {
+            if let Some(why) = malformed(&r.text) {
+                out.push(Finding::new(ID, Status::Fail, resource(), why).at(doc.path, r.pos));
+                continue;
+            }
+            // Only Action (not NotAction), and only services whose resource types the catalogue details.
+            if s.action.negated || r.text == "*" || resources.negated || r.text.contains("${") {
+                continue;
+            }
+            let service = r.text.split(':').nth(2).unwrap_or("");
+            let Some(types) = c.resource_types_of(service, &r.text) else { continue };
+            let mut judged = true;
+            let mut applies = false;
+            for p in &s.action.patterns {
+                let Some((a_service, a_name)) = p.text.split_once(':') else {
+                    judged = false;
+                    break;
+                };
+                let a_service = a_service.to_ascii_lowercase();
+                if p.text == "*" || a_service != service {
+                    // An action of another service on this ARN applies to nothing; a wildcard to anything.
+                    applies |= p.text == "*";
+                    continue;
+                }
+                for action in c.expand(&a_service, a_name) {
+                    match c.action_resource_types(&a_service, &action) {
+                        Some(rt) => applies |= rt.iter().any(|t| types.contains(&t.as_str())),
+                        None => judged = false,
+                    }
+                }
+            }
+            if judged && !applies {
+                let actions: Vec<&str> = s.action.patterns.iter().map(|p| p.text.as_str()).collect();
+                let names = if types.is_empty() {
+                    "no resource type of its service".to_string()
+                } else {
+                    format!("the resource type {}", types.join(" or "))
+                };
+                out.push(
+                    Finding::new(
+                        ID,
+                        Status::Fail,
+                        resource(),
+                        format!("{} names {names}, to which none of {} applies", r.text, actions.join(", ")),
+                    )
+                    .at(doc.path, r.pos),
+                );
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(Finding::new(
+            ID,
+            Status::Pass,
+            resource(),
+            "every resource is a well-formed ARN its actions apply to",
+        ));
+    }
+    out
+}

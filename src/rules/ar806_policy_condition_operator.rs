@@ -1,0 +1,62 @@
+//! AR806: condition operators and condition keys are real ones.
+
+use super::{Finding, ResourceRef, Status};
+use crate::lint::Document;
+use crate::lint::catalogue::{catalogue, nearest};
+use crate::policy::condition::{Family, OPERATORS};
+
+const ID: &str = "AR806";
+
+/// The operator names AWS accepts, with their set and IfExists forms.
+fn operator_names() -> Vec<String> {
+    let mut names = Vec::new();
+    for (base, family, _) in OPERATORS {
+        for set in ["", "ForAnyValue:", "ForAllValues:"] {
+            if *family == Family::Null && !set.is_empty() {
+                continue;
+            }
+            names.push(format!("{set}{base}"));
+            if *family != Family::Null {
+                names.push(format!("{set}{base}IfExists"));
+            }
+        }
+    }
+    names
+}
+
+pub fn check(doc: &Document<'_>) -> Vec<Finding> {
+    let Ok(policy) = doc.policy else { return Vec::new() };
+    let resource = || ResourceRef::new("policy-file", doc.path, None, None);
+    let names = operator_names();
+    let mut out = Vec::new();
+    let mut seen_operators = std::collections::BTreeSet::new();
+    for s in &policy.statements {
+        for c in &s.conditions {
+            if c.operator.family == Family::Unknown && seen_operators.insert((s.index, c.operator_pos)) {
+                let hint = nearest(&c.operator.name, names.iter().map(String::as_str))
+                    .map(|n| format!("; did you mean {n}?"))
+                    .unwrap_or_default();
+                out.push(
+                    Finding::new(
+                        ID,
+                        Status::Fail,
+                        resource(),
+                        format!("\"{}\" is not a condition operator{hint}", c.operator.name),
+                    )
+                    .at(doc.path, c.operator_pos),
+                );
+            }
+            if let Some(Err(near)) = catalogue().check_condition_key(&c.key) {
+                let hint = near.map(|n| format!("; did you mean {n}?")).unwrap_or_default();
+                out.push(
+                    Finding::new(ID, Status::Fail, resource(), format!("\"{}\" is not a condition key{hint}", c.key))
+                        .at(doc.path, c.key_pos),
+                );
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push(Finding::new(ID, Status::Pass, resource(), "every condition operator and key is a real one"));
+    }
+    out
+}

@@ -1,0 +1,158 @@
+//! `atrest lint` as a process: text, JSON and SARIF output, folders and stdin, bad input.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+use crate::root;
+
+fn atrest(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_atrest")).current_dir(root()).args(args).output().expect("the binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn tempdir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir =
+        std::env::temp_dir().join(format!("atrest-lint-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn text_output_is_path_line_col() {
+    let o = atrest(&["lint", "fixtures/lint/misspelt-actions.json", "fixtures/lint/good-role-policy.json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    let first = out.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "fixtures/lint/misspelt-actions.json:8:9: AR802 [high] policy-unknown-action: \"kms:GenerateDatakeys\" is not an action; did you mean kms:GenerateDataKey?"
+    );
+    assert_eq!(out.lines().count(), 2, "one finding and the summary line:\n{out}");
+    assert_eq!(atrest(&["lint", "fixtures/lint/good-role-policy.json"]).status.code(), Some(0));
+}
+
+#[test]
+fn a_folder_is_walked_and_invalid_json_does_not_stop_the_run() {
+    let o = atrest(&["lint", "fixtures/lint", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["run"]["command"], "lint");
+    let results = r["results"].as_array().unwrap();
+    let files: std::collections::BTreeSet<&str> =
+        results.iter().map(|x| x["resource"]["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        files.len(),
+        std::fs::read_dir(root().join("fixtures/lint")).unwrap().count(),
+        "every file linted: {files:?}"
+    );
+    let parse = results
+        .iter()
+        .find(|x| {
+            x["rule_id"] == "AR801" && x["status"] == "FAIL" && x["resource"]["id"] == "fixtures/lint/invalid-json.json"
+        })
+        .unwrap();
+    assert_eq!(
+        parse["location"],
+        serde_json::json!({"file": "fixtures/lint/invalid-json.json", "line": 4, "column": 82})
+    );
+    // Public principals in trust and key policies are AR807 findings, never parse errors.
+    for f in ["fixtures/lint/public-trust-policy.json", "fixtures/lint/public-key-policy.json"] {
+        let of = |rule: &str| {
+            results
+                .iter()
+                .filter(|x| x["rule_id"] == rule && x["resource"]["id"] == f)
+                .map(|x| x["status"].as_str().unwrap())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(of("AR801"), ["PASS"], "{f}");
+        assert_eq!(of("AR807"), ["FAIL"], "{f}");
+    }
+}
+
+#[test]
+fn sarif_validates_against_the_sarif_2_1_0_schema() {
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/it/sarif-2.1.0-rtm.5.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the SARIF schema compiles");
+    let o = atrest(&["lint", "fixtures/lint", "--format", "sarif"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let sarif: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), atrest::rules::registry().len());
+    let r802 = rules.iter().find(|r| r["id"] == "AR802").unwrap();
+    assert_eq!(r802["name"], "policy-unknown-action");
+    assert_eq!(r802["helpUri"], "file:docs/rules/AR802.md");
+    let result = run["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "AR802").unwrap();
+    assert_eq!(result["level"], "error");
+    assert_eq!(rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"], "AR802");
+    let region = &result["locations"][0]["physicalLocation"]["region"];
+    assert_eq!((region["startLine"].as_u64(), region["startColumn"].as_u64()), (Some(8), Some(9)));
+    let levels: std::collections::BTreeSet<&str> =
+        run["results"].as_array().unwrap().iter().map(|r| r["level"].as_str().unwrap()).collect();
+    assert_eq!(levels.into_iter().collect::<Vec<_>>(), ["error", "note", "warning"]);
+    // The validation can fail: a result without a message is not SARIF.
+    let mut broken = sarif.clone();
+    broken["runs"][0]["results"][0].as_object_mut().unwrap().remove("message");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atrest"))
+        .args(["lint", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "kms:Encrypt", "Resource": "*", "Principal": "*"}}"#)
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).starts_with("-:1:102: AR807 [high] policy-public-principal"), "{}", stdout(&o));
+}
+
+#[test]
+fn unreadable_and_binary_paths_exit_2_naming_them() {
+    let o = atrest(&["lint", "/nonexistent/policy.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read /nonexistent/policy.json"), "{}", stderr(&o));
+    let dir = tempdir();
+    let bin = dir.join("key.der");
+    std::fs::write(&bin, [0x30u8, 0x82, 0x00, 0x01, 0xff]).unwrap();
+    let o = atrest(&["lint", bin.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(&format!("{} is not a text file", bin.display())), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn files_of_no_known_kind_are_reported_not_guessed() {
+    let dir = tempdir();
+    std::fs::write(dir.join("package.json"), r#"{"name": "x", "dependencies": {}}"#).unwrap();
+    let o = atrest(&["lint", dir.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["results"], serde_json::json!([]));
+    assert_eq!(r["errors"][0]["error_code"], "NotLinted");
+    assert!(stderr(&o).contains("no known kind"), "{}", stderr(&o));
+}
