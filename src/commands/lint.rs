@@ -30,25 +30,35 @@ pub fn lint_rules(config: &crate::config::Config) -> Vec<&'static Rule> {
 
 /// Runs the rules on each file: findings, and the files that were not linted (with why).
 pub fn lint_files(files: &[SourceFile], rules: &[&'static Rule]) -> (Vec<(&'static Rule, Finding)>, Vec<Gap>) {
-    let mut findings = Vec::new();
-    let mut not_linted = Vec::new();
-    for file in files {
-        match classify(file) {
+    use rayon::prelude::*;
+    let per_file: Vec<Result<Vec<(&'static Rule, Finding)>, Gap>> = files
+        .par_iter()
+        .map(|file| match classify(file) {
             Classified::Policy { kind, policy } => {
                 let doc = Document { path: &file.path, kind, policy: &policy };
+                let mut findings = Vec::new();
                 for rule in rules {
                     if let Check::Document(check) = rule.check {
                         findings.extend(check(&doc).into_iter().map(|f| (*rule, f)));
                     }
                 }
+                Ok(findings)
             }
-            Classified::NotLinted { reason, pos } => not_linted.push(Gap {
+            Classified::NotLinted { reason, pos } => Err(Gap {
                 service: "lint".into(),
                 operation: "read".into(),
                 resource: file.path.clone(),
                 error_code: Some("NotLinted".into()),
                 message: format!("{}:{}: {reason}", file.path, pos),
             }),
+        })
+        .collect();
+    let mut findings = Vec::new();
+    let mut not_linted = Vec::new();
+    for r in per_file {
+        match r {
+            Ok(f) => findings.extend(f),
+            Err(g) => not_linted.push(g),
         }
     }
     (findings, not_linted)
@@ -58,9 +68,23 @@ pub fn lint_files(files: &[SourceFile], rules: &[&'static Rule]) -> (Vec<(&'stat
 pub fn lint_report(paths: &[PathBuf], flags: &AuditFlags) -> Result<(Report, Vec<String>), LintError> {
     let settings = resolve_settings(flags)?;
     let started_at = report::now_rfc3339();
+    let clock = std::time::Instant::now();
+    let phase = |what: &str| {
+        if settings.verbose && !settings.quiet {
+            eprintln!("atrest: {what} after {:.3} s", clock.elapsed().as_secs_f64());
+        }
+    };
+    // Build the catalogue while the files are read: both take milliseconds, and the rules need both.
+    let catalogue = std::thread::spawn(|| {
+        let _ = crate::lint::catalogue::catalogue();
+    });
     let files = read_inputs(paths)?;
+    phase(&format!("{} files read", files.len()));
     let rules = lint_rules(&settings.config);
+    let _ = catalogue.join();
+    phase("catalogue loaded");
     let (findings, not_linted) = lint_files(&files, &rules);
+    phase(&format!("{} findings", findings.len()));
     let engine_settings = EngineSettings {
         ruleset: settings.ruleset,
         overrides: settings.config.overrides.clone(),
@@ -68,6 +92,7 @@ pub fn lint_report(paths: &[PathBuf], flags: &AuditFlags) -> Result<(Report, Vec
         today: crate::config::today(),
     };
     let out = engine::finish(findings, &engine_settings);
+    phase("results sorted");
     let report = Report::build(ReportInput {
         command: "lint",
         ruleset: settings.ruleset.as_str().into(),

@@ -21,14 +21,18 @@ pub struct Catalogue {
     pub updated_at: String,
     /// service → action names as AWS spells them.
     actions: HashMap<String, Vec<String>>,
-    /// lower-case `service:action`.
-    action_set: HashSet<String>,
+    /// service → action names lower-cased, in the order of `actions`.
+    actions_lc: HashMap<String, Vec<String>>,
+    /// service → lower-case action names.
+    action_set: HashMap<String, HashSet<String>>,
     /// service → condition keys as AWS spells them (some with `${TagKey}`-style variables).
     condition_keys: HashMap<String, Vec<String>>,
+    /// service (`aws` for global keys) → exact lower-case keys, and lower-case prefixes that take any suffix.
+    condition_lc: HashMap<String, (HashSet<String>, Vec<String>)>,
     /// service → resource type → ARN template.
     resource_types: BTreeMap<String, BTreeMap<String, String>>,
-    /// lower-case `service:action` → resource types it applies to.
-    action_resources: HashMap<String, Vec<String>>,
+    /// service → lower-case action → resource types it applies to.
+    action_resources: HashMap<String, HashMap<String, Vec<String>>>,
 }
 
 static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
@@ -37,19 +41,46 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
     let action_set = raw
         .actions
         .iter()
-        .flat_map(|(s, names)| names.iter().map(move |n| format!("{s}:{}", n.to_ascii_lowercase())))
+        .map(|(s, names)| (s.clone(), names.iter().map(|n| n.to_ascii_lowercase()).collect()))
         .collect();
     let action_resources = raw
         .action_resources
         .iter()
-        .flat_map(|(s, m)| m.iter().map(move |(a, r)| (format!("{s}:{}", a.to_ascii_lowercase()), r.clone())))
+        .map(|(s, m)| (s.clone(), m.iter().map(|(a, r)| (a.to_ascii_lowercase(), r.clone())).collect()))
+        .collect();
+    let actions_lc = raw
+        .actions
+        .iter()
+        .map(|(s, names)| (s.clone(), names.iter().map(|n| n.to_ascii_lowercase()).collect()))
+        .collect();
+    let mut condition_keys: HashMap<String, Vec<String>> = raw.condition_keys.into_iter().collect();
+    condition_keys.insert("aws".into(), GLOBAL_CONDITION_KEYS.iter().map(|k| k.to_string()).collect());
+    let condition_lc = condition_keys
+        .iter()
+        .map(|(service, keys)| {
+            let mut exact = HashSet::new();
+            let mut prefixes = Vec::new();
+            for k in keys {
+                let k = k.to_ascii_lowercase();
+                // `s3:ExistingObjectTag/${TagKey}` and `aws:ResourceTag/` take any suffix.
+                match k.find("${").or_else(|| k.ends_with('/').then_some(k.len())) {
+                    Some(i) => prefixes.push(k[..i].to_owned()),
+                    None => {
+                        exact.insert(k);
+                    }
+                }
+            }
+            (service.clone(), (exact, prefixes))
+        })
         .collect();
     Catalogue {
         source: raw.source,
         updated_at: raw.updated_at,
         actions: raw.actions.into_iter().collect(),
+        actions_lc,
         action_set,
-        condition_keys: raw.condition_keys.into_iter().collect(),
+        condition_keys,
+        condition_lc,
         resource_types: raw.resource_types,
         action_resources,
     }
@@ -142,9 +173,9 @@ impl Catalogue {
         let name_lc = name.to_ascii_lowercase();
         let known = if name.contains(['*', '?']) {
             let glob = crate::policy::matcher::Glob::new(&name_lc, crate::policy::matcher::Mode::Plain);
-            names.iter().any(|n| glob.matches(&n.to_ascii_lowercase()))
+            self.actions_lc.get(&service_lc).is_some_and(|lc| lc.iter().any(|n| glob.matches(n)))
         } else {
-            self.action_set.contains(&format!("{service_lc}:{name_lc}"))
+            self.action_set.get(&service_lc).is_some_and(|set| set.contains(&name_lc))
         };
         if known {
             ActionCheck::Known
@@ -160,21 +191,14 @@ impl Catalogue {
     pub fn check_condition_key(&self, key: &str) -> Option<Result<(), Option<String>>> {
         let (prefix, _) = key.split_once(':')?;
         let prefix = prefix.to_ascii_lowercase();
-        let candidates: Vec<&str> = if prefix == "aws" {
-            GLOBAL_CONDITION_KEYS.to_vec()
-        } else {
-            self.condition_keys.get(&prefix)?.iter().map(String::as_str).collect()
-        };
+        let (exact, prefixes) = self.condition_lc.get(&prefix)?;
         let key_lc = key.to_ascii_lowercase();
-        let known = candidates.iter().any(|c| {
-            let c = c.to_ascii_lowercase();
-            // `s3:ExistingObjectTag/${TagKey}` and `aws:ResourceTag/` take any suffix.
-            match c.find("${").or_else(|| c.ends_with('/').then_some(c.len())) {
-                Some(i) => key_lc.starts_with(&c[..i]) && key_lc.len() > i,
-                None => c == key_lc,
-            }
-        });
-        Some(if known { Ok(()) } else { Err(nearest(&key_lc, candidates.iter().copied())) })
+        if exact.contains(&key_lc) || prefixes.iter().any(|p| key_lc.starts_with(p.as_str()) && key_lc.len() > p.len())
+        {
+            return Some(Ok(()));
+        }
+        let candidates = self.condition_keys.get(&prefix).map(Vec::as_slice).unwrap_or_default();
+        Some(Err(nearest(&key_lc, candidates.iter().map(String::as_str))))
     }
 
     /// The resource types an action applies to (`None` when the catalogue does not detail the service).
@@ -182,16 +206,24 @@ impl Catalogue {
         if !self.resource_types.contains_key(service) {
             return None;
         }
-        self.action_resources.get(&format!("{service}:{}", action.to_ascii_lowercase())).map(Vec::as_slice)
+        self.action_resources.get(service)?.get(&action.to_ascii_lowercase()).map(Vec::as_slice)
     }
 
-    /// The actions of a detailed service that a pattern matches.
-    pub fn expand(&self, service: &str, pattern: &str) -> Vec<String> {
-        let glob =
-            crate::policy::matcher::Glob::new(&pattern.to_ascii_lowercase(), crate::policy::matcher::Mode::Plain);
-        self.actions.get(service).map_or_else(Vec::new, |names| {
-            names.iter().filter(|n| glob.matches(&n.to_ascii_lowercase())).cloned().collect()
-        })
+    /// Whether some action an action pattern names (`GetObject`, `Get*`) applies to one of `types`;
+    /// `None` when the catalogue does not detail the service.
+    pub fn applies_to(&self, service: &str, pattern: &str, types: &[&str]) -> Option<bool> {
+        if !self.resource_types.contains_key(service) {
+            return None;
+        }
+        let by_action = self.action_resources.get(service)?;
+        let fits =
+            |action_lc: &str| by_action.get(action_lc).is_some_and(|rt| rt.iter().any(|t| types.contains(&t.as_str())));
+        let pattern_lc = pattern.to_ascii_lowercase();
+        if !pattern.contains(['*', '?']) {
+            return Some(fits(&pattern_lc));
+        }
+        let glob = crate::policy::matcher::Glob::new(&pattern_lc, crate::policy::matcher::Mode::Plain);
+        Some(self.actions_lc.get(service).is_some_and(|names| names.iter().any(|n| glob.matches(n) && fits(n))))
     }
 
     /// The resource types of a detailed service whose ARN format a policy resource can denote.
@@ -205,6 +237,9 @@ impl Catalogue {
 /// as a plain word and as a path, since it may stand for either.
 fn could_denote(template: &str, resource: &str) -> bool {
     let stars = resource.matches(['*', '?']).count().min(4);
+    if stars == 0 {
+        return template_matches(template, resource);
+    }
     (0..(1u32 << stars)).any(|mask| {
         let mut n = 0;
         let mut instance = String::with_capacity(resource.len() + 8);
@@ -253,6 +288,8 @@ pub fn nearest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
     let word = word.to_ascii_lowercase();
     let limit = (word.len() / 3).clamp(1, 4);
     candidates
+        // Lengths further apart than the limit cannot be within it.
+        .filter(|c| c.len().abs_diff(word.len()) <= limit)
         .map(|c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, c.len()))

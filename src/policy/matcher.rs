@@ -69,7 +69,7 @@ impl Glob {
     fn from_toks(mut toks: Vec<Tok>, mode: Mode) -> Glob {
         if mode == Mode::Arn {
             if arn_service_has_wildcard(&toks) {
-                return Glob { toks, shape: Shape::Nothing, colon_stop: true };
+                return Glob { toks: Vec::new(), shape: Shape::Nothing, colon_stop: true };
             }
             for i in 0..toks.len() {
                 if let Tok::Star { .. } = toks[i] {
@@ -79,6 +79,11 @@ impl Glob {
             }
         }
         let shape = shape_of(&toks);
+        // Only the general shapes match token by token; the others keep no tokens, which matters when
+        // a linter holds thousands of policies.
+        if !matches!(shape, Shape::UniformStars | Shape::Mixed) {
+            toks = Vec::new();
+        }
         Glob { toks, shape, colon_stop: mode == Mode::Arn }
     }
 

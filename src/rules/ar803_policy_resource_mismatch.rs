@@ -60,11 +60,9 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
                     applies |= p.text == "*";
                     continue;
                 }
-                for action in c.expand(&a_service, a_name) {
-                    match c.action_resource_types(&a_service, &action) {
-                        Some(rt) => applies |= rt.iter().any(|t| types.contains(&t.as_str())),
-                        None => judged = false,
-                    }
+                match c.applies_to(&a_service, a_name, &types) {
+                    Some(fits) => applies |= fits,
+                    None => judged = false,
                 }
             }
             if judged && !applies {
