@@ -27,7 +27,7 @@ fn policy(i: usize) -> String {
         // One statement in ten carries a typo for AR802 to find.
         let action = if n % 10 == 7 { r#""kms:GenerateDatakeys""#.to_string() } else { action };
         let mut st = format!(r#"{{"Sid":"S{n}","Effect":"Allow","Action":{action},"Resource":{resource}"#);
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             let _ = write!(
                 st,
                 r#","Condition":{{"StringEquals":{{"aws:SourceAccount":"111122223333","aws:PrincipalOrgID":"o-a1b2c3d4e5"}},"ArnLike":{{"aws:SourceArn":"arn:aws:translate:*:111122223333:*"}},"Bool":{{"aws:SecureTransport":"true"}}}}"#
