@@ -86,6 +86,22 @@ impl ResultRow {
 
 /// Runs every enabled rule on the world.
 pub fn run(world: &World<'_>, settings: &EngineSettings) -> EngineOutput {
+    let checked = check_world(world, settings);
+    let mut out = finish(checked.findings, settings);
+    out.rules_run = checked.rules_run;
+    out.timings = checked.timings;
+    out
+}
+
+/// What the world's rules found, before severities, waivers and order are applied.
+pub struct Checked {
+    pub findings: Vec<(&'static Rule, Finding)>,
+    pub rules_run: Vec<&'static Rule>,
+    pub timings: Vec<(&'static str, usize, std::time::Duration)>,
+}
+
+/// Runs the enabled world rules in parallel.
+pub fn check_world(world: &World<'_>, settings: &EngineSettings) -> Checked {
     let ctx = CheckContext { ruleset: settings.ruleset };
     let enabled: Vec<&'static Rule> = registry()
         .iter()
@@ -109,12 +125,8 @@ pub fn run(world: &World<'_>, settings: &EngineSettings) -> EngineOutput {
         })
         .collect();
     let timings = per_rule.iter().map(|(r, f, d)| (r.meta.id.as_str(), f.len(), *d)).collect();
-    let findings: Vec<(&Rule, Finding)> =
-        per_rule.into_iter().flat_map(|(r, f, _)| f.into_iter().map(move |f| (r, f))).collect();
-    let mut out = finish(findings, settings);
-    out.rules_run = enabled;
-    out.timings = timings;
-    out
+    let findings = per_rule.into_iter().flat_map(|(r, f, _)| f.into_iter().map(move |f| (r, f))).collect();
+    Checked { findings, rules_run: enabled, timings }
 }
 
 /// Turns findings into results: severity from ruleset and overrides, waivers, byte-stable order.

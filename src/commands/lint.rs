@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use super::CommandOutput;
 use super::audit::{AuditError, AuditFlags, Format, resolve_settings, write_atomically};
-use crate::engine::{self, EngineSettings};
+use crate::engine::{self, EngineSettings, check_world};
 use crate::inventory::Gap;
-use crate::lint::{Classified, Document, LintInputError, SourceFile, classify, read_inputs};
+use crate::lint::fragment::{self, Source};
+use crate::lint::{Classified, DocKind, Document, LintInputError, SourceFile, classify, read_inputs};
 use crate::report::{self, Report, ReportInput};
-use crate::rules::{Check, Finding, Rule, registry};
+use crate::rules::{Check, Finding, Location, Rule, Status, World, registry};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LintError {
@@ -19,7 +20,8 @@ pub enum LintError {
     Settings(#[from] AuditError),
 }
 
-/// The lint rules that apply: every `lint` rule unless the config turns it off.
+/// The lint rules that apply: every `lint` rule unless the config turns it off. (The audit's rules
+/// run on setups through the engine, with the ruleset.)
 pub fn lint_rules(config: &crate::config::Config) -> Vec<&'static Rule> {
     registry()
         .iter()
@@ -29,39 +31,103 @@ pub fn lint_rules(config: &crate::config::Config) -> Vec<&'static Rule> {
 }
 
 /// Runs the rules on each file: findings, and the files that were not linted (with why).
-pub fn lint_files(files: &[SourceFile], rules: &[&'static Rule]) -> (Vec<(&'static Rule, Finding)>, Vec<Gap>) {
+pub fn lint_files(
+    files: &[SourceFile],
+    rules: &[&'static Rule],
+    settings: &EngineSettings,
+) -> (Vec<(&'static Rule, Finding)>, Vec<Gap>) {
     use rayon::prelude::*;
-    let per_file: Vec<Result<Vec<(&'static Rule, Finding)>, Gap>> = files
-        .par_iter()
-        .map(|file| match classify(file) {
-            Classified::Policy { kind, policy } => {
-                let doc = Document { path: &file.path, kind, policy: &policy };
-                let mut findings = Vec::new();
-                for rule in rules {
-                    if let Check::Document(check) = rule.check {
-                        findings.extend(check(&doc).into_iter().map(|f| (*rule, f)));
-                    }
-                }
-                Ok(findings)
-            }
-            Classified::NotLinted { reason, pos } => Err(Gap {
-                service: "lint".into(),
-                operation: "read".into(),
-                resource: file.path.clone(),
-                error_code: Some("NotLinted".into()),
-                message: format!("{}:{}: {reason}", file.path, pos),
-            }),
-        })
-        .collect();
+    let document_rules =
+        || rules.iter().filter_map(|r| if let Check::Document(c) = r.check { Some((*r, c)) } else { None });
+    let classified: Vec<(usize, Classified)> = files.par_iter().enumerate().map(|(i, f)| (i, classify(f))).collect();
     let mut findings = Vec::new();
     let mut not_linted = Vec::new();
-    for r in per_file {
-        match r {
-            Ok(f) => findings.extend(f),
-            Err(g) => not_linted.push(g),
+    let mut setups = Vec::new();
+    let per_file: Vec<Vec<(&'static Rule, Finding)>> = classified
+        .par_iter()
+        .map(|(i, c)| match c {
+            Classified::Policy { kind, policy } => {
+                let doc = Document { path: &files[*i].path, kind: *kind, policy };
+                document_rules().flat_map(|(r, check)| check(&doc).into_iter().map(move |f| (r, f))).collect()
+            }
+            _ => Vec::new(),
+        })
+        .collect();
+    findings.extend(per_file.into_iter().flatten());
+    for (i, c) in &classified {
+        let path = files[*i].path.as_str();
+        match c {
+            Classified::Setup { kind: DocKind::JobRequest, root } => setups.push(Source::JobRequest { path, root }),
+            Classified::Setup { kind: DocKind::CloudFormation, root } => {
+                setups.push(Source::CloudFormation { path, root })
+            }
+            Classified::Setup { kind: DocKind::TerraformPlan, root } => {
+                setups.push(Source::TerraformPlan { path, root })
+            }
+            Classified::NotLinted { reason, pos } => not_linted.push(Gap {
+                service: "lint".into(),
+                operation: "read".into(),
+                resource: path.to_owned(),
+                error_code: Some("NotLinted".into()),
+                message: format!("{path}:{pos}: {reason}"),
+            }),
+            _ => {}
         }
     }
+    if !setups.is_empty() {
+        findings.extend(chain_findings(&setups, rules, settings));
+    }
     (findings, not_linted)
+}
+
+/// Runs the policy rules on the policies the setup files embed, and the audit's rules on the fragment
+/// they describe together. UNKNOWN audit results stand for what the files cannot tell: not judged.
+fn chain_findings(
+    setups: &[Source<'_>],
+    rules: &[&'static Rule],
+    settings: &EngineSettings,
+) -> Vec<(&'static Rule, Finding)> {
+    let fragment = fragment::build(setups);
+    let mut out = Vec::new();
+    for p in &fragment.policies {
+        let doc = Document { path: &p.file, kind: policy_kind_of(&p.policy), policy: &p.policy };
+        for r in rules {
+            if let Check::Document(check) = r.check {
+                out.extend(check(&doc).into_iter().filter(|f| f.status != Status::Pass).map(|f| (*r, f)));
+            }
+        }
+    }
+    let world = World::new(&fragment.inventory);
+    for (rule, mut f) in check_world(&world, settings).findings {
+        if f.status == Status::Unknown || rule.meta.id == "AR901" {
+            continue;
+        }
+        f.location = place_for(&rule.meta.id, &f.resource.id, &fragment);
+        out.push((rule, f));
+    }
+    out
+}
+
+fn policy_kind_of(policy: &Result<crate::policy::Policy, crate::policy::PolicyError>) -> DocKind {
+    match policy {
+        Ok(p) => crate::lint::policy_kind(p),
+        Err(_) => DocKind::MalformedPolicy,
+    }
+}
+
+/// Where in the files a chain result points: the policy a permission rule judged, else the declaration.
+fn place_for(rule: &str, resource: &str, fragment: &fragment::Fragment) -> Option<Location> {
+    let places = fragment.places.get(resource).or_else(|| {
+        // An alias reference is reported as its ARN; the job request names it as written.
+        let alias = resource.find(":alias/").map(|i| &resource[i + 1..])?;
+        fragment.places.get(alias)
+    })?;
+    let preferred = match rule {
+        "AR103" | "AR203" | "AR204" | "AR303" | "AR404" | "AR501" => places.policy.clone(),
+        "AR402" | "AR403" => places.trust.clone(),
+        _ => None,
+    };
+    preferred.or_else(|| places.declared.clone())
 }
 
 /// Lints files and builds the report.
@@ -83,14 +149,14 @@ pub fn lint_report(paths: &[PathBuf], flags: &AuditFlags) -> Result<(Report, Vec
     let rules = lint_rules(&settings.config);
     let _ = catalogue.join();
     phase("catalogue loaded");
-    let (findings, not_linted) = lint_files(&files, &rules);
-    phase(&format!("{} findings", findings.len()));
     let engine_settings = EngineSettings {
         ruleset: settings.ruleset,
         overrides: settings.config.overrides.clone(),
         waivers: settings.config.waivers.clone(),
         today: crate::config::today(),
     };
+    let (findings, not_linted) = lint_files(&files, &rules, &engine_settings);
+    phase(&format!("{} findings", findings.len()));
     let out = engine::finish(findings, &engine_settings);
     phase("results sorted");
     let report = Report::build(ReportInput {

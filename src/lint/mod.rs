@@ -2,6 +2,8 @@
 //! content, and hand each document to the lint rules.
 
 pub mod catalogue;
+pub mod fragment;
+pub mod yaml;
 
 use std::fmt;
 use std::io::Read;
@@ -142,11 +144,17 @@ fn text_file(path: String, bytes: Vec<u8>) -> Result<SourceFile, LintInputError>
     }
 }
 
-/// The outcome of reading one file: a document for the rules, or a note that it was not linted.
+/// The outcome of reading one file: a document for the rules, part of a setup, or a note that it was
+/// not linted.
 pub enum Classified {
     Policy {
         kind: DocKind,
         policy: Result<Policy, PolicyError>,
+    },
+    /// A job request, CloudFormation template or Terraform plan: read into the chain-aware fragment.
+    Setup {
+        kind: DocKind,
+        root: Value,
     },
     /// A known kind this version does not lint yet, or no known kind: reported, never guessed.
     NotLinted {
@@ -161,13 +169,25 @@ pub fn classify(file: &SourceFile) -> Classified {
     let looks_json = trimmed.starts_with('{') || trimmed.starts_with('[') || trimmed.starts_with('%');
     if !looks_json {
         let is_yaml = file.path.ends_with(".yaml") || file.path.ends_with(".yml") || file.path.ends_with(".template");
-        let reason = if is_yaml && (file.text.contains("AWSTemplateFormatVersion") || file.text.contains("Resources:"))
-        {
-            "CloudFormation YAML templates are not linted by this version of atrest yet".to_string()
-        } else {
-            "not a policy, job request, CloudFormation template or Terraform plan (JSON expected)".to_string()
+        if !is_yaml {
+            return Classified::NotLinted {
+                reason: "not a policy, job request, CloudFormation template or Terraform plan (JSON or YAML expected)"
+                    .into(),
+                pos: Pos { line: 1, column: 1 },
+            };
+        }
+        return match yaml::parse(&file.text) {
+            Ok(root) => match kind_of(&root) {
+                Some(DocKind::CloudFormation) => Classified::Setup { kind: DocKind::CloudFormation, root },
+                Some(kind) if kind.is_policy() || kind == DocKind::MalformedPolicy => policy_from_root(file, &root),
+                _ => Classified::NotLinted {
+                    reason: "a YAML file that is not a CloudFormation template".into(),
+                    pos: root.pos,
+                },
+            },
+            // A YAML file that does not parse is reported where it breaks (AR801).
+            Err(e) => Classified::Policy { kind: DocKind::MalformedPolicy, policy: Err(e.into()) },
         };
-        return Classified::NotLinted { reason, pos: Pos { line: 1, column: 1 } };
     }
     let decoded;
     let text = if trimmed.starts_with('%') {
@@ -187,23 +207,22 @@ pub fn classify(file: &SourceFile) -> Classified {
         Err(e) => return Classified::Policy { kind: DocKind::MalformedPolicy, policy: Err(e.into()) },
     };
     match kind_of(&root) {
-        Some(kind) if kind.is_policy() || kind == DocKind::MalformedPolicy => {
-            let policy = Policy::from_json(file.path.clone(), &root);
-            let kind = match &policy {
-                Ok(p) => policy_kind(p),
-                Err(_) => DocKind::MalformedPolicy,
-            };
-            Classified::Policy { kind, policy }
-        }
-        Some(other) => Classified::NotLinted {
-            reason: format!("{other}s are not linted by this version of atrest yet"),
-            pos: root.pos,
-        },
+        Some(kind) if kind.is_policy() || kind == DocKind::MalformedPolicy => policy_from_root(file, &root),
+        Some(kind) => Classified::Setup { kind, root },
         None => Classified::NotLinted {
             reason: "no known kind: not a policy, job request, CloudFormation template or Terraform plan".into(),
             pos: root.pos,
         },
     }
+}
+
+fn policy_from_root(file: &SourceFile, root: &Value) -> Classified {
+    let policy = Policy::from_json(file.path.clone(), root);
+    let kind = match &policy {
+        Ok(p) => policy_kind(p),
+        Err(_) => DocKind::MalformedPolicy,
+    };
+    Classified::Policy { kind, policy }
 }
 
 /// The kind of a JSON document, from the elements that only that kind has.

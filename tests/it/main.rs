@@ -3,6 +3,7 @@
 mod audit_cli;
 mod differential;
 mod lint_cli;
+mod lint_setup;
 mod reference_examples;
 mod rules_catalogue;
 mod simulate_cli;

@@ -22,7 +22,7 @@ fn case_results(rule: &atrest::rules::Rule, case: &atrest::rules::RuleCase) -> V
             let text = std::fs::read_to_string(root().join(file)).unwrap();
             let files = [SourceFile { path: file.clone(), text }];
             let rules = atrest::commands::lint::lint_rules(&Default::default());
-            let (findings, not_linted) = atrest::commands::lint::lint_files(&files, &rules);
+            let (findings, not_linted) = atrest::commands::lint::lint_files(&files, &rules, &settings);
             assert!(not_linted.is_empty(), "{}: {file} was not linted: {not_linted:?}", rule.meta.id);
             engine::finish(findings, &settings).results
         }

@@ -1,0 +1,181 @@
+//! Chain-aware lint: a CloudFormation template or a Terraform plan with a job request is judged by the
+//! audit's rules before it is deployed; mutated copies fail the expected rules at the expected lines.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::root;
+
+fn lint(args: &[&str]) -> (Output, Value) {
+    let o = Command::new(env!("CARGO_BIN_EXE_atrest"))
+        .current_dir(root())
+        .arg("lint")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    (o, v)
+}
+
+fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(root().join("fixtures/setup").join(name)).unwrap()
+}
+
+/// The 1-based line of the first line of `text` containing `needle`.
+fn line_of(text: &str, needle: &str) -> u64 {
+    text.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle} not in fixture")) as u64 + 1
+}
+
+fn mutated(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn tempdir() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir =
+        std::env::temp_dir().join(format!("atrest-setup-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The failing results as (rule, file name, line).
+fn failures(report: &Value) -> Vec<(String, String, u64)> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "FAIL")
+        .map(|r| {
+            let file = r["location"]["file"].as_str().unwrap_or("");
+            let name = Path::new(file).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            (r["rule_id"].as_str().unwrap().to_owned(), name, r["location"]["line"].as_u64().unwrap_or(0))
+        })
+        .collect()
+}
+
+#[test]
+fn complete_setups_pass_and_are_judged() {
+    for (template, job) in [("translate-stack.yaml", "start-job.json"), ("translate-plan.json", "start-job-tf.json")] {
+        for ruleset in ["baseline", "strict"] {
+            let t = format!("fixtures/setup/{template}");
+            let j = format!("fixtures/setup/{job}");
+            let (o, r) = lint(&[&t, &j, "--ruleset", ruleset]);
+            assert_eq!(o.status.code(), Some(0), "{template} {ruleset}: {:?}", failures(&r));
+            let judged: std::collections::BTreeSet<&str> =
+                r["results"].as_array().unwrap().iter().map(|x| x["rule_id"].as_str().unwrap()).collect();
+            for rule in ["AR101", "AR201", "AR202", "AR203", "AR301", "AR403", "AR404", "AR501", "AR701", "AR702"] {
+                assert!(judged.contains(rule), "{template}: {rule} did not judge the setup ({judged:?})");
+            }
+            // What files cannot tell is not judged: no object headers, no UNKNOWN.
+            assert!(!judged.contains("AR102") && !judged.contains("AR205"), "{judged:?}");
+            assert_eq!(r["summary"]["UNKNOWN"], 0);
+        }
+    }
+}
+
+#[test]
+fn cloudformation_key_policy_missing_two_actions_fails_ar203_at_the_key_policy() {
+    let text = fixture_text("translate-stack.yaml");
+    let broken = text.replace("              - kms:CreateGrant\n", "").replace("              - kms:RetireGrant\n", "");
+    assert_ne!(broken, text);
+    let dir = tempdir();
+    let t = mutated(&dir, "translate-stack.yaml", &broken);
+    let (o, r) = lint(&[t.to_str().unwrap(), "fixtures/setup/start-job.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    // The key policy document starts on the line after `KeyPolicy:`.
+    let line = line_of(&broken, "KeyPolicy:") + 1;
+    assert_eq!(failures(&r), [("AR203".to_string(), "translate-stack.yaml".to_string(), line)]);
+    let msg = r["results"].as_array().unwrap().iter().find(|x| x["rule_id"] == "AR203").unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        msg.contains("kms:CreateGrant") && msg.contains("kms:RetireGrant") && !msg.contains("kms:Decrypt"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn cloudformation_trust_policy_without_source_account_fails_ar403() {
+    let text = fixture_text("translate-stack.yaml");
+    let broken = text.replace(
+        "            Condition:\n              StringEquals:\n                aws:SourceAccount: !Ref AWS::AccountId\n",
+        "",
+    );
+    assert_ne!(broken, text);
+    let dir = tempdir();
+    let t = mutated(&dir, "translate-stack.yaml", &broken);
+    let (o, r) = lint(&[t.to_str().unwrap(), "fixtures/setup/start-job.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let line = line_of(&broken, "AssumeRolePolicyDocument:") + 1;
+    assert_eq!(failures(&r), [("AR403".to_string(), "translate-stack.yaml".to_string(), line)]);
+}
+
+#[test]
+fn job_request_without_output_key_fails_ar201_under_strict() {
+    let text = fixture_text("start-job.json");
+    let broken = text.replace(
+        ",\n    \"EncryptionKey\": {\n      \"Type\": \"KMS\",\n      \"Id\": \"alias/translate-output\"\n    }",
+        "",
+    );
+    assert_ne!(broken, text);
+    let dir = tempdir();
+    let j = mutated(&dir, "start-job.json", &broken);
+    let (o, r) = lint(&["fixtures/setup/translate-stack.yaml", j.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "baseline accepts the AWS managed key: {:?}", failures(&r));
+    let (o, r) = lint(&["fixtures/setup/translate-stack.yaml", j.to_str().unwrap(), "--ruleset", "strict"]);
+    assert_eq!(o.status.code(), Some(1));
+    let line = line_of(&broken, "\"OutputDataConfig\"");
+    assert_eq!(failures(&r), [("AR201".to_string(), "start-job.json".to_string(), line)]);
+}
+
+#[test]
+fn terraform_mutations_fail_at_the_policy_attributes() {
+    let text = fixture_text("translate-plan.json");
+    let dir = tempdir();
+    // The key policy is a JSON string in the plan: drop two of its five actions.
+    let broken = text.replace(r#"\"kms:CreateGrant\", \"kms:RetireGrant\", "#, "");
+    assert_ne!(broken, text);
+    let p = mutated(&dir, "translate-plan.json", &broken);
+    let (_, r) = lint(&[p.to_str().unwrap(), "fixtures/setup/start-job-tf.json"]);
+    let line = line_of(&broken, "AllowTranslateRole");
+    assert_eq!(failures(&r), [("AR203".to_string(), "translate-plan.json".to_string(), line)]);
+    // The trust policy without its condition.
+    let broken = text.replace(r#", \"Condition\": {\"StringEquals\": {\"aws:SourceAccount\": \"111122223333\"}}"#, "");
+    assert_ne!(broken, text);
+    let p = mutated(&dir, "translate-plan.json", &broken);
+    let (_, r) = lint(&[p.to_str().unwrap(), "fixtures/setup/start-job-tf.json"]);
+    let line = line_of(&broken, "assume_role_policy");
+    assert_eq!(failures(&r), [("AR403".to_string(), "translate-plan.json".to_string(), line)]);
+}
+
+#[test]
+fn invalid_yaml_is_an_ar801_result_and_the_run_goes_on() {
+    let dir = tempdir();
+    let bad = mutated(&dir, "broken.yaml", "Resources:\n  Key:\n    Type: AWS::KMS::Key\n   Properties: {}\n");
+    let (o, r) = lint(&[bad.to_str().unwrap(), "fixtures/lint/good-role-policy.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let parse: Vec<_> = r["results"].as_array().unwrap().iter().filter(|x| x["rule_id"] == "AR801").collect();
+    let fail = parse.iter().find(|x| x["status"] == "FAIL").unwrap();
+    assert_eq!(fail["location"]["file"], bad.to_str().unwrap());
+    assert!(fail["location"]["line"].as_u64().unwrap() >= 3, "{fail}");
+    assert!(parse.iter().any(|x| x["status"] == "PASS"), "the other file was linted too");
+}
+
+#[test]
+fn policies_embedded_in_templates_are_linted_with_their_positions() {
+    let text = fixture_text("translate-stack.yaml");
+    let broken = text.replace("              - kms:DescribeKey\n", "              - kms:DescribeKeys\n");
+    let dir = tempdir();
+    let t = mutated(&dir, "translate-stack.yaml", &broken);
+    let (_, r) = lint(&[t.to_str().unwrap()]);
+    let f = failures(&r);
+    let line = line_of(&broken, "kms:DescribeKeys");
+    assert!(f.contains(&("AR802".to_string(), "translate-stack.yaml".to_string(), line)), "{f:?}");
+}
