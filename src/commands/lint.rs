@@ -48,7 +48,15 @@ pub fn lint_files(
         .map(|(i, c)| match c {
             Classified::Policy { kind, policy } => {
                 let doc = Document { path: &files[*i].path, kind: *kind, policy };
-                document_rules().flat_map(|(r, check)| check(&doc).into_iter().map(move |f| (r, f))).collect()
+                // Every lint result has a location: a finding about the whole document points at its start.
+                let start = Location { file: doc.path.to_owned(), line: 1, column: 1 };
+                document_rules()
+                    .flat_map(|(r, check)| check(&doc).into_iter().map(move |f| (r, f)))
+                    .map(|(r, mut f)| {
+                        f.location.get_or_insert_with(|| start.clone());
+                        (r, f)
+                    })
+                    .collect()
             }
             _ => Vec::new(),
         })

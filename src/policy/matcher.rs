@@ -55,6 +55,20 @@ enum Shape {
 
 impl Glob {
     pub fn new(pattern: &str, mode: Mode) -> Glob {
+        let colon_stop = mode == Mode::Arn;
+        // Most patterns are literal or end in their only `*`: no tokens needed for those.
+        match pattern.find(['*', '?']) {
+            None => return Glob { toks: Vec::new(), shape: Shape::Exact(pattern.to_owned()), colon_stop },
+            Some(i) if i + 1 == pattern.len() && pattern.ends_with('*') => {
+                let head = &pattern[..i];
+                let service_wildcard = mode == Mode::Arn && head.matches(':').count() == 2;
+                if !service_wildcard {
+                    let shape = if head.is_empty() { Shape::Everything } else { Shape::Prefix(head.to_owned()) };
+                    return Glob { toks: Vec::new(), shape, colon_stop };
+                }
+            }
+            Some(_) => {}
+        }
         let mut toks: Vec<Tok> = Vec::with_capacity(pattern.len());
         for c in pattern.chars() {
             toks.push(match c {

@@ -8,6 +8,8 @@ use crate::policy::condition::{Family, OPERATORS};
 const ID: &str = "AR806";
 
 /// The operator names AWS accepts, with their set and IfExists forms.
+static OPERATOR_NAMES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(operator_names);
+
 fn operator_names() -> Vec<String> {
     let mut names = Vec::new();
     for (base, family, _) in OPERATORS {
@@ -27,7 +29,7 @@ fn operator_names() -> Vec<String> {
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
     let Ok(policy) = doc.policy else { return Vec::new() };
     let resource = || ResourceRef::new("policy-file", doc.path, None, None);
-    let names = operator_names();
+    let names = &*OPERATOR_NAMES;
     let mut out = Vec::new();
     let mut seen_operators = std::collections::BTreeSet::new();
     for s in &policy.statements {

@@ -156,3 +156,15 @@ fn files_of_no_known_kind_are_reported_not_guessed() {
     assert_eq!(r["errors"][0]["error_code"], "NotLinted");
     assert!(stderr(&o).contains("no known kind"), "{}", stderr(&o));
 }
+
+#[test]
+fn every_lint_result_has_a_location() {
+    let o = atrest(&["lint", "fixtures/lint", "fixtures/setup", "--format", "json"]);
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = r["results"].as_array().unwrap();
+    assert!(results.len() > 50);
+    for x in results {
+        let l = &x["location"];
+        assert!(l["file"].is_string() && l["line"].as_u64() >= Some(1) && l["column"].as_u64() >= Some(1), "{x}");
+    }
+}
