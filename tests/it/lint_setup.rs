@@ -61,7 +61,11 @@ fn failures(report: &Value) -> Vec<(String, String, u64)> {
 
 #[test]
 fn complete_setups_pass_and_are_judged() {
-    for (template, job) in [("translate-stack.yaml", "start-job.json"), ("translate-plan.json", "start-job-tf.json")] {
+    for (template, job) in [
+        ("translate-stack.yaml", "start-job.json"),
+        ("translate-stack.json", "start-job-json.json"),
+        ("translate-plan.json", "start-job-tf.json"),
+    ] {
         for ruleset in ["baseline", "strict"] {
             let t = format!("fixtures/setup/{template}");
             let j = format!("fixtures/setup/{job}");
@@ -178,4 +182,19 @@ fn policies_embedded_in_templates_are_linted_with_their_positions() {
     let f = failures(&r);
     let line = line_of(&broken, "kms:DescribeKeys");
     assert!(f.contains(&("AR802".to_string(), "translate-stack.yaml".to_string(), line)), "{f:?}");
+}
+
+#[test]
+fn json_template_key_policy_missing_actions_fails_at_its_line() {
+    let text = fixture_text("translate-stack.json");
+    let broken =
+        text.replace("            \"kms:CreateGrant\",\n", "").replace("            \"kms:RetireGrant\",\n", "");
+    assert_ne!(broken, text);
+    let dir = tempdir();
+    let t = mutated(&dir, "translate-stack.json", &broken);
+    let (o, r) = lint(&[t.to_str().unwrap(), "fixtures/setup/start-job-json.json"]);
+    assert_eq!(o.status.code(), Some(1));
+    // In JSON the key policy's position is its opening brace, on the `"KeyPolicy"` line.
+    let line = line_of(&broken, "\"KeyPolicy\"");
+    assert_eq!(failures(&r), [("AR203".to_string(), "translate-stack.json".to_string(), line)]);
 }
