@@ -209,28 +209,32 @@ pub fn run(flags: &AuditFlags) -> Result<CommandOutput, AuditError> {
             }
         }
     };
-    match &settings.output {
-        Some(path) => {
-            write_atomically(path, render)
-                .map_err(|source| AuditError::Output { path: path.display().to_string(), source })?;
-        }
-        None => {
-            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            match render(&mut stdout).and_then(|()| stdout.flush()) {
-                // A reader that went away (`| head`) is not an error worth a message.
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    return Err(AuditError::Output { path: "stdout".into(), source: e });
-                }
-                _ => {}
-            }
-        }
-    }
+    deliver(settings.output.as_deref(), render)?;
     phase("report written");
     // The process ends next: freeing a large inventory and report piece by piece takes longer than the
     // audit of them (0.8 s for 100,000 jobs), and the OS reclaims it all at once anyway.
     std::mem::forget(report);
     std::mem::forget(inventory);
     Ok(CommandOutput { stdout: String::new(), exit_code })
+}
+
+/// Sends a rendered report to `--output` (atomically) or to stdout. A reader of stdout that went away
+/// (`| head`) is not an error worth a message.
+pub fn deliver(output: Option<&Path>, render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), AuditError> {
+    match output {
+        Some(path) => {
+            write_atomically(path, render).map_err(|source| AuditError::Output { path: path.display().to_string(), source })
+        }
+        None => {
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match render(&mut stdout).and_then(|()| stdout.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(AuditError::Output { path: "stdout".into(), source: e })
+                }
+                _ => Ok(()),
+            }
+        }
+    }
 }
 
 /// Writes a file so that readers see the old content or the new, never a part: a temporary file in

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::CommandOutput;
-use super::audit::{AuditError, AuditFlags, Format, resolve_settings, write_atomically};
+use super::audit::{AuditError, AuditFlags, Format, deliver, resolve_settings};
 use crate::engine::{self, EngineSettings, check_world};
 use crate::inventory::Gap;
 use crate::lint::fragment::{self, Source};
@@ -205,18 +205,6 @@ pub fn run(paths: &[PathBuf], flags: &AuditFlags) -> Result<CommandOutput, LintE
             }
         }
     };
-    match &settings.output {
-        Some(path) => write_atomically(path, render)
-            .map_err(|source| AuditError::Output { path: path.display().to_string(), source })?,
-        None => {
-            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            match render(&mut stdout).and_then(|()| stdout.flush()) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    return Err(AuditError::Output { path: "stdout".into(), source: e }.into());
-                }
-                _ => {}
-            }
-        }
-    }
+    deliver(settings.output.as_deref(), render)?;
     Ok(CommandOutput { stdout: String::new(), exit_code: report.summary.exit_code as u8 })
 }

@@ -512,24 +512,7 @@ fn attach(f: &mut Fragment, ctx: &Ctx, aliases: Vec<(String, String)>, role_poli
             r.inline_policies.push(policy);
         }
     }
-    // Buckets first met through their policy take the details their declaration gives.
-    let mut merged: Vec<Bucket> = Vec::new();
-    for b in std::mem::take(&mut f.inventory.buckets) {
-        match merged.iter_mut().find(|m| m.name == b.name) {
-            Some(m) => {
-                if m.policy.is_none() {
-                    m.policy = b.policy;
-                }
-                if m.region.is_none() {
-                    m.region = b.region;
-                    m.account = b.account;
-                    m.encryption_rules = b.encryption_rules;
-                }
-            }
-            None => merged.push(b),
-        }
-    }
-    f.inventory.buckets = merged;
+    merge_buckets(f);
 }
 
 fn terraform(f: &mut Fragment, ctx: &Ctx, path: &str, root: &Value) {
@@ -684,25 +667,28 @@ fn terraform(f: &mut Fragment, ctx: &Ctx, path: &str, root: &Value) {
             _ => {}
         }
     }
-    merge_terraform_buckets(f);
     attach(f, ctx, aliases, role_policies);
 }
 
-/// A Terraform bucket is declared by several resources (bucket, encryption configuration, policy).
-fn merge_terraform_buckets(f: &mut Fragment) {
+/// A bucket can be declared by several resources (a CloudFormation bucket and its policy; a Terraform
+/// bucket, its encryption configuration and its policy): one bucket each, with what each part says.
+fn merge_buckets(f: &mut Fragment) {
     let mut merged: Vec<Bucket> = Vec::new();
     for b in std::mem::take(&mut f.inventory.buckets) {
         match merged.iter_mut().find(|m| m.name == b.name) {
             Some(m) => {
-                if !b.encryption_rules.is_empty() && b.region.is_none() {
-                    m.encryption_rules = b.encryption_rules;
-                }
                 if b.policy.is_some() {
                     m.policy = b.policy;
                 }
-                if m.region.is_none() {
+                // The declaration (with a region) defaults to SSE-S3; an explicit configuration wins.
+                if b.region.is_some() {
                     m.region = b.region;
                     m.account = b.account;
+                    if m.encryption_rules.is_empty() {
+                        m.encryption_rules = b.encryption_rules;
+                    }
+                } else if !b.encryption_rules.is_empty() {
+                    m.encryption_rules = b.encryption_rules;
                 }
             }
             None => merged.push(b),
