@@ -220,11 +220,13 @@ pub fn run(flags: &AuditFlags) -> Result<CommandOutput, AuditError> {
 
 /// Sends a rendered report to `--output` (atomically) or to stdout. A reader of stdout that went away
 /// (`| head`) is not an error worth a message.
-pub fn deliver(output: Option<&Path>, render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), AuditError> {
+pub fn deliver(
+    output: Option<&Path>,
+    render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), AuditError> {
     match output {
-        Some(path) => {
-            write_atomically(path, render).map_err(|source| AuditError::Output { path: path.display().to_string(), source })
-        }
+        Some(path) => write_atomically(path, render)
+            .map_err(|source| AuditError::Output { path: path.display().to_string(), source }),
         None => {
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             match render(&mut stdout).and_then(|()| stdout.flush()) {

@@ -39,29 +39,38 @@ pub fn lint_files(
     use rayon::prelude::*;
     let document_rules =
         || rules.iter().filter_map(|r| if let Check::Document(c) = r.check { Some((*r, c)) } else { None });
-    let classified: Vec<(usize, Classified)> = files.par_iter().enumerate().map(|(i, f)| (i, classify(f))).collect();
-    let mut findings = Vec::new();
-    let mut not_linted = Vec::new();
-    let mut setups = Vec::new();
-    let per_file: Vec<Vec<(&'static Rule, Finding)>> = classified
+    // Each policy is parsed, checked and dropped in one go, so a large corpus is never all in memory;
+    // only setup files (templates, plans, job requests) are kept for the chain.
+    let per_file: Vec<(usize, Vec<(&'static Rule, Finding)>, Option<Classified>)> = files
         .par_iter()
-        .map(|(i, c)| match c {
+        .enumerate()
+        .map(|(i, file)| match classify(file) {
             Classified::Policy { kind, policy } => {
-                let doc = Document { path: &files[*i].path, kind: *kind, policy };
+                let doc = Document { path: &file.path, kind, policy: &policy };
                 // Every lint result has a location: a finding about the whole document points at its start.
                 let start = Location { file: doc.path.to_owned(), line: 1, column: 1 };
-                document_rules()
+                let found = document_rules()
                     .flat_map(|(r, check)| check(&doc).into_iter().map(move |f| (r, f)))
                     .map(|(r, mut f)| {
                         f.location.get_or_insert_with(|| start.clone());
                         (r, f)
                     })
-                    .collect()
+                    .collect();
+                (i, found, None)
             }
-            _ => Vec::new(),
+            other => (i, Vec::new(), Some(other)),
         })
         .collect();
-    findings.extend(per_file.into_iter().flatten());
+    let mut findings = Vec::new();
+    let mut not_linted = Vec::new();
+    let mut setups = Vec::new();
+    let mut classified = Vec::new();
+    for (i, found, kept) in per_file {
+        findings.extend(found);
+        if let Some(c) = kept {
+            classified.push((i, c));
+        }
+    }
     for (i, c) in &classified {
         let path = files[*i].path.as_str();
         match c {

@@ -33,6 +33,7 @@ pub struct Catalogue {
     resource_types: BTreeMap<String, BTreeMap<String, String>>,
     /// service → lower-case action → resource types it applies to.
     action_resources: HashMap<String, HashMap<String, Vec<String>>>,
+    unknown_cache: std::sync::RwLock<HashMap<String, ActionCheck>>,
 }
 
 static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
@@ -83,6 +84,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
         condition_lc,
         resource_types: raw.resource_types,
         action_resources,
+        unknown_cache: Default::default(),
     }
 });
 
@@ -144,7 +146,7 @@ pub const GLOBAL_CONDITION_KEYS: &[&str] = &[
 ];
 
 /// What the catalogue says about an action pattern.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ActionCheck {
     Known,
     /// A service the catalogue does not list; the nearest service prefix, if one is close.
@@ -158,8 +160,22 @@ impl Catalogue {
         self.actions.contains_key(&service.to_ascii_lowercase())
     }
 
-    /// Checks `service:Action` (wildcards allowed: they must match some real action).
+    /// Checks `service:Action` (wildcards allowed: they must match some real action). Answers for
+    /// unknown actions are remembered: a corpus repeats its typos, and suggesting costs edit distances.
     pub fn check_action(&self, pattern: &str) -> ActionCheck {
+        if let Some(known) = self.unknown_cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
+            return known;
+        }
+        let answer = self.check_action_uncached(pattern);
+        if answer != ActionCheck::Known
+            && let Ok(mut c) = self.unknown_cache.write()
+        {
+            c.insert(pattern.to_owned(), answer.clone());
+        }
+        answer
+    }
+
+    fn check_action_uncached(&self, pattern: &str) -> ActionCheck {
         if pattern == "*" {
             return ActionCheck::Known;
         }
@@ -229,8 +245,28 @@ impl Catalogue {
     /// The resource types of a detailed service whose ARN format a policy resource can denote.
     pub fn resource_types_of(&self, service: &str, resource: &str) -> Option<Vec<&str>> {
         let types = self.resource_types.get(service)?;
-        Some(types.iter().filter(|(_, template)| could_denote(template, resource)).map(|(k, _)| k.as_str()).collect())
+        Some(
+            types
+                .iter()
+                .filter(|(_, template)| segments_fit(template, resource) && could_denote(template, resource))
+                .map(|(k, _)| k.as_str())
+                .collect(),
+        )
     }
+}
+
+/// A cheap first test: the region and account segments must agree on being empty, and literal
+/// segments must be equal (or a wildcard in the resource), before the full match is tried.
+fn segments_fit(template: &str, resource: &str) -> bool {
+    template.split(':').zip(resource.split(':')).skip(2).take(3).all(|(ts, rs)| {
+        if rs.contains(['*', '?']) {
+            true
+        } else if ts.contains("${") {
+            !rs.is_empty()
+        } else {
+            ts == rs
+        }
+    })
 }
 
 /// Whether a policy resource (with `*` and `?`) can name an ARN of this template. Each wildcard is tried

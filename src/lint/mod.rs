@@ -88,27 +88,39 @@ pub enum LintInputError {
 const WALKED_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template"];
 
 /// Reads the paths: files as given, folders walked (sorted, hidden entries skipped), `-` from stdin.
+/// Files are read in parallel, in the order listed.
 pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<SourceFile>, LintInputError> {
-    let mut files = Vec::new();
+    use rayon::prelude::*;
+    let mut listed: Vec<Option<PathBuf>> = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|source| LintInputError::Read { path: "-".into(), source })?;
-            files.push(text_file("-".into(), bytes)?);
+            listed.push(None);
         } else if p.is_dir() {
-            walk(p, &mut files)?;
+            walk(p, &mut listed)?;
         } else {
-            let bytes =
-                std::fs::read(p).map_err(|source| LintInputError::Read { path: p.display().to_string(), source })?;
-            files.push(text_file(p.display().to_string(), bytes)?);
+            listed.push(Some(p.clone()));
         }
     }
-    Ok(files)
+    listed
+        .par_iter()
+        .map(|p| match p {
+            None => {
+                let mut bytes = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut bytes)
+                    .map_err(|source| LintInputError::Read { path: "-".into(), source })?;
+                text_file("-".into(), bytes)
+            }
+            Some(p) => {
+                let bytes = std::fs::read(p)
+                    .map_err(|source| LintInputError::Read { path: p.display().to_string(), source })?;
+                text_file(p.display().to_string(), bytes)
+            }
+        })
+        .collect()
 }
 
-fn walk(dir: &Path, files: &mut Vec<SourceFile>) -> Result<(), LintInputError> {
+fn walk(dir: &Path, files: &mut Vec<Option<PathBuf>>) -> Result<(), LintInputError> {
     let read_err = |source| LintInputError::Read { path: dir.display().to_string(), source };
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(read_err)?
@@ -126,9 +138,7 @@ fn walk(dir: &Path, files: &mut Vec<SourceFile>) -> Result<(), LintInputError> {
             .extension()
             .is_some_and(|e| WALKED_EXTENSIONS.contains(&e.to_string_lossy().to_lowercase().as_str()))
         {
-            let bytes = std::fs::read(&path)
-                .map_err(|source| LintInputError::Read { path: path.display().to_string(), source })?;
-            files.push(text_file(path.display().to_string(), bytes)?);
+            files.push(Some(path));
         }
     }
     Ok(())
