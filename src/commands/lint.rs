@@ -31,6 +31,9 @@ pub fn lint_rules(config: &crate::config::Config) -> Vec<&'static Rule> {
 }
 
 /// Runs the rules on each file: findings, and the files that were not linted (with why).
+/// The findings of rules, each with the rule that found it.
+type Findings = Vec<(&'static Rule, Finding)>;
+
 pub fn lint_files(
     files: &[SourceFile],
     rules: &[&'static Rule],
@@ -41,7 +44,7 @@ pub fn lint_files(
         || rules.iter().filter_map(|r| if let Check::Document(c) = r.check { Some((*r, c)) } else { None });
     // Each policy is parsed, checked and dropped in one go, so a large corpus is never all in memory;
     // only setup files (templates, plans, job requests) are kept for the chain.
-    let per_file: Vec<(usize, Vec<(&'static Rule, Finding)>, Option<Classified>)> = files
+    let per_file: Vec<(usize, Findings, Option<Classified>)> = files
         .par_iter()
         .enumerate()
         .map(|(i, file)| match classify(file) {
