@@ -245,10 +245,13 @@ impl Catalogue {
     /// The resource types of a detailed service whose ARN format a policy resource can denote.
     pub fn resource_types_of(&self, service: &str, resource: &str) -> Option<Vec<&str>> {
         let types = self.resource_types.get(service)?;
+        let instances = instances_of(resource);
         Some(
             types
                 .iter()
-                .filter(|(_, template)| segments_fit(template, resource) && could_denote(template, resource))
+                .filter(|(_, template)| {
+                    segments_fit(template, resource) && instances.iter().any(|i| template_matches(template, i))
+                })
                 .map(|(k, _)| k.as_str())
                 .collect(),
         )
@@ -269,27 +272,29 @@ fn segments_fit(template: &str, resource: &str) -> bool {
     })
 }
 
-/// Whether a policy resource (with `*` and `?`) can name an ARN of this template. Each wildcard is tried
-/// as a plain word and as a path, since it may stand for either.
-fn could_denote(template: &str, resource: &str) -> bool {
+/// Concrete ARNs a policy resource (with `*` and `?`) can stand for: each wildcard tried as a plain word
+/// and as a path, since it may stand for either.
+fn instances_of(resource: &str) -> Vec<String> {
     let stars = resource.matches(['*', '?']).count().min(4);
     if stars == 0 {
-        return template_matches(template, resource);
+        return vec![resource.to_owned()];
     }
-    (0..(1u32 << stars)).any(|mask| {
-        let mut n = 0;
-        let mut instance = String::with_capacity(resource.len() + 8);
-        for c in resource.chars() {
-            if c == '*' || c == '?' {
-                let as_path = n < stars && mask & (1 << n) != 0;
-                instance.push_str(if as_path { "x/x" } else { "x" });
-                n += 1;
-            } else {
-                instance.push(c);
+    (0..(1u32 << stars))
+        .map(|mask| {
+            let mut n = 0;
+            let mut instance = String::with_capacity(resource.len() + 8);
+            for c in resource.chars() {
+                if c == '*' || c == '?' {
+                    let as_path = n < stars && mask & (1 << n) != 0;
+                    instance.push_str(if as_path { "x/x" } else { "x" });
+                    n += 1;
+                } else {
+                    instance.push(c);
+                }
             }
-        }
-        template_matches(template, &instance)
-    })
+            instance
+        })
+        .collect()
 }
 
 /// Matches an ARN template (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`): a variable matches one
