@@ -124,6 +124,25 @@ fn main() {
         per_rule.push(format!("{} {:.1}", rule.meta.id, start.elapsed().as_secs_f64() * 1e3));
     }
     println!("one core: parse {:.1} ms; rules (ms): {}", parse * 1e3, per_rule.join(", "));
+    if std::env::var_os("ATREST_BENCH_DETAIL").is_some() {
+        let resources: Vec<String> = docs
+            .iter()
+            .filter_map(|(_, _, p)| p.as_ref().ok())
+            .flat_map(|p| {
+                p.statements
+                    .iter()
+                    .flat_map(|s| s.resource.iter().flat_map(|r| r.patterns.iter().map(|p| p.text.clone())))
+            })
+            .filter(|r| r.starts_with("arn:"))
+            .collect();
+        let c = atrest::lint::catalogue::catalogue();
+        let start = Instant::now();
+        for r in &resources {
+            let service = r.split(':').nth(2).unwrap();
+            std::hint::black_box(c.resource_types_of(service, r));
+        }
+        println!("resource_types_of on {} resources: {:.1} ms", resources.len(), start.elapsed().as_secs_f64() * 1e3);
+    }
     println!(
         "the same lint inside one process (library, catalogue loaded): best of 7 {:.1} ms (read {:.1}, check {:.1}, order {:.1}, render {:.1})",
         in_process * 1e3,

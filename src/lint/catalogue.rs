@@ -29,8 +29,8 @@ pub struct Catalogue {
     condition_keys: HashMap<String, Vec<String>>,
     /// service (`aws` for global keys) → exact lower-case keys, and lower-case prefixes that take any suffix.
     condition_lc: HashMap<String, (HashSet<String>, Vec<String>)>,
-    /// service → resource type → ARN template.
-    resource_types: BTreeMap<String, BTreeMap<String, String>>,
+    /// service → resource types with their ARN templates, precompiled for matching.
+    resource_types: BTreeMap<String, Vec<ResourceType>>,
     /// service → lower-case action → resource types it applies to.
     action_resources: HashMap<String, HashMap<String, Vec<String>>>,
     unknown_cache: std::sync::RwLock<HashMap<String, ActionCheck>>,
@@ -82,7 +82,13 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
         action_set,
         condition_keys,
         condition_lc,
-        resource_types: raw.resource_types,
+        resource_types: raw
+            .resource_types
+            .into_iter()
+            .map(|(service, types)| {
+                (service, types.into_iter().map(|(name, arn)| ResourceType::new(name, arn)).collect())
+            })
+            .collect(),
         action_resources,
         unknown_cache: Default::default(),
     }
@@ -163,6 +169,9 @@ impl Catalogue {
     /// Checks `service:Action` (wildcards allowed: they must match some real action). Answers for
     /// unknown actions are remembered: a corpus repeats its typos, and suggesting costs edit distances.
     pub fn check_action(&self, pattern: &str) -> ActionCheck {
+        if self.is_known_action(pattern) {
+            return ActionCheck::Known;
+        }
         if let Some(known) = self.unknown_cache.read().ok().and_then(|c| c.get(pattern).cloned()) {
             return known;
         }
@@ -173,6 +182,20 @@ impl Catalogue {
             c.insert(pattern.to_owned(), answer.clone());
         }
         answer
+    }
+
+    /// The common case, with no suggestion to compute: a literal action the catalogue lists.
+    fn is_known_action(&self, pattern: &str) -> bool {
+        if pattern == "*" {
+            return true;
+        }
+        let Some((service, name)) = pattern.split_once(':') else { return false };
+        if name.contains(['*', '?']) {
+            return false;
+        }
+        let lc =
+            |s: &str| if s.bytes().any(|b| b.is_ascii_uppercase()) { s.to_ascii_lowercase() } else { s.to_owned() };
+        self.action_set.get(&lc(service)).is_some_and(|set| set.contains(&lc(name)))
     }
 
     fn check_action_uncached(&self, pattern: &str) -> ActionCheck {
@@ -245,31 +268,54 @@ impl Catalogue {
     /// The resource types of a detailed service whose ARN format a policy resource can denote.
     pub fn resource_types_of(&self, service: &str, resource: &str) -> Option<Vec<&str>> {
         let types = self.resource_types.get(service)?;
-        let instances = instances_of(resource);
+        let mut segments = resource.splitn(6, ':').skip(2);
+        let region_account =
+            [segments.next().unwrap_or(""), segments.next().unwrap_or(""), segments.next().unwrap_or("")]
+                .map(|s| (s, s.contains(['*', '?'])));
+        // Most templates fail the segment test: only build the wildcard instances when one passes.
+        let instances = std::cell::OnceCell::new();
         Some(
             types
                 .iter()
-                .filter(|(_, template)| {
-                    segments_fit(template, resource) && instances.iter().any(|i| template_matches(template, i))
+                .filter(|t| {
+                    t.segments_fit(&region_account)
+                        && instances
+                            .get_or_init(|| instances_of(resource))
+                            .iter()
+                            .any(|i| template_matches(&t.template, i))
                 })
-                .map(|(k, _)| k.as_str())
+                .map(|t| t.name.as_str())
                 .collect(),
         )
     }
 }
 
-/// A cheap first test: the region and account segments must agree on being empty, and literal
-/// segments must be equal (or a wildcard in the resource), before the full match is tried.
-fn segments_fit(template: &str, resource: &str) -> bool {
-    template.split(':').zip(resource.split(':')).skip(2).take(3).all(|(ts, rs)| {
-        if rs.contains(['*', '?']) {
-            true
-        } else if ts.contains("${") {
-            !rs.is_empty()
-        } else {
-            ts == rs
-        }
-    })
+/// A resource type and its ARN template, with the service, region and account segments split out.
+struct ResourceType {
+    name: String,
+    template: String,
+    /// The template's service, region and account segments: `None` for a variable.
+    segments: [Option<String>; 3],
+}
+
+impl ResourceType {
+    fn new(name: String, template: String) -> ResourceType {
+        let mut parts = template.splitn(6, ':').skip(2).map(|s| (!s.contains("${")).then(|| s.to_owned()));
+        let segments = [parts.next().flatten(), parts.next().flatten(), parts.next().flatten()];
+        ResourceType { name, template, segments }
+    }
+
+    /// A cheap first test: literal segments must be equal, variables need a value, a wildcard in the
+    /// resource may be anything.
+    fn segments_fit(&self, resource: &[(&str, bool); 3]) -> bool {
+        self.segments.iter().zip(resource).all(|(t, (r, wild))| {
+            *wild
+                || match t {
+                    Some(literal) => literal == r,
+                    None => !r.is_empty(),
+                }
+        })
+    }
 }
 
 /// Concrete ARNs a policy resource (with `*` and `?`) can stand for: each wildcard tried as a plain word
@@ -309,9 +355,17 @@ fn template_matches(template: &str, text: &str) -> bool {
             let Some(end) = t.iter().position(|&b| b == b'}') else { return false };
             let rest = &t[end + 1..];
             let takes_rest = after_slash && !rest.windows(2).any(|w| w == b"${");
+            if takes_rest && rest.is_empty() {
+                return !s.is_empty();
+            }
+            // What follows the variable, when a literal, is where the variable can end.
+            let next = rest.first().copied().filter(|&b| b != b'$');
             for i in 1..=s.len() {
                 if !takes_rest && (s[i - 1] == b'/' || s[i - 1] == b':') {
                     break;
+                }
+                if next.is_some_and(|b| s.get(i) != Some(&b)) {
+                    continue;
                 }
                 if go(rest, &s[i..], after_slash) {
                     return true;

@@ -42,7 +42,7 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
         }
         let everything = s.resource.as_ref().is_some_and(|r| !r.negated && r.patterns.iter().any(|p| p.text == "*"));
         if !s.action.negated && everything {
-            for p in s.action.patterns.iter().filter(|p| BROAD.contains(&p.text.to_ascii_lowercase().as_str())) {
+            for p in s.action.patterns.iter().filter(|p| BROAD.iter().any(|b| b.eq_ignore_ascii_case(&p.text))) {
                 out.push(
                     Finding::new(
                         ID,
