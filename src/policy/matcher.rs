@@ -55,15 +55,26 @@ enum Shape {
 
 impl Glob {
     pub fn new(pattern: &str, mode: Mode) -> Glob {
+        Glob::from_string(pattern.to_owned(), mode)
+    }
+
+    /// As `new`, keeping the string itself for the literal shapes instead of copying it.
+    pub fn from_string(pattern: String, mode: Mode) -> Glob {
         let colon_stop = mode == Mode::Arn;
         // Most patterns are literal or end in their only `*`: no tokens needed for those.
         match pattern.find(['*', '?']) {
-            None => return Glob { toks: Vec::new(), shape: Shape::Exact(pattern.to_owned()), colon_stop },
+            None => return Glob { toks: Vec::new(), shape: Shape::Exact(pattern), colon_stop },
             Some(i) if i + 1 == pattern.len() && pattern.ends_with('*') => {
                 let head = &pattern[..i];
                 let service_wildcard = mode == Mode::Arn && head.matches(':').count() == 2;
                 if !service_wildcard {
-                    let shape = if head.is_empty() { Shape::Everything } else { Shape::Prefix(head.to_owned()) };
+                    let shape = if head.is_empty() {
+                        Shape::Everything
+                    } else {
+                        let mut head = pattern;
+                        head.truncate(i);
+                        Shape::Prefix(head)
+                    };
                     return Glob { toks: Vec::new(), shape, colon_stop };
                 }
             }
@@ -245,7 +256,7 @@ pub struct ActionPattern {
 
 impl ActionPattern {
     pub fn new(text: String, pos: Pos) -> ActionPattern {
-        let glob = Glob::new(&text.to_lowercase(), Mode::Plain);
+        let glob = Glob::from_string(text.to_lowercase(), Mode::Plain);
         ActionPattern { text, pos, glob }
     }
 
