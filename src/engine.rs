@@ -11,6 +11,9 @@ use crate::rules::{
     Check, CheckContext, Finding, Location, ResourceRef, Rule, Ruleset, Severity, Status, World, registry,
 };
 
+/// (rule id, resource id, principal, message of a located lint finding).
+pub type ResultKey = (String, String, Option<String>, Option<String>);
+
 /// What the engine needs to know about the run.
 #[derive(Debug, Clone)]
 pub struct EngineSettings {
@@ -79,8 +82,11 @@ impl ResultRow {
     }
 
     /// The identity of a result across runs: baselines and waivers key on it.
-    pub fn key(&self) -> (String, String, Option<String>) {
-        (self.rule_id.clone(), self.resource.id.clone(), self.principal.clone())
+    /// A linted file can hold several findings of one rule; their messages (which name the element, not
+    /// its line) tell them apart and survive edits that move lines.
+    pub fn key(&self) -> ResultKey {
+        let detail = self.location.as_ref().map(|_| self.message.clone());
+        (self.rule_id.clone(), self.resource.id.clone(), self.principal.clone(), detail)
     }
 }
 
@@ -214,7 +220,7 @@ pub fn sort_results(results: &mut [ResultRow]) {
 /// A previous report's failing results, for `--baseline`.
 #[derive(Debug, Clone, Default)]
 pub struct Baseline {
-    failing: BTreeSet<(String, String, Option<String>)>,
+    failing: BTreeSet<ResultKey>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -229,6 +235,10 @@ struct BaselineResult {
     resource: BaselineResource,
     #[serde(default)]
     principal: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    location: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -254,7 +264,10 @@ impl Baseline {
                 .results
                 .into_iter()
                 .filter(|r| matches!(r.status, Status::Fail | Status::Unknown))
-                .map(|r| (r.rule_id, r.resource.id, r.principal))
+                .map(|r| {
+                    let detail = r.location.and(r.message);
+                    (r.rule_id, r.resource.id, r.principal, detail)
+                })
                 .collect(),
         })
     }
@@ -270,7 +283,7 @@ impl Baseline {
         self.failing
             .iter()
             .filter(|k| !still.contains(*k))
-            .map(|(rule_id, resource, principal)| Resolved {
+            .map(|(rule_id, resource, principal, _)| Resolved {
                 rule_id: rule_id.clone(),
                 resource: resource.clone(),
                 principal: principal.clone(),

@@ -169,17 +169,7 @@ pub fn audit_inventory(
 
 pub fn run(flags: &AuditFlags) -> Result<CommandOutput, AuditError> {
     let settings = resolve_settings(flags)?;
-    let baseline = match &flags.baseline {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| AuditError::Baseline { path: path.display().to_string(), message: e.to_string() })?;
-            Some(Baseline::parse(&text).map_err(|e| AuditError::Baseline {
-                path: path.display().to_string(),
-                message: format!("line {} column {}: not an atrest JSON report: {e}", e.line(), e.column()),
-            })?)
-        }
-        None => None,
-    };
+    let baseline = load_baseline(flags)?;
     let clock = std::time::Instant::now();
     let phase = |what: &str| {
         if flags.verbose && !settings.quiet {
@@ -216,6 +206,17 @@ pub fn run(flags: &AuditFlags) -> Result<CommandOutput, AuditError> {
     std::mem::forget(report);
     std::mem::forget(inventory);
     Ok(CommandOutput { stdout: String::new(), exit_code })
+}
+
+/// Reads `--baseline REPORT.json`, when given.
+pub fn load_baseline(flags: &AuditFlags) -> Result<Option<Baseline>, AuditError> {
+    let Some(path) = &flags.baseline else { return Ok(None) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| AuditError::Baseline { path: path.display().to_string(), message: e.to_string() })?;
+    Baseline::parse(&text).map(Some).map_err(|e| AuditError::Baseline {
+        path: path.display().to_string(),
+        message: format!("line {} column {}: not an atrest JSON report: {e}", e.line(), e.column()),
+    })
 }
 
 /// Sends a rendered report to `--output` (atomically) or to stdout. A reader of stdout that went away

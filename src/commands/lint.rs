@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::CommandOutput;
-use super::audit::{AuditError, AuditFlags, Format, deliver, resolve_settings};
+use super::audit::{AuditError, AuditFlags, Format, deliver, load_baseline, resolve_settings};
 use crate::engine::{self, EngineSettings, check_world};
 use crate::inventory::Gap;
 use crate::lint::fragment::{self, Source};
@@ -177,7 +177,9 @@ pub fn lint_report(paths: &[PathBuf], flags: &AuditFlags) -> Result<(Report, Vec
     };
     let (findings, not_linted) = lint_files(&files, &rules, &engine_settings);
     phase(&format!("{} findings", findings.len()));
-    let out = engine::finish(findings, &engine_settings);
+    let baseline = load_baseline(flags)?;
+    let mut out = engine::finish(findings, &engine_settings);
+    let resolved = baseline.map(|b| b.apply(&mut out.results));
     phase("results sorted");
     let report = Report::build(ReportInput {
         command: "lint",
@@ -191,7 +193,7 @@ pub fn lint_report(paths: &[PathBuf], flags: &AuditFlags) -> Result<(Report, Vec
         results: out.results,
         rules_run: rules,
         errors: not_linted,
-        resolved: None,
+        resolved,
     });
     Ok((report, out.notices.into_iter().map(|n| n.0).collect()))
 }

@@ -168,3 +168,34 @@ fn every_lint_result_has_a_location() {
         assert!(l["file"].is_string() && l["line"].as_u64() >= Some(1) && l["column"].as_u64() >= Some(1), "{x}");
     }
 }
+
+#[test]
+fn baseline_tells_new_lint_findings_from_existing_ones_in_the_same_file() {
+    let dir = tempdir();
+    let policy = dir.join("p.json");
+    let one = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["kms:GenerateDatakeys"], "Resource": "*"}]}"#;
+    std::fs::write(&policy, one).unwrap();
+    let base = dir.join("base.json");
+    let o = atrest(&["lint", policy.to_str().unwrap(), "--format", "json", "--output", base.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    // Same file, the old typo moved to another line and a second typo added: only the new one counts.
+    let two = "{\"Version\": \"2012-10-17\",\n \"Statement\": [{\"Effect\": \"Allow\",\n \"Action\": [\"kms:Decrypts\", \"kms:GenerateDatakeys\"], \"Resource\": \"*\"}]}";
+    std::fs::write(&policy, two).unwrap();
+    let o = atrest(&["lint", policy.to_str().unwrap(), "--format", "json", "--baseline", base.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let marks: Vec<(&str, &str)> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["status"] == "FAIL")
+        .map(|x| (x["message"].as_str().unwrap(), x["baseline"].as_str().unwrap()))
+        .collect();
+    assert_eq!(marks.len(), 2, "{marks:?}");
+    assert!(marks.iter().any(|(m, b)| m.contains("kms:Decrypts") && *b == "new"), "{marks:?}");
+    assert!(marks.iter().any(|(m, b)| m.contains("kms:GenerateDatakeys") && *b == "existing"), "{marks:?}");
+    // With only the old finding left the run passes.
+    std::fs::write(&policy, one).unwrap();
+    let o = atrest(&["lint", policy.to_str().unwrap(), "--baseline", base.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+}
