@@ -42,8 +42,6 @@ pub enum SimulateError {
     Read { path: String, flag: &'static str, source: io::Error },
     #[error("{path}:{line}:{column}: {message} (given to {flag}; fix the document or pass another file)")]
     Invalid { path: String, flag: &'static str, line: usize, column: usize, message: String },
-    #[error("writing the output: {0}")]
-    Output(io::Error),
 }
 
 fn read(path: &Path, flag: &'static str) -> Result<String, SimulateError> {
