@@ -189,7 +189,7 @@ pub fn classify(file: &SourceFile) -> Classified {
         return match yaml::parse(&file.text) {
             Ok(root) => match kind_of(&root) {
                 Some(DocKind::CloudFormation) => Classified::Setup { kind: DocKind::CloudFormation, root },
-                Some(kind) if kind.is_policy() || kind == DocKind::MalformedPolicy => policy_from_root(file, &root),
+                Some(kind) if kind.is_policy() || kind == DocKind::MalformedPolicy => policy_from_root(file, root),
                 _ => Classified::NotLinted {
                     reason: "a YAML file that is not a CloudFormation template".into(),
                     pos: root.pos,
@@ -217,7 +217,7 @@ pub fn classify(file: &SourceFile) -> Classified {
         Err(e) => return Classified::Policy { kind: DocKind::MalformedPolicy, policy: Err(e.into()) },
     };
     match kind_of(&root) {
-        Some(kind) if kind.is_policy() || kind == DocKind::MalformedPolicy => policy_from_root(file, &root),
+        Some(kind) if kind.is_policy() || kind == DocKind::MalformedPolicy => policy_from_root(file, root),
         Some(kind) => Classified::Setup { kind, root },
         None => Classified::NotLinted {
             reason: "no known kind: not a policy, job request, CloudFormation template or Terraform plan".into(),
@@ -226,8 +226,8 @@ pub fn classify(file: &SourceFile) -> Classified {
     }
 }
 
-fn policy_from_root(file: &SourceFile, root: &Value) -> Classified {
-    let policy = Policy::from_json(file.path.clone(), root);
+fn policy_from_root(file: &SourceFile, root: Value) -> Classified {
+    let policy = Policy::from_value(file.path.clone(), root);
     let kind = match &policy {
         Ok(p) => policy_kind(p),
         Err(_) => DocKind::MalformedPolicy,

@@ -146,24 +146,32 @@ impl Policy {
             text
         };
         let root = json::parse(text)?;
-        Policy::from_json(source.into(), &root)
+        Policy::from_value(source.into(), root)
     }
 
     /// Builds a policy from a JSON value already read, such as a key policy embedded in a template.
     pub fn from_json(source: String, root: &Value) -> Result<Policy, PolicyError> {
-        let Some(members) = root.as_object() else {
-            return err(root.pos, format!("a policy must be a JSON object, found {}", root.type_name()));
+        Policy::from_value(source, root.clone())
+    }
+
+    /// As `from_json`, taking the value: its strings move into the policy instead of being copied.
+    pub fn from_value(source: String, root: Value) -> Result<Policy, PolicyError> {
+        let root_pos = root.pos;
+        let members = match root.kind {
+            Kind::Object(members) => members,
+            _ => return err(root.pos, format!("a policy must be a JSON object, found {}", root.type_name())),
         };
         let mut policy = Policy { source, version: None, version_pos: None, id: None, statements: Vec::new() };
         let mut statement_value = None;
         for m in members {
             match m.key.as_str() {
                 "Version" => {
-                    policy.version = Some(string_of(m)?.to_owned());
-                    policy.version_pos = Some(m.value.pos);
+                    let (v, pos) = take_string(m)?;
+                    policy.version = Some(v);
+                    policy.version_pos = Some(pos);
                 }
-                "Id" => policy.id = Some(string_of(m)?.to_owned()),
-                "Statement" => statement_value = Some(&m.value),
+                "Id" => policy.id = Some(take_string(m)?.0),
+                "Statement" => statement_value = Some(m.value),
                 other => {
                     return err(
                         m.key_pos,
@@ -173,12 +181,13 @@ impl Policy {
             }
         }
         let Some(statements) = statement_value else {
-            return err(root.pos, "the policy has no \"Statement\" element");
+            return err(root_pos, "the policy has no \"Statement\" element");
         };
-        match &statements.kind {
+        match statements.kind {
             Kind::Object(_) => policy.statements.push(parse_statement(0, statements)?),
             Kind::Array(items) => {
-                for (index, item) in items.iter().enumerate() {
+                policy.statements.reserve(items.len());
+                for (index, item) in items.into_iter().enumerate() {
                     policy.statements.push(parse_statement(index, item)?);
                 }
             }
@@ -201,34 +210,35 @@ impl Policy {
     }
 }
 
-fn string_of(m: &Member) -> Result<&str, PolicyError> {
-    m.value.as_str().ok_or_else(|| PolicyError {
-        pos: m.value.pos,
-        message: format!("\"{}\" must be a string, found {}", m.key, m.value.type_name()),
-    })
-}
-
-/// A string or an array of strings, the shape of most policy elements.
-fn strings_of(m: &Member) -> Result<Vec<(String, Pos)>, PolicyError> {
-    match &m.value.kind {
-        Kind::String(s) => Ok(vec![(s.clone(), m.value.pos)]),
-        Kind::Array(items) => items
-            .iter()
-            .map(|v| match &v.kind {
-                Kind::String(s) => Ok((s.clone(), v.pos)),
-                _ => err(v.pos, format!("items of \"{}\" must be strings, found {}", m.key, v.type_name())),
-            })
-            .collect(),
-        _ => err(
-            m.value.pos,
-            format!("\"{}\" must be a string or an array of strings, found {}", m.key, m.value.type_name()),
-        ),
+/// A member's string value, with its position.
+fn take_string(m: Member) -> Result<(String, Pos), PolicyError> {
+    match m.value.kind {
+        Kind::String(s) => Ok((s, m.value.pos)),
+        _ => err(m.value.pos, format!("\"{}\" must be a string, found {}", m.key, m.value.type_name())),
     }
 }
 
-fn parse_statement(index: usize, value: &Value) -> Result<Statement, PolicyError> {
-    let Some(members) = value.as_object() else {
-        return err(value.pos, format!("a statement must be a JSON object, found {}", value.type_name()));
+/// A string or an array of strings, the shape of most policy elements.
+fn strings_of(m: Member) -> Result<Vec<(String, Pos)>, PolicyError> {
+    let Member { key, value, .. } = m;
+    match value.kind {
+        Kind::String(s) => Ok(vec![(s, value.pos)]),
+        Kind::Array(items) => items
+            .into_iter()
+            .map(|v| match v.kind {
+                Kind::String(s) => Ok((s, v.pos)),
+                _ => err(v.pos, format!("items of \"{key}\" must be strings, found {}", v.type_name())),
+            })
+            .collect(),
+        _ => err(value.pos, format!("\"{key}\" must be a string or an array of strings, found {}", value.type_name())),
+    }
+}
+
+fn parse_statement(index: usize, value: Value) -> Result<Statement, PolicyError> {
+    let pos = value.pos;
+    let members = match value.kind {
+        Kind::Object(members) => members,
+        _ => return err(value.pos, format!("a statement must be a JSON object, found {}", value.type_name())),
     };
     let mut sid = None;
     let mut effect = None;
@@ -239,16 +249,14 @@ fn parse_statement(index: usize, value: &Value) -> Result<Statement, PolicyError
     let mut condition_pos = None;
     for m in members {
         match m.key.as_str() {
-            "Sid" => sid = Some(string_of(m)?.to_owned()),
+            "Sid" => sid = Some(take_string(m)?.0),
             "Effect" => {
-                effect = Some(match string_of(m)? {
-                    "Allow" => (Effect::Allow, m.value.pos),
-                    "Deny" => (Effect::Deny, m.value.pos),
+                let (text, at) = take_string(m)?;
+                effect = Some(match text.as_str() {
+                    "Allow" => (Effect::Allow, at),
+                    "Deny" => (Effect::Deny, at),
                     other => {
-                        return err(
-                            m.value.pos,
-                            format!("\"Effect\" must be \"Allow\" or \"Deny\", found \"{other}\""),
-                        );
+                        return err(at, format!("\"Effect\" must be \"Allow\" or \"Deny\", found \"{other}\""));
                     }
                 })
             }
@@ -268,8 +276,9 @@ fn parse_statement(index: usize, value: &Value) -> Result<Statement, PolicyError
                         format!("a statement takes one of Action or NotAction (the other is at {})", prev.pos),
                     );
                 }
+                let (negated, at) = (m.key == "NotAction", m.key_pos);
                 let patterns = strings_of(m)?.into_iter().map(|(text, pos)| ActionPattern::new(text, pos)).collect();
-                action = Some(ActionElement { negated: m.key == "NotAction", pos: m.key_pos, patterns });
+                action = Some(ActionElement { negated, pos: at, patterns });
             }
             "Resource" | "NotResource" => {
                 if let Some(prev) = &resource {
@@ -278,12 +287,13 @@ fn parse_statement(index: usize, value: &Value) -> Result<Statement, PolicyError
                         format!("a statement takes one of Resource or NotResource (the other is at {})", prev.pos),
                     );
                 }
+                let (negated, at) = (m.key == "NotResource", m.key_pos);
                 let patterns = strings_of(m)?.into_iter().map(|(text, pos)| ResourcePattern::new(text, pos)).collect();
-                resource = Some(ResourceElement { negated: m.key == "NotResource", pos: m.key_pos, patterns });
+                resource = Some(ResourceElement { negated, pos: at, patterns });
             }
             "Condition" => {
                 condition_pos = Some(m.key_pos);
-                conditions = parse_conditions(&m.value)?;
+                conditions = parse_conditions(m.value)?;
             }
             other => {
                 return err(
@@ -297,34 +307,24 @@ fn parse_statement(index: usize, value: &Value) -> Result<Statement, PolicyError
         }
     }
     let Some((effect, effect_pos)) = effect else {
-        return err(value.pos, "the statement has no \"Effect\"");
+        return err(pos, "the statement has no \"Effect\"");
     };
     let Some(action) = action else {
-        return err(value.pos, "the statement has neither \"Action\" nor \"NotAction\"");
+        return err(pos, "the statement has neither \"Action\" nor \"NotAction\"");
     };
-    Ok(Statement {
-        index,
-        sid,
-        effect,
-        pos: value.pos,
-        effect_pos,
-        principal,
-        action,
-        resource,
-        conditions,
-        condition_pos,
-    })
+    Ok(Statement { index, sid, effect, pos, effect_pos, principal, action, resource, conditions, condition_pos })
 }
 
-fn parse_principal(m: &Member) -> Result<PrincipalElement, PolicyError> {
+fn parse_principal(m: Member) -> Result<PrincipalElement, PolicyError> {
     let mut element =
         PrincipalElement { negated: m.key == "NotPrincipal", pos: m.key_pos, everyone: false, entries: Vec::new() };
-    match &m.value.kind {
+    let Member { key, value, .. } = m;
+    match value.kind {
         Kind::String(s) if s == "*" => element.everyone = true,
         Kind::String(s) => {
             return err(
-                m.value.pos,
-                format!("\"{}\" must be \"*\" or an object such as {{\"AWS\": …}}, found \"{s}\"", m.key),
+                value.pos,
+                format!("\"{key}\" must be \"*\" or an object such as {{\"AWS\": …}}, found \"{s}\""),
             );
         }
         Kind::Object(members) => {
@@ -349,42 +349,47 @@ fn parse_principal(m: &Member) -> Result<PrincipalElement, PolicyError> {
             }
         }
         _ => {
-            return err(
-                m.value.pos,
-                format!("\"{}\" must be \"*\" or an object, found {}", m.key, m.value.type_name()),
-            );
+            return err(value.pos, format!("\"{key}\" must be \"*\" or an object, found {}", value.type_name()));
         }
     }
     Ok(element)
 }
 
-fn parse_conditions(value: &Value) -> Result<Vec<Condition>, PolicyError> {
-    let Some(operators) = value.as_object() else {
-        return err(value.pos, format!("\"Condition\" must be an object, found {}", value.type_name()));
+fn parse_conditions(value: Value) -> Result<Vec<Condition>, PolicyError> {
+    let operators = match value.kind {
+        Kind::Object(operators) => operators,
+        _ => return err(value.pos, format!("\"Condition\" must be an object, found {}", value.type_name())),
     };
     let mut out = Vec::new();
     for op in operators {
         let operator = Operator::parse(&op.key);
-        let Some(keys) = op.value.as_object() else {
-            return err(
-                op.value.pos,
-                format!("the \"{}\" block must be an object of condition keys, found {}", op.key, op.value.type_name()),
-            );
+        let keys = match op.value.kind {
+            Kind::Object(keys) => keys,
+            _ => {
+                return err(
+                    op.value.pos,
+                    format!(
+                        "the \"{}\" block must be an object of condition keys, found {}",
+                        op.key,
+                        op.value.type_name()
+                    ),
+                );
+            }
         };
         for key in keys {
+            let (name, key_pos) = (key.key.clone(), key.key_pos);
             let values = condition_values(key)?;
-            out.push(Condition::new(operator.clone(), op.key_pos, key.key.clone(), key.key_pos, values));
+            out.push(Condition::new(operator.clone(), op.key_pos, name, key_pos, values));
         }
     }
     Ok(out)
 }
 
 /// Condition values may be strings, numbers or booleans, alone or in an array; all compare as text.
-fn condition_values(m: &Member) -> Result<Vec<String>, PolicyError> {
-    fn scalar(key: &str, v: &Value) -> Result<String, PolicyError> {
-        match &v.kind {
-            Kind::String(s) => Ok(s.clone()),
-            Kind::Number(n) => Ok(n.clone()),
+fn condition_values(m: Member) -> Result<Vec<String>, PolicyError> {
+    fn scalar(key: &str, v: Value) -> Result<String, PolicyError> {
+        match v.kind {
+            Kind::String(s) | Kind::Number(s) => Ok(s),
             Kind::Bool(b) => Ok(b.to_string()),
             _ => err(
                 v.pos,
@@ -395,9 +400,10 @@ fn condition_values(m: &Member) -> Result<Vec<String>, PolicyError> {
             ),
         }
     }
-    match &m.value.kind {
-        Kind::Array(items) => items.iter().map(|v| scalar(&m.key, v)).collect(),
-        _ => Ok(vec![scalar(&m.key, &m.value)?]),
+    let Member { key, value, .. } = m;
+    match value.kind {
+        Kind::Array(items) => items.into_iter().map(|v| scalar(&key, v)).collect(),
+        _ => Ok(vec![scalar(&key, value)?]),
     }
 }
 
