@@ -68,6 +68,13 @@ pub struct Document<'a> {
     pub policy: &'a Result<Policy, PolicyError>,
 }
 
+impl Document<'_> {
+    /// The resource every finding about this document is reported on.
+    pub fn resource(&self) -> crate::rules::ResourceRef {
+        crate::rules::ResourceRef::new("policy-file", self.path, None, None)
+    }
+}
+
 /// A file read for linting.
 pub struct SourceFile {
     pub path: String,

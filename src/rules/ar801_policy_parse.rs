@@ -1,12 +1,12 @@
 //! AR801: a policy document is valid JSON and a valid IAM policy shape.
 
-use super::{Finding, ResourceRef, Status};
+use super::{Finding, Status};
 use crate::lint::Document;
 
 const ID: &str = "AR801";
 
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
-    let resource = ResourceRef::new("policy-file", doc.path, None, None);
+    let resource = doc.resource();
     vec![match doc.policy {
         Ok(_) => Finding::new(ID, Status::Pass, resource, format!("a well-formed {}", doc.kind)),
         Err(e) => Finding::new(ID, Status::Fail, resource, e.message.clone()).at(doc.path, e.pos),

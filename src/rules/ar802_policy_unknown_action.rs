@@ -1,6 +1,6 @@
 //! AR802: every action names a real action of its service (after case folding).
 
-use super::{Finding, ResourceRef, Status};
+use super::{Finding, Status};
 use crate::lint::Document;
 use crate::lint::catalogue::{ActionCheck, catalogue};
 
@@ -8,7 +8,7 @@ const ID: &str = "AR802";
 
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
     let Ok(policy) = doc.policy else { return Vec::new() };
-    let resource = || ResourceRef::new("policy-file", doc.path, None, None);
+    let resource = || doc.resource();
     let c = catalogue();
     let mut out = Vec::new();
     for s in &policy.statements {

@@ -1,6 +1,6 @@
 //! AR803: resource ARNs are well formed, and some listed action applies to the resource type each names.
 
-use super::{Finding, ResourceRef, Status};
+use super::{Finding, Status};
 use crate::lint::Document;
 use crate::lint::catalogue::catalogue;
 
@@ -31,7 +31,7 @@ fn malformed(text: &str) -> Option<String> {
 
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
     let Ok(policy) = doc.policy else { return Vec::new() };
-    let resource = || ResourceRef::new("policy-file", doc.path, None, None);
+    let resource = || doc.resource();
     let c = catalogue();
     let mut out = Vec::new();
     for s in &policy.statements {

@@ -1,6 +1,6 @@
 //! AR804: the policy says `"Version": "2012-10-17"`.
 
-use super::{Finding, ResourceRef, Status};
+use super::{Finding, Status};
 use crate::lint::Document;
 use crate::policy::Pos;
 
@@ -8,7 +8,7 @@ const ID: &str = "AR804";
 
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
     let Ok(policy) = doc.policy else { return Vec::new() };
-    let resource = ResourceRef::new("policy-file", doc.path, None, None);
+    let resource = doc.resource();
     vec![match (policy.version.as_deref(), policy.version_pos) {
         (Some("2012-10-17"), _) => Finding::new(ID, Status::Pass, resource, "Version is 2012-10-17"),
         (Some(v), Some(pos)) => Finding::new(

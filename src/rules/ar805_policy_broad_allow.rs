@@ -1,7 +1,7 @@
 //! AR805: an identity policy does not Allow with NotAction or NotResource, nor `*`, `kms:*` or `s3:*` on
 //! every resource.
 
-use super::{Finding, ResourceRef, Status};
+use super::{Finding, Status};
 use crate::lint::{DocKind, Document};
 use crate::policy::Effect;
 
@@ -14,7 +14,7 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
     if doc.kind != DocKind::IdentityPolicy {
         return Vec::new();
     }
-    let resource = || ResourceRef::new("policy-file", doc.path, None, None);
+    let resource = || doc.resource();
     let mut out = Vec::new();
     for s in policy.statements.iter().filter(|s| s.effect == Effect::Allow) {
         let label = policy.statement_label(s.index);

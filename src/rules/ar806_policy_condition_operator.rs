@@ -1,6 +1,6 @@
 //! AR806: condition operators and condition keys are real ones.
 
-use super::{Finding, ResourceRef, Status};
+use super::{Finding, Status};
 use crate::lint::Document;
 use crate::lint::catalogue::{catalogue, nearest};
 use crate::policy::condition::{Family, OPERATORS};
@@ -28,7 +28,7 @@ fn operator_names() -> Vec<String> {
 
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
     let Ok(policy) = doc.policy else { return Vec::new() };
-    let resource = || ResourceRef::new("policy-file", doc.path, None, None);
+    let resource = || doc.resource();
     let names = &*OPERATOR_NAMES;
     let mut out = Vec::new();
     let mut seen_operators = std::collections::BTreeSet::new();

@@ -1,14 +1,14 @@
 //! AR807: no Allow with `Principal: "*"` (or `{"AWS": "*"}`) and no condition limiting it.
 
 use super::ar303_key_policy_no_public_principal::is_public;
-use super::{Finding, ResourceRef, Status};
+use super::{Finding, Status};
 use crate::lint::Document;
 
 const ID: &str = "AR807";
 
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
     let Ok(policy) = doc.policy else { return Vec::new() };
-    let resource = || ResourceRef::new("policy-file", doc.path, None, None);
+    let resource = || doc.resource();
     let mut out: Vec<Finding> = policy
         .statements
         .iter()
