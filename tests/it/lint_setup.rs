@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-use crate::root;
+use crate::{root, tempdir};
 
 fn lint(args: &[&str]) -> (Output, Value) {
     let o = Command::new(env!("CARGO_BIN_EXE_atrest"))
@@ -33,15 +33,6 @@ fn mutated(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, text).unwrap();
     p
-}
-
-fn tempdir() -> PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir =
-        std::env::temp_dir().join(format!("atrest-setup-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// The failing results as (rule, file name, line).

@@ -18,3 +18,13 @@ pub fn root() -> &'static Path {
 pub fn fixture(rel: &str) -> PathBuf {
     root().join("fixtures").join(rel)
 }
+
+/// A fresh directory for one test's files, unique across the tests running in parallel.
+pub fn tempdir() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir =
+        std::env::temp_dir().join(format!("atrest-it-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-use crate::fixture;
+use crate::{fixture, tempdir};
 
 fn atrest(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_atrest")).args(args).output().expect("the binary runs")
@@ -105,12 +105,9 @@ fn depends_lists_the_keys_and_context_decides() {
     assert_eq!(v["decision"], "implicit_deny");
 }
 
-#[test]
-fn malformed_policy_exits_2_naming_file_line_and_column() {
-    let dir = tempdir();
-    let bad = dir.join("bad.json");
-    std::fs::write(&bad, "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\" \"Action\": \"s3:*\"}\n  ]\n}\n").unwrap();
-    let o = atrest(&[
+/// `s3:GetObject` by the role, with one policy file given to `flag`.
+fn get_object_with(flag: &str, file: &std::path::Path) -> Output {
+    atrest(&[
         "simulate",
         "--principal",
         ROLE,
@@ -118,9 +115,17 @@ fn malformed_policy_exits_2_naming_file_line_and_column() {
         "s3:GetObject",
         "--resource",
         "arn:aws:s3:::b/k",
-        "--identity-policy",
-        bad.to_str().unwrap(),
-    ]);
+        flag,
+        file.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn malformed_policy_exits_2_naming_file_line_and_column() {
+    let dir = tempdir();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\" \"Action\": \"s3:*\"}\n  ]\n}\n").unwrap();
+    let o = get_object_with("--identity-policy", &bad);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(e.contains(&format!("{}:3:24:", bad.display())), "{e}");
@@ -134,17 +139,7 @@ fn invalid_policy_shape_exits_2_with_position() {
     let dir = tempdir();
     let bad = dir.join("shape.json");
     std::fs::write(&bad, "{\"Statement\": [{\"Effect\": \"Permit\", \"Action\": \"s3:*\"}]}").unwrap();
-    let o = atrest(&[
-        "simulate",
-        "--principal",
-        ROLE,
-        "--action",
-        "s3:GetObject",
-        "--resource",
-        "arn:aws:s3:::b/k",
-        "--resource-policy",
-        bad.to_str().unwrap(),
-    ]);
+    let o = get_object_with("--resource-policy", &bad);
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(e.contains(&format!("{}:1:27: \"Effect\" must be \"Allow\" or \"Deny\"", bad.display())), "{e}");
@@ -216,13 +211,4 @@ fn grants_file_errors_have_positions() {
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     assert!(e.contains(&format!("{}:", bad.display())) && e.contains("not a ListGrants answer"), "{e}");
-}
-
-fn tempdir() -> std::path::PathBuf {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let dir =
-        std::env::temp_dir().join(format!("atrest-it-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
