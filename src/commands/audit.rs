@@ -188,24 +188,29 @@ pub fn run(flags: &AuditFlags) -> Result<CommandOutput, AuditError> {
         }
     }
     let exit_code = report.summary.exit_code as u8;
-    let render = |out: &mut dyn Write| -> std::io::Result<()> {
-        match settings.format {
-            Format::Json => report::json::write(&report, out),
-            Format::Sarif => report::sarif::write(&report, settings.config.docs_url.as_deref(), out),
-            Format::Table => {
-                let colour = settings.output.is_none() && std::io::stdout().is_terminal();
-                let text = report::table::render(&report, &TableOptions { show_pass: settings.show_pass, colour });
-                out.write_all(text.as_bytes())
-            }
-        }
-    };
-    deliver(settings.output.as_deref(), render)?;
+    write_report(&report, &settings)?;
     phase("report written");
     // The process ends next: freeing a large inventory and report piece by piece takes longer than the
     // audit of them (0.8 s for 100,000 jobs), and the OS reclaims it all at once anyway.
     std::mem::forget(report);
     std::mem::forget(inventory);
     Ok(CommandOutput { stdout: String::new(), exit_code })
+}
+
+/// Renders the report in the chosen format to `--output` or stdout; shared by `audit` and `scan`.
+pub fn write_report(report: &Report, settings: &AuditSettings) -> Result<(), AuditError> {
+    let render = |out: &mut dyn Write| -> std::io::Result<()> {
+        match settings.format {
+            Format::Json => report::json::write(report, out),
+            Format::Sarif => report::sarif::write(report, settings.config.docs_url.as_deref(), out),
+            Format::Table => {
+                let colour = settings.output.is_none() && std::io::stdout().is_terminal();
+                let text = report::table::render(report, &TableOptions { show_pass: settings.show_pass, colour });
+                out.write_all(text.as_bytes())
+            }
+        }
+    };
+    deliver(settings.output.as_deref(), render)
 }
 
 /// Reads `--baseline REPORT.json`, when given.
