@@ -19,6 +19,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Collect from AWS, then audit: the scheduled-scan and CI-gate command.
+    ///
+    /// Exit codes as for audit; 2 also when no region or credentials are found or the endpoint cannot
+    /// be reached. A failed read never stops the scan: it is listed under `errors` and what it blocked is
+    /// UNKNOWN.
+    Scan(ScanArgs),
+    /// Collect from AWS into a snapshot file (written atomically), without auditing it.
+    Collect(CollectArgs),
     /// Audit one or more snapshot files offline: no network, no credentials.
     ///
     /// Exits 0 when no counted FAIL or UNKNOWN is at or above --fail-on, 1 when one is, 2 when the run
@@ -43,6 +51,82 @@ pub struct AuditArgs {
     pub snapshots: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+/// Where and what to collect: shared by scan and collect.
+#[derive(Debug, Args)]
+pub struct CollectionArgs {
+    /// A named profile of the shared AWS config and credentials files.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// A region to scan (repeatable) [default: the region of the AWS configuration].
+    #[arg(long = "region", value_name = "REGION")]
+    pub regions: Vec<String>,
+    /// Send every service to this endpoint (S3 then uses path-style addressing). AWS_ENDPOINT_URL and
+    /// AWS_ENDPOINT_URL_<SERVICE> are honoured too.
+    #[arg(long = "endpoint-url", value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Only this job (repeatable).
+    #[arg(long = "job-id", value_name = "ID")]
+    pub job_ids: Vec<String>,
+    /// Only jobs submitted at or after this RFC 3339 date or time (2026-11-01 or 2026-11-01T12:00:00Z).
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    pub since: Option<i64>,
+    /// Objects whose encryption headers are read per job prefix: none, sample:N or all.
+    #[arg(long, value_name = "none|sample:N|all", default_value = "sample:100", value_parser = parse_objects)]
+    pub objects: crate::collect::ObjectSampling,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+}
+
+fn parse_objects(s: &str) -> Result<crate::collect::ObjectSampling, String> {
+    crate::collect::ObjectSampling::parse(s)
+}
+
+/// An RFC 3339 date (midnight UTC) or date-time, as epoch seconds.
+fn parse_since(s: &str) -> Result<i64, String> {
+    if let Some(days) = crate::config::parse_day(s) {
+        return Ok(days * 86_400);
+    }
+    aws_smithy_types::DateTime::from_str(s, aws_smithy_types::date_time::Format::DateTime)
+        .map(|t| t.secs())
+        .map_err(|_| "expected an RFC 3339 date or time, for example 2026-11-01 or 2026-11-01T12:00:00Z".into())
+}
+
+impl CollectionArgs {
+    pub fn into_options(self, progress: crate::collect::Progress) -> crate::collect::CollectOptions {
+        crate::collect::CollectOptions {
+            profile: self.profile,
+            regions: self.regions,
+            endpoint_url: self.endpoint_url,
+            job_ids: self.job_ids,
+            since: self.since,
+            objects: self.objects,
+            concurrency: usize::from(self.concurrency),
+            progress,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub collection: CollectionArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub collection: CollectionArgs,
+    /// The snapshot file to write (atomically).
+    #[arg(long, short = 'o', value_name = "SNAPSHOT", required = true)]
+    pub output: PathBuf,
+    /// No progress or summary on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,7 @@
 //! atrest: proves Amazon Translate batch data is encrypted at rest the way AWS documents it.
 
 pub mod cli;
+pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod engine;

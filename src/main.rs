@@ -3,7 +3,8 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use atrest::cli::{Cli, Command, RulesAction};
+use atrest::cli::{AuditArgs, Cli, Command, RulesAction};
+use atrest::collect::Progress;
 use atrest::commands::{self, CommandError, CommandOutput};
 use clap::Parser;
 
@@ -14,6 +15,15 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn run(cli: Cli) -> Result<CommandOutput, CommandError> {
     match cli.command {
+        Command::Scan(args) => {
+            let flags = AuditArgs { snapshots: Vec::new(), output: args.output }.into_flags();
+            let progress = Progress::new(!flags.quiet);
+            Ok(commands::scan::scan(args.collection.into_options(progress), &flags)?)
+        }
+        Command::Collect(args) => {
+            let progress = Progress::new(!args.quiet);
+            Ok(commands::scan::collect_to(args.collection.into_options(progress), &args.output, args.quiet)?)
+        }
         Command::Audit(args) => Ok(commands::audit::run(&args.into_flags())?),
         Command::Lint(args) => {
             let (paths, flags) = args.into_parts();

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod lint;
 pub mod rules;
+pub mod scan;
 pub mod simulate;
 
 /// What a command produced for stdout, and the exit code it asks for.
@@ -19,6 +20,8 @@ pub enum CommandError {
     Audit(#[from] audit::AuditError),
     #[error(transparent)]
     Lint(#[from] lint::LintError),
+    #[error(transparent)]
+    Scan(#[from] scan::ScanError),
     #[error("{0}")]
     Usage(String),
 }

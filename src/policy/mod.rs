@@ -14,7 +14,7 @@ pub mod verdict;
 pub use condition::Context;
 pub use document::{Effect, Policy, PolicyError, Statement};
 pub use evaluate::{Decider, Decision, Layer, Outcome, PolicySet, evaluate, statement_matches};
-pub use grants::{Grant, parse_grants};
+pub use grants::{Grant, GrantConstraints, parse_grants};
 pub use json::Pos;
 pub use request::{Principal, PrincipalKind, Request};
 pub use verdict::Verdict;

@@ -48,6 +48,12 @@ pub struct RunInfo {
     pub snapshots: Vec<String>,
     pub fail_on: String,
     pub allow_unknown: bool,
+    /// `scan` only: how objects were read (`none`, `sample:N`, `all`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objects: Option<String>,
+    /// `scan` only: calls and HTTP requests (retries included) per service and operation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_calls: Option<Vec<crate::collect::ApiCalls>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -139,6 +145,8 @@ impl Report {
                 snapshots: input.snapshots,
                 fail_on: input.fail_on.as_str().into(),
                 allow_unknown: input.allow_unknown,
+                objects: None,
+                api_calls: None,
             },
             summary: Summary {
                 pass: count(Status::Pass),

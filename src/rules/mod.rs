@@ -38,7 +38,7 @@ mod ar805_policy_broad_allow;
 mod ar806_policy_condition_operator;
 mod ar807_policy_public_principal;
 mod ar901_service_volume_encryption;
-mod common;
+pub(crate) mod common;
 
 pub use world::World;
 

@@ -1,0 +1,280 @@
+//! KMS: every key referenced anywhere (job output keys, bucket defaults, object headers, terminologies,
+//! parallel data), read once each: metadata, the `default` key policy, rotation, grants and aliases.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_smithy_types::date_time::Format;
+use futures_util::future::join_all;
+
+use super::Ctx;
+use super::failure::{self, Failure};
+use crate::inventory::{Inventory, KeyMetadata, KmsKey};
+use crate::policy::{Grant, GrantConstraints};
+
+/// A key as something names it, with the account and region a bare id or alias name is relative to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KeyRef {
+    pub reference: String,
+    pub account: String,
+    pub region: String,
+}
+
+impl KeyRef {
+    fn new(reference: &str, account: &str, region: &str) -> KeyRef {
+        // An ARN carries its own account and region.
+        let (account, region) = match arn_parts(reference) {
+            Some((region, account, _)) => (account, region),
+            None => (account, region),
+        };
+        KeyRef { reference: reference.to_owned(), account: account.to_owned(), region: region.to_owned() }
+    }
+
+    /// The name gaps are recorded under, the one the rules look a missing key up by.
+    fn gap_resource(&self) -> String {
+        if self.reference.starts_with("arn:") {
+            self.reference.clone()
+        } else {
+            format!("arn:aws:kms:{}:{}:{}", self.region, self.account, self.reference)
+        }
+    }
+
+    /// The alias name (`alias/x`) when the reference is an alias.
+    fn alias(&self) -> Option<&str> {
+        match arn_parts(&self.reference) {
+            Some((_, _, resource)) => resource.starts_with("alias/").then_some(resource),
+            None => self.reference.starts_with("alias/").then_some(self.reference.as_str()),
+        }
+    }
+}
+
+/// `arn:aws:kms:REGION:ACCOUNT:RESOURCE` → (region, account, resource).
+fn arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = arn.strip_prefix("arn:")?.splitn(5, ':');
+    let (_, service, region, account, resource) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    (service == "kms").then_some((region, account, resource))
+}
+
+/// Every key reference of the inventory. AWS managed keys named by alias (`alias/aws/s3`) are judged by
+/// that name alone, so they are not read.
+pub fn references(inv: &Inventory, scan_account: &str) -> BTreeSet<KeyRef> {
+    let mut refs = BTreeSet::new();
+    let mut add = |reference: &str, account: &str, region: &str| {
+        if !reference.is_empty() && !crate::rules::common::is_aws_managed_alias(reference) {
+            refs.insert(KeyRef::new(reference, account, region));
+        }
+    };
+    for job in &inv.jobs {
+        if let Some(k) = &job.output_data_config.encryption_key {
+            add(&k.id, &job.account, &job.region);
+        }
+    }
+    for r in inv.terminologies.iter().chain(&inv.parallel_data) {
+        if let Some(k) = &r.encryption_key {
+            add(&k.id, &r.account, &r.region);
+        }
+    }
+    let home = inv.regions.first().map(String::as_str).unwrap_or("us-east-1");
+    for b in &inv.buckets {
+        let account = b.account.as_deref().unwrap_or(scan_account);
+        let region = b.region.as_deref().unwrap_or(home);
+        for rule in &b.encryption_rules {
+            if let Some(k) = &rule.kms_master_key_id {
+                add(k, account, region);
+            }
+        }
+    }
+    for p in &inv.prefixes {
+        let b = inv.buckets.iter().find(|b| b.name == p.bucket);
+        let account = b.and_then(|b| b.account.as_deref()).unwrap_or(scan_account);
+        let region = b.and_then(|b| b.region.as_deref()).unwrap_or(home);
+        for o in &p.objects {
+            if let Some(k) = &o.kms_key_id {
+                add(k, account, region);
+            }
+        }
+    }
+    refs
+}
+
+/// Alias name → target key id, and key id → alias names, of one account and region.
+#[derive(Debug, Default)]
+struct Aliases {
+    target: BTreeMap<String, String>,
+    of_key: BTreeMap<String, Vec<String>>,
+}
+
+pub async fn collect(ctx: &Ctx, refs: BTreeSet<KeyRef>) -> Vec<KmsKey> {
+    // One ListAliases per region of the scanned account: it resolves alias references without a DescribeKey
+    // each, and names the aliases of every key.
+    let regions: BTreeSet<String> =
+        refs.iter().filter(|r| r.account == ctx.account).map(|r| r.region.clone()).collect();
+    let alias_maps: BTreeMap<String, Option<Aliases>> =
+        join_all(regions.iter().map(|r| async move { (r.clone(), list_aliases(ctx, r).await) }))
+            .await
+            .into_iter()
+            .collect();
+
+    // Each reference → what DescribeKey is asked about: a key ARN when it can be known without asking.
+    let mut targets: BTreeMap<(String, String), Vec<KeyRef>> = BTreeMap::new();
+    for r in refs {
+        let target =
+            resolve(&r, alias_maps.get(&r.region).and_then(Option::as_ref).filter(|_| r.account == ctx.account));
+        targets.entry((r.region.clone(), target)).or_default().push(r);
+    }
+    let described = join_all(targets.iter().map(|((region, target), refs)| async move {
+        let client = ctx.clients.region(region).kms;
+        match ctx.call(client.describe_key().key_id(target).send()).await {
+            Ok(out) => out.key_metadata().cloned().map(|m| (m, refs)),
+            Err(e) => {
+                let f = failure::describe(&e);
+                for r in refs {
+                    ctx.gap("kms", "DescribeKey", r.gap_resource(), &f);
+                }
+                None
+            }
+        }
+    }))
+    .await;
+
+    let mut keys: BTreeMap<String, (aws_sdk_kms::types::KeyMetadata, BTreeSet<String>)> = BTreeMap::new();
+    for (meta, refs) in described.into_iter().flatten() {
+        let Some(arn) = meta.arn().map(str::to_owned) else { continue };
+        let entry = keys.entry(arn).or_insert_with(|| (meta.clone(), BTreeSet::new()));
+        entry.1.extend(refs.iter().filter_map(|r| r.alias().map(str::to_owned)));
+    }
+    join_all(keys.into_iter().map(|(arn, (meta, mut aliases))| {
+        let listed = arn_parts(&arn)
+            .and_then(|(region, _, _)| alias_maps.get(region))
+            .and_then(Option::as_ref)
+            .and_then(|a| a.of_key.get(meta.key_id()));
+        aliases.extend(listed.into_iter().flatten().cloned());
+        key(ctx, arn, meta, aliases)
+    }))
+    .await
+}
+
+fn resolve(r: &KeyRef, aliases: Option<&Aliases>) -> String {
+    if let Some(alias) = r.alias() {
+        if let Some(id) = aliases.and_then(|a| a.target.get(alias)) {
+            return format!("arn:aws:kms:{}:{}:key/{id}", r.region, r.account);
+        }
+        return r.reference.clone();
+    }
+    if r.reference.starts_with("arn:") {
+        r.reference.clone()
+    } else {
+        format!("arn:aws:kms:{}:{}:key/{}", r.region, r.account, r.reference)
+    }
+}
+
+async fn list_aliases(ctx: &Ctx, region: &str) -> Option<Aliases> {
+    let client = ctx.clients.region(region).kms;
+    let mut aliases = Aliases::default();
+    let mut pages = client.list_aliases().limit(100).into_paginator().send();
+    while let Some(page) = ctx.call(pages.next()).await {
+        match page {
+            Ok(page) => {
+                for a in page.aliases() {
+                    if let (Some(name), Some(target)) = (a.alias_name(), a.target_key_id()) {
+                        aliases.target.insert(name.to_owned(), target.to_owned());
+                        aliases.of_key.entry(target.to_owned()).or_default().push(name.to_owned());
+                    }
+                }
+            }
+            Err(e) => {
+                ctx.gap("kms", "ListAliases", format!("kms:{}:{region}", ctx.account), &failure::describe(&e));
+                return None;
+            }
+        }
+    }
+    Some(aliases)
+}
+
+async fn key(ctx: &Ctx, arn: String, meta: aws_sdk_kms::types::KeyMetadata, aliases: BTreeSet<String>) -> KmsKey {
+    let (region, account, _) = arn_parts(&arn).map(|(r, a, k)| (r.to_owned(), a.to_owned(), k)).unwrap_or_default();
+    let client = ctx.clients.region(&region).kms;
+    let customer = meta.key_manager().is_some_and(|m| m.as_str() == "CUSTOMER");
+    // Automatic rotation exists for symmetric encryption keys only; asking about others is an error.
+    let symmetric = meta.key_spec().is_none_or(|s| s.as_str() == "SYMMETRIC_DEFAULT");
+    let policy = async {
+        if account != ctx.account {
+            let why = format!("GetKeyPolicy does not work across accounts; scan account {account} to read it");
+            ctx.gap("kms", "GetKeyPolicy", &arn, &Failure::note(why));
+            return None;
+        }
+        match ctx.call(client.get_key_policy().key_id(&arn).policy_name("default").send()).await {
+            Ok(out) => out.policy().map(str::to_owned),
+            Err(e) => {
+                ctx.gap("kms", "GetKeyPolicy", &arn, &failure::describe(&e));
+                None
+            }
+        }
+    };
+    let rotation = async {
+        if !customer || !symmetric {
+            return None;
+        }
+        match ctx.call(client.get_key_rotation_status().key_id(&arn).send()).await {
+            Ok(out) => Some(out.key_rotation_enabled()),
+            Err(e) => {
+                ctx.gap("kms", "GetKeyRotationStatus", &arn, &failure::describe(&e));
+                None
+            }
+        }
+    };
+    let grants = async {
+        let mut grants = Vec::new();
+        let mut pages = client.list_grants().key_id(&arn).limit(100).into_paginator().send();
+        while let Some(page) = ctx.call(pages.next()).await {
+            match page {
+                Ok(page) => grants.extend(page.grants().iter().map(grant)),
+                Err(e) => {
+                    ctx.gap("kms", "ListGrants", &arn, &failure::describe(&e));
+                    return None;
+                }
+            }
+        }
+        Some(grants)
+    };
+    let (policy, rotation_enabled, grants) = tokio::join!(policy, rotation, grants);
+    KmsKey {
+        key_id: meta.key_id().to_owned(),
+        account: meta.aws_account_id().map_or(account, str::to_owned),
+        region,
+        aliases: aliases.into_iter().collect(),
+        metadata: Some(metadata(&meta)),
+        policy,
+        rotation_enabled,
+        grants,
+        arn,
+    }
+}
+
+fn metadata(m: &aws_sdk_kms::types::KeyMetadata) -> KeyMetadata {
+    KeyMetadata {
+        key_state: m.key_state().map_or_else(|| "Unknown".to_owned(), |s| s.as_str().to_owned()),
+        key_manager: m.key_manager().map_or_else(|| "CUSTOMER".to_owned(), |s| s.as_str().to_owned()),
+        key_usage: m.key_usage().map(|u| u.as_str().to_owned()),
+        key_spec: m.key_spec().map(|s| s.as_str().to_owned()),
+        multi_region: m.multi_region(),
+        deletion_date: m.deletion_date().and_then(|d| d.fmt(Format::DateTime).ok()),
+        description: m.description().filter(|d| !d.is_empty()).map(str::to_owned),
+    }
+}
+
+fn grant(g: &aws_sdk_kms::types::GrantListEntry) -> Grant {
+    Grant {
+        key_id: g.key_id().map(str::to_owned),
+        grant_id: g.grant_id().map(str::to_owned),
+        name: g.name().filter(|n| !n.is_empty()).map(str::to_owned),
+        grantee_principal: g.grantee_principal().or(g.grantee_service_principal()).map(str::to_owned),
+        retiring_principal: g.retiring_principal().or(g.retiring_service_principal()).map(str::to_owned),
+        issuing_account: g.issuing_account().map(str::to_owned),
+        operations: g.operations().iter().map(|o| o.as_str().to_owned()).collect(),
+        constraints: g.constraints().map(|c| GrantConstraints {
+            encryption_context_subset: c.encryption_context_subset().map(|m| m.clone().into_iter().collect()),
+            encryption_context_equals: c.encryption_context_equals().map(|m| m.clone().into_iter().collect()),
+        }),
+    }
+}

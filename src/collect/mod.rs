@@ -1,0 +1,196 @@
+//! Live collection: reads Translate, S3, KMS and IAM through the AWS SDK into an `Inventory`.
+//!
+//! The order follows what each read reveals: STS names the account; Translate's listings name the jobs,
+//! and through them the buckets, prefixes and roles; S3 names more keys (bucket defaults, objects); KMS
+//! comes last. Every resource is read once however many jobs share it. A failed read becomes a `Gap` and the
+//! collection goes on; only what makes the whole scan meaningless (no region, no credentials, an endpoint
+//! that cannot be reached, Translate's listings refused) stops it.
+
+mod clients;
+mod failure;
+mod iam;
+mod kms;
+mod progress;
+mod s3;
+mod translate;
+
+use std::collections::BTreeSet;
+use std::future::Future;
+use std::sync::Mutex;
+
+pub use clients::ApiCalls;
+use clients::Clients;
+use failure::Failure;
+pub use progress::Progress;
+
+use crate::inventory::{Gap, Inventory, SNAPSHOT_VERSION};
+
+/// How many objects per prefix get a HeadObject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectSampling {
+    None,
+    Sample(usize),
+    All,
+}
+
+impl ObjectSampling {
+    /// `none`, `all` or `sample:N` (N ≥ 1).
+    pub fn parse(text: &str) -> Result<ObjectSampling, String> {
+        match text {
+            "none" => Ok(ObjectSampling::None),
+            "all" => Ok(ObjectSampling::All),
+            _ => match text.strip_prefix("sample:").map(str::parse::<usize>) {
+                Some(Ok(n)) if n > 0 => Ok(ObjectSampling::Sample(n)),
+                _ => Err(format!("`{text}` is not none, all or sample:N with N a positive number")),
+            },
+        }
+    }
+
+    pub fn as_string(&self) -> String {
+        match self {
+            ObjectSampling::None => "none".into(),
+            ObjectSampling::All => "all".into(),
+            ObjectSampling::Sample(n) => format!("sample:{n}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct CollectOptions {
+    pub profile: Option<String>,
+    pub regions: Vec<String>,
+    pub endpoint_url: Option<String>,
+    pub job_ids: Vec<String>,
+    /// Jobs submitted at or after this time (epoch seconds).
+    pub since: Option<i64>,
+    pub objects: ObjectSampling,
+    pub concurrency: usize,
+    pub progress: Progress,
+}
+
+/// What a collection produced: the inventory and how many calls it took.
+#[derive(Debug, Clone)]
+pub struct Collection {
+    pub inventory: Inventory,
+    pub api_calls: Vec<ApiCalls>,
+    pub started_at: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error(
+        "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), a `region` in the profile, or pass --region REGION"
+    )]
+    NoRegion,
+    #[error(
+        "no AWS credentials ({0}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile NAME, \
+         or run where an instance, container or SSO role provides them"
+    )]
+    NoCredentials(String),
+    #[error("cannot reach {endpoint} ({message}): check --endpoint-url, AWS_ENDPOINT_URL* and the network")]
+    Unreachable { endpoint: String, message: String },
+    #[error("{service} {operation} in {region} failed: {message}; {hint}")]
+    Refused { service: &'static str, operation: &'static str, region: String, message: String, hint: &'static str },
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// Shared by every collector: the clients, the account, the gaps found so far and the request limit.
+pub(crate) struct Ctx {
+    pub clients: Clients,
+    pub account: String,
+    pub options: CollectOptions,
+    gaps: Mutex<Vec<Gap>>,
+    limit: tokio::sync::Semaphore,
+}
+
+impl Ctx {
+    /// Runs one request under the `--concurrency` limit.
+    pub async fn call<F: Future>(&self, request: F) -> F::Output {
+        let _permit = self.limit.acquire().await;
+        let out = request.await;
+        self.options.progress.tick();
+        out
+    }
+
+    pub fn gap(&self, service: &str, operation: &str, resource: impl Into<String>, failure: &Failure) {
+        let gap = Gap {
+            service: service.into(),
+            operation: operation.into(),
+            resource: resource.into(),
+            error_code: failure.code.clone(),
+            message: failure.message.clone(),
+        };
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).push(gap);
+    }
+}
+
+/// Collects everything the rules need, on a runtime of its own.
+pub fn collect(options: CollectOptions) -> Result<Collection, CollectError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CollectError::Runtime)?;
+    runtime.block_on(collect_async(options))
+}
+
+async fn collect_async(options: CollectOptions) -> Result<Collection, CollectError> {
+    let started_at = crate::report::now_rfc3339();
+    let progress = options.progress.clone();
+    progress.phase("connecting");
+    let clients = Clients::load(&options).await?;
+    let account = caller_account(&clients).await?;
+    let limit = tokio::sync::Semaphore::new(options.concurrency.max(1));
+    let ctx = Ctx { clients, account, options, gaps: Mutex::new(Vec::new()), limit };
+
+    progress.phase("listing Translate jobs");
+    let regions = ctx.clients.regions.clone();
+    let listings = futures_util::future::join_all(regions.iter().map(|r| translate::collect(&ctx, r))).await;
+    let mut inventory = Inventory {
+        snapshot_version: SNAPSHOT_VERSION,
+        accounts: vec![ctx.account.clone()],
+        regions: regions.clone(),
+        ..Inventory::default()
+    };
+    for listing in listings {
+        let listing = listing?;
+        inventory.jobs.extend(listing.jobs);
+        inventory.terminologies.extend(listing.terminologies);
+        inventory.parallel_data.extend(listing.parallel_data);
+    }
+
+    progress.phase("reading buckets, objects and roles");
+    let wanted = s3::Wanted::from_jobs(&inventory.jobs, ctx.options.objects);
+    let roles: BTreeSet<String> = inventory.jobs.iter().map(|j| j.data_access_role_arn.clone()).collect();
+    let (s3_out, roles) = tokio::join!(s3::collect(&ctx, wanted), iam::collect(&ctx, roles));
+    inventory.buckets = s3_out.buckets;
+    inventory.prefixes = s3_out.prefixes;
+    inventory.roles = roles;
+
+    progress.phase("reading KMS keys");
+    inventory.keys = kms::collect(&ctx, kms::references(&inventory, &ctx.account)).await;
+
+    inventory.gaps = std::mem::take(&mut *ctx.gaps.lock().unwrap_or_else(|e| e.into_inner()));
+    inventory
+        .gaps
+        .sort_by(|a, b| (&a.service, &a.operation, &a.resource).cmp(&(&b.service, &b.operation, &b.resource)));
+    inventory.collected_at = Some(crate::report::now_rfc3339());
+    progress.finish();
+    Ok(Collection { inventory, api_calls: ctx.clients.counter.snapshot(), started_at })
+}
+
+/// The caller's account, from STS GetCallerIdentity: the first call, so it also proves the endpoint answers
+/// and the credentials are accepted.
+async fn caller_account(clients: &Clients) -> Result<String, CollectError> {
+    match clients.sts().get_caller_identity().send().await {
+        Ok(out) => Ok(out.account().unwrap_or_default().to_owned()),
+        Err(e) => {
+            let f = failure::describe(&e);
+            if f.unreachable {
+                Err(CollectError::Unreachable { endpoint: clients.endpoint_description(), message: f.message })
+            } else {
+                Err(CollectError::NoCredentials(format!(
+                    "STS GetCallerIdentity refused them: {}",
+                    f.code.map_or(f.message.clone(), |c| format!("{c}: {}", f.message))
+                )))
+            }
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! S3: for every bucket a job uses, its owner, region, default encryption and policy; for every job prefix,
+//! a listing and the encryption headers of its objects (all, a sample, or none).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures_util::future::join_all;
+
+use super::failure::{self, Failure};
+use super::{Ctx, ObjectSampling};
+use crate::inventory::{Bucket, Coverage, EncryptionRule, ObjectPrefix, S3Object, TranslationJob};
+use crate::rules::world::{output_prefix, parse_s3_uri};
+
+/// The buckets and prefixes the jobs refer to, each once.
+#[derive(Debug, Default)]
+pub struct Wanted {
+    buckets: BTreeSet<String>,
+    prefixes: BTreeSet<(String, String)>,
+    objects: Option<ObjectSampling>,
+}
+
+impl Wanted {
+    pub fn from_jobs(jobs: &[TranslationJob], objects: ObjectSampling) -> Wanted {
+        let mut w = Wanted { objects: Some(objects), ..Wanted::default() };
+        for job in jobs {
+            if let Some((bucket, prefix)) = parse_s3_uri(&job.input_data_config.s3_uri) {
+                w.buckets.insert(bucket.to_owned());
+                w.prefixes.insert((bucket.to_owned(), prefix.to_owned()));
+            }
+            if let Some((bucket, _)) = parse_s3_uri(&job.output_data_config.s3_uri) {
+                w.buckets.insert(bucket.to_owned());
+            }
+            if let Some(folder) = output_prefix(job) {
+                w.prefixes.insert(folder);
+            }
+        }
+        w
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct S3Out {
+    pub buckets: Vec<Bucket>,
+    pub prefixes: Vec<ObjectPrefix>,
+}
+
+pub async fn collect(ctx: &Ctx, wanted: Wanted) -> S3Out {
+    let owned = owned_buckets(ctx).await;
+    let buckets = join_all(wanted.buckets.iter().map(|name| bucket(ctx, name, &owned))).await;
+    let sampling = wanted.objects.unwrap_or(ObjectSampling::None);
+    let prefixes = if sampling == ObjectSampling::None {
+        Vec::new()
+    } else {
+        let regions: BTreeMap<&str, Option<&str>> =
+            buckets.iter().map(|b| (b.name.as_str(), b.region.as_deref())).collect();
+        join_all(wanted.prefixes.iter().map(|(b, p)| {
+            let region = regions.get(b.as_str()).copied().flatten();
+            prefix(ctx, b, p, region, sampling)
+        }))
+        .await
+        .into_iter()
+        .flatten()
+        .collect()
+    };
+    S3Out { buckets, prefixes }
+}
+
+/// The caller's own buckets, to tell which buckets belong to the scanned account (S3 does not say whose a
+/// bucket is otherwise). `None` when the list could not be read.
+async fn owned_buckets(ctx: &Ctx) -> Option<BTreeSet<String>> {
+    let client = ctx.clients.home().s3;
+    let mut names = BTreeSet::new();
+    let mut pages = client.list_buckets().into_paginator().send();
+    while let Some(page) = ctx.call(pages.next()).await {
+        match page {
+            Ok(page) => names.extend(page.buckets().iter().filter_map(|b| b.name().map(str::to_owned))),
+            Err(e) => {
+                ctx.gap("s3", "ListBuckets", format!("s3:{}", ctx.account), &failure::describe(&e));
+                return None;
+            }
+        }
+    }
+    Some(names)
+}
+
+async fn bucket(ctx: &Ctx, name: &str, owned: &Option<BTreeSet<String>>) -> Bucket {
+    let arn = format!("arn:aws:s3:::{name}");
+    let home = ctx.clients.home().s3;
+    let region = match ctx.call(home.get_bucket_location().bucket(name).send()).await {
+        // An empty constraint is us-east-1, and `EU` the old name of eu-west-1.
+        Ok(out) => Some(match out.location_constraint().map(|c| c.as_str()) {
+            None | Some("") => "us-east-1".to_owned(),
+            Some("EU") => "eu-west-1".to_owned(),
+            Some(r) => r.to_owned(),
+        }),
+        Err(e) => {
+            ctx.gap("s3", "GetBucketLocation", &arn, &failure::describe(&e));
+            None
+        }
+    };
+    let client = match &region {
+        Some(r) => ctx.clients.region(r).s3,
+        None => home,
+    };
+    let (encryption, policy) = tokio::join!(
+        ctx.call(client.get_bucket_encryption().bucket(name).send()),
+        ctx.call(client.get_bucket_policy().bucket(name).send()),
+    );
+    let encryption_rules = match encryption {
+        Ok(out) => out
+            .server_side_encryption_configuration()
+            .map(|c| {
+                c.rules()
+                    .iter()
+                    .filter_map(|r| {
+                        let d = r.apply_server_side_encryption_by_default()?;
+                        Some(EncryptionRule {
+                            sse_algorithm: d.sse_algorithm().as_str().to_owned(),
+                            kms_master_key_id: d.kms_master_key_id().map(str::to_owned),
+                            bucket_key_enabled: r.bucket_key_enabled(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        Err(e) => {
+            let f = failure::describe(&e);
+            if !f.is("ServerSideEncryptionConfigurationNotFoundError") {
+                ctx.gap("s3", "GetBucketEncryption", &arn, &f);
+            }
+            Vec::new()
+        }
+    };
+    let policy = match policy {
+        Ok(out) => out.policy().map(str::to_owned),
+        Err(e) => {
+            let f = failure::describe(&e);
+            if !f.is("NoSuchBucketPolicy") {
+                ctx.gap("s3", "GetBucketPolicy", &arn, &f);
+            }
+            None
+        }
+    };
+    let account = owned.as_ref().and_then(|o| o.contains(name).then(|| ctx.account.clone()));
+    Bucket { name: name.to_owned(), account, region, encryption_rules, policy }
+}
+
+/// Lists a prefix and reads the headers of its objects (up to the sample size). `None` when the listing
+/// failed: the gap under `s3://bucket/prefix` says why.
+async fn prefix(
+    ctx: &Ctx,
+    bucket: &str,
+    prefix: &str,
+    region: Option<&str>,
+    sampling: ObjectSampling,
+) -> Option<ObjectPrefix> {
+    let uri = format!("s3://{bucket}/{prefix}");
+    let client = match region {
+        Some(r) => ctx.clients.region(r).s3,
+        None => ctx.clients.home().s3,
+    };
+    let limit = match sampling {
+        ObjectSampling::Sample(n) => n,
+        _ => usize::MAX,
+    };
+    let mut keys = Vec::new();
+    let mut complete = true;
+    let page_size = limit.clamp(1, 1000) as i32;
+    let mut pages = client.list_objects_v2().bucket(bucket).prefix(prefix).max_keys(page_size).into_paginator().send();
+    while let Some(page) = ctx.call(pages.next()).await {
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                ctx.gap("s3", "ListObjectsV2", &uri, &failure::describe(&e));
+                return None;
+            }
+        };
+        // Folder markers hold no document.
+        keys.extend(page.contents().iter().filter_map(|o| o.key()).filter(|k| !k.ends_with('/')).map(str::to_owned));
+        if keys.len() >= limit {
+            complete = keys.len() == limit && page.next_continuation_token().is_none();
+            keys.truncate(limit);
+            break;
+        }
+    }
+    let heads = join_all(keys.iter().map(|key| head(ctx, &client, bucket, key))).await;
+    let mut objects = Vec::with_capacity(heads.len());
+    for (key, head) in keys.iter().zip(heads) {
+        match head {
+            Ok(object) => objects.push(object),
+            Err(f) => ctx.gap("s3", "HeadObject", &uri, &Failure { message: format!("{key}: {}", f.message), ..f }),
+        }
+    }
+    Some(ObjectPrefix {
+        bucket: bucket.to_owned(),
+        prefix: prefix.to_owned(),
+        coverage: if complete { Coverage::Listed } else { Coverage::Sampled },
+        total_objects: complete.then_some(keys.len() as u64),
+        objects,
+    })
+}
+
+async fn head(ctx: &Ctx, client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<S3Object, Failure> {
+    match ctx.call(client.head_object().bucket(bucket).key(key).send()).await {
+        Ok(out) => Ok(S3Object {
+            key: key.to_owned(),
+            sse_algorithm: out.server_side_encryption().map(|s| s.as_str().to_owned()),
+            kms_key_id: out.ssekms_key_id().map(str::to_owned),
+            bucket_key_enabled: out.bucket_key_enabled(),
+            sse_c: out.sse_customer_algorithm().is_some(),
+        }),
+        Err(e) => {
+            let f = failure::describe(&e);
+            // S3 refuses to describe an SSE-C object without its key, with a bare 400.
+            if f.status == Some(400) {
+                Ok(S3Object { key: key.to_owned(), sse_c: true, ..S3Object::default() })
+            } else {
+                Err(f)
+            }
+        }
+    }
+}
