@@ -6,7 +6,10 @@ mod lint_cli;
 mod lint_setup;
 mod reference_examples;
 mod rules_catalogue;
+mod scan_e2e;
 mod simulate_cli;
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,702 @@
+//! `atrest scan` and `atrest collect` end to end: a world seeded through the SDK into moto (S3, KMS, IAM,
+//! STS) and our Translate endpoint, scanned by the binary as a process.
+
+use std::collections::BTreeMap;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+use crate::support::moto::{ACCOUNT, Moto, REGION, Seed};
+use crate::support::translate::{Fault, TranslateEndpoint};
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
+
+/// Runs the binary with credentials for moto and nothing from the machine's own AWS setup.
+pub fn atrest(moto: &str, translate: &str, args: &[&str], extra: &[(&str, &str)]) -> Output {
+    let home = crate::tempdir();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_atrest"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", moto)
+        .env("AWS_ENDPOINT_URL_TRANSLATE", translate)
+        .current_dir(&home);
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+pub fn report(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not a JSON report ({e}); stderr:\n{}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// (rule, resource id) → status, for every result of a report.
+pub fn statuses(report: &Value) -> BTreeMap<(String, String), String> {
+    let mut map = BTreeMap::new();
+    for r in report["results"].as_array().unwrap() {
+        let key = (r["rule_id"].as_str().unwrap().to_owned(), r["resource"]["id"].as_str().unwrap().to_owned());
+        let status = r["status"].as_str().unwrap().to_owned();
+        // A resource judged several times by one rule keeps its worst status.
+        let worst = |s: &str| ["FAIL", "UNKNOWN", "NOT_VERIFIABLE", "PASS"].iter().position(|x| *x == s);
+        map.entry(key)
+            .and_modify(|old: &mut String| {
+                if worst(&status) < worst(old) {
+                    *old = status.clone();
+                }
+            })
+            .or_insert(status);
+    }
+    map
+}
+
+/// Calls per (service, operation) from the report's `run.api_calls`.
+pub fn calls(report: &Value) -> BTreeMap<(String, String), u64> {
+    report["run"]["api_calls"]
+        .as_array()
+        .expect("run.api_calls")
+        .iter()
+        .map(|a| {
+            (
+                (a["service"].as_str().unwrap().to_owned(), a["operation"].as_str().unwrap().to_owned()),
+                a["calls"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+const TRUST_WITH_SOURCE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"translate.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}"#;
+const TRUST_LOOSE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"translate.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+
+fn key_policy(extra: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Root","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"kms:*","Resource":"*"}}{extra}]}}"#
+    )
+}
+
+fn grant_role(role: &str) -> String {
+    format!(
+        r#",{{"Sid":"Translate","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:role/{role}"}},"Action":["kms:Decrypt","kms:GenerateDataKey","kms:CreateGrant","kms:RetireGrant","kms:DescribeKey"],"Resource":"*"}}"#
+    )
+}
+
+pub fn job(id: &str, input: &str, output: &str, key: Option<&str>, role: &str) -> Value {
+    let mut out = json!({"S3Uri": output});
+    if let Some(k) = key {
+        out["EncryptionKey"] = json!({"Type": "KMS", "Id": k});
+    }
+    json!({
+        "JobId": id, "JobName": format!("job-{id}"), "JobStatus": "COMPLETED",
+        "SourceLanguageCode": "en", "TargetLanguageCodes": ["fr"],
+        "SubmittedTime": 1_764_000_000, "EndTime": 1_764_000_600,
+        "InputDataConfig": {"S3Uri": input, "ContentType": "text/plain"},
+        "OutputDataConfig": out,
+        "DataAccessRoleArn": format!("arn:aws:iam::{ACCOUNT}:role/{role}"),
+    })
+}
+
+pub const CROSS_ACCOUNT_KEY: &str = "arn:aws:kms:us-east-1:999999999999:key/11111111-2222-3333-4444-555555555555";
+
+/// The world's names, for assertions.
+pub struct World {
+    pub good: String,
+    pub no_grant: String,
+    pub doomed: String,
+    pub public: String,
+    pub disabled: String,
+}
+
+async fn create_key(seed: &Seed, policy: &str) -> String {
+    let out = seed.kms.create_key().policy(policy).send().await.unwrap();
+    out.key_metadata().unwrap().arn().unwrap().to_owned()
+}
+
+async fn bucket(seed: &Seed, name: &str, region: Option<&str>) {
+    let mut req = seed.s3.create_bucket().bucket(name);
+    if let Some(r) = region {
+        req = req.create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(r))
+                .build(),
+        );
+    }
+    req.send().await.unwrap();
+}
+
+async fn default_encryption(seed: &Seed, name: &str, algorithm: &str, key: Option<&str>) {
+    use aws_sdk_s3::types::*;
+    let by_default = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(ServerSideEncryption::from(algorithm))
+        .set_kms_master_key_id(key.map(str::to_owned))
+        .build()
+        .unwrap();
+    let config = ServerSideEncryptionConfiguration::builder()
+        .rules(ServerSideEncryptionRule::builder().apply_server_side_encryption_by_default(by_default).build())
+        .build()
+        .unwrap();
+    seed.s3.put_bucket_encryption().bucket(name).server_side_encryption_configuration(config).send().await.unwrap();
+}
+
+async fn object(seed: &Seed, bucket: &str, key: &str, sse: Option<&str>, kms_key: Option<&str>) {
+    let mut req = seed.s3.put_object().bucket(bucket).key(key).body(b"Hello, world".to_vec().into());
+    if let Some(s) = sse {
+        req = req.server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::from(s));
+    }
+    if let Some(k) = kms_key {
+        req = req.ssekms_key_id(k);
+    }
+    req.send().await.unwrap();
+}
+
+fn key_id(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap()
+}
+
+/// The folder Translate writes a job's output to.
+fn folder(job: &str) -> String {
+    format!("out/{ACCOUNT}-TranslateText-{job}/")
+}
+
+pub const J_GOOD: &str = "00000000000000000000000000000001";
+pub const J_NO_GRANT: &str = "00000000000000000000000000000002";
+pub const J_LOOSE: &str = "00000000000000000000000000000003";
+pub const J_MISSING: &str = "00000000000000000000000000000004";
+pub const J_ROOT: &str = "00000000000000000000000000000005";
+pub const J_EU: &str = "00000000000000000000000000000006";
+
+/// A world that takes every collector path and gives every rule something to decide.
+pub async fn seed_world(seed: &Seed, translate: &TranslateEndpoint) -> World {
+    let good = create_key(seed, &key_policy(&grant_role("TranslateRole"))).await;
+    // Neither the account (so no IAM policy counts) nor the role.
+    let admin_only = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Admin","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"}},"Action":"kms:*","Resource":"*"}}]}}"#
+    );
+    let no_grant = create_key(seed, &admin_only).await;
+    let doomed = create_key(seed, &key_policy(&grant_role("LooseRole"))).await;
+    let public = create_key(
+        seed,
+        &key_policy(r#",{"Sid":"Anyone","Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}"#),
+    )
+    .await;
+    let disabled = create_key(seed, &key_policy("")).await;
+    // moto 5.2.5 takes only bare key ids in these calls.
+    seed.kms.enable_key_rotation().key_id(key_id(&good)).send().await.unwrap();
+    seed.kms.create_alias().alias_name("alias/translate-good").target_key_id(key_id(&good)).send().await.unwrap();
+    seed.kms.create_alias().alias_name("alias/translate-doomed").target_key_id(key_id(&doomed)).send().await.unwrap();
+    seed.kms.schedule_key_deletion().key_id(key_id(&doomed)).pending_window_in_days(7).send().await.unwrap();
+    seed.kms.disable_key().key_id(key_id(&disabled)).send().await.unwrap();
+
+    bucket(seed, "atrest-in-good", None).await;
+    default_encryption(seed, "atrest-in-good", "AES256", None).await;
+    object(seed, "atrest-in-good", "docs/a.txt", Some("AES256"), None).await;
+    object(seed, "atrest-in-good", "docs/b.txt", Some("AES256"), None).await;
+
+    bucket(seed, "atrest-in-kms", None).await;
+    default_encryption(seed, "atrest-in-kms", "aws:kms", Some(&no_grant)).await;
+    object(seed, "atrest-in-kms", "docs/c.txt", Some("aws:kms"), Some(key_id(&no_grant))).await;
+
+    bucket(seed, "atrest-in-plain", None).await;
+    object(seed, "atrest-in-plain", "docs/d.txt", None, None).await;
+
+    bucket(seed, "atrest-out-good", None).await;
+    default_encryption(seed, "atrest-out-good", "aws:kms", Some(&good)).await;
+    // moto echoes a bare key id back as given; real S3 answers with the ARN.
+    let out = format!("{}fr.a.txt", folder(J_GOOD));
+    object(seed, "atrest-out-good", &out, Some("aws:kms"), Some(key_id(&good))).await;
+
+    bucket(seed, "atrest-out-denied", None).await;
+    default_encryption(seed, "atrest-out-denied", "aws:kms", Some(&no_grant)).await;
+    let out = format!("{}fr.c.txt", folder(J_NO_GRANT));
+    object(seed, "atrest-out-denied", &out, Some("aws:kms"), Some(&no_grant)).await;
+    // A common real statement; moto answers every object read of this bucket with a bare 403 because of it.
+    let deny_insecure = r#"{"Version":"2012-10-17","Statement":[{"Sid":"TlsOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::atrest-out-denied","arn:aws:s3:::atrest-out-denied/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+    seed.s3.put_bucket_policy().bucket("atrest-out-denied").policy(deny_insecure).send().await.unwrap();
+
+    bucket(seed, "atrest-out-aes", None).await;
+    default_encryption(seed, "atrest-out-aes", "AES256", None).await;
+    let require_aes = r#"{"Version":"2012-10-17","Statement":[{"Sid":"AesOnly","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::atrest-out-aes/*","Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"AES256"}}}]}"#;
+    seed.s3.put_bucket_policy().bucket("atrest-out-aes").policy(require_aes).send().await.unwrap();
+
+    bucket(seed, "atrest-eu", Some("eu-west-1")).await;
+    default_encryption(seed, "atrest-eu", "AES256", None).await;
+
+    let s3_access = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket","s3:PutObject"],"Resource":["arn:aws:s3:::atrest-*","arn:aws:s3:::atrest-*/*"]}]}"#;
+    let managed = seed
+        .iam
+        .create_policy()
+        .policy_name("TranslateS3")
+        .policy_document(s3_access)
+        .send()
+        .await
+        .unwrap()
+        .policy()
+        .unwrap()
+        .arn()
+        .unwrap()
+        .to_owned();
+    seed.iam
+        .create_role()
+        .role_name("TranslateRole")
+        .assume_role_policy_document(TRUST_WITH_SOURCE)
+        .tags(aws_sdk_iam::types::Tag::builder().key("team").value("l10n").build().unwrap())
+        .send()
+        .await
+        .unwrap();
+    seed.iam.attach_role_policy().role_name("TranslateRole").policy_arn(&managed).send().await.unwrap();
+    let kms_inline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["kms:Decrypt","kms:GenerateDataKey","kms:CreateGrant","kms:RetireGrant","kms:DescribeKey"],"Resource":"*"}]}"#;
+    seed.iam
+        .put_role_policy()
+        .role_name("TranslateRole")
+        .policy_name("kms")
+        .policy_document(kms_inline)
+        .send()
+        .await
+        .unwrap();
+    seed.iam
+        .create_role()
+        .role_name("LooseRole")
+        .assume_role_policy_document(TRUST_LOOSE)
+        .permissions_boundary(&managed)
+        .send()
+        .await
+        .unwrap();
+
+    for j in [
+        job(
+            J_GOOD,
+            "s3://atrest-in-good/docs/",
+            "s3://atrest-out-good/out/",
+            Some("alias/translate-good"),
+            "TranslateRole",
+        ),
+        job(J_NO_GRANT, "s3://atrest-in-kms/docs/", "s3://atrest-out-denied/out/", Some(&no_grant), "TranslateRole"),
+        job(
+            J_LOOSE,
+            "s3://atrest-in-plain/docs/",
+            "s3://atrest-out-aes/out/",
+            Some("alias/translate-doomed"),
+            "LooseRole",
+        ),
+        job(J_MISSING, "s3://atrest-gone/docs/", "s3://atrest-out-good/out/", Some(CROSS_ACCOUNT_KEY), "MissingRole"),
+        job(J_ROOT, "s3://atrest-in-good", "s3://atrest-out-good/out/", Some(key_id(&good)), "TranslateRole"),
+        job(J_EU, "s3://atrest-in-good/docs/", "s3://atrest-eu/out/", Some(&good), "TranslateRole"),
+    ] {
+        translate.add_job(j);
+    }
+    let region_arn = |kind: &str, name: &str| format!("arn:aws:translate:{REGION}:{ACCOUNT}:{kind}/{name}");
+    translate.add_terminology(json!({
+        "Name": "glossary", "Arn": region_arn("terminology", "glossary"),
+        "EncryptionKey": {"Type": "KMS", "Id": public}, "CreatedAt": 1_764_000_000,
+    }));
+    translate.add_parallel_data(json!({
+        "Name": "memory", "Arn": region_arn("parallel-data", "memory"), "Status": "ACTIVE",
+        "EncryptionKey": {"Type": "KMS", "Id": disabled}, "CreatedAt": 1_764_000_000,
+    }));
+    World { good, no_grant, doomed, public, disabled }
+}
+
+/// moto and the Translate endpoint, seeded with the world.
+pub fn world() -> (Moto, TranslateEndpoint, World) {
+    let moto = Moto::start();
+    let translate = TranslateEndpoint::start(2);
+    let world = block_on(async {
+        let seed = Seed::new(&moto, "testing", "testing").await;
+        seed_world(&seed, &translate).await
+    });
+    (moto, translate, world)
+}
+
+fn expect(s: &BTreeMap<(String, String), String>, rule: &str, resource: &str, status: &str) {
+    let got = s.get(&(rule.to_owned(), resource.to_owned()));
+    assert_eq!(got.map(String::as_str), Some(status), "{rule} on {resource}; all results: {s:#?}");
+}
+
+fn role(name: &str) -> String {
+    format!("arn:aws:iam::{ACCOUNT}:role/{name}")
+}
+
+fn out_folder(bucket: &str, job: &str) -> String {
+    format!("s3://{bucket}/{}", folder(job))
+}
+
+#[test]
+fn scan_reports_the_seeded_world() {
+    let (moto, translate, w) = world();
+    let out = atrest(&moto.url, &translate.url, &["scan", "--format", "json", "-q"], &[]);
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let report = report(&out);
+    assert_eq!(report["run"]["command"], "scan");
+    assert_eq!(report["run"]["accounts"], json!([ACCOUNT]));
+    assert_eq!(report["run"]["objects"], "sample:100");
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(crate::root().join("docs/report.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let invalid: Vec<String> = validator.iter_errors(&report).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    assert!(invalid.is_empty(), "the scan report does not match docs/report.schema.json: {invalid:#?}");
+    let s = statuses(&report);
+    let bucket = |n: &str| format!("arn:aws:s3:::{n}");
+    let cases: &[(&str, String, &str)] = &[
+        ("AR101", bucket("atrest-in-good"), "PASS"),
+        ("AR101", bucket("atrest-in-kms"), "PASS"),
+        // moto reports no configuration for a bucket never given one.
+        ("AR101", bucket("atrest-in-plain"), "FAIL"),
+        ("AR101", bucket("atrest-gone"), "UNKNOWN"),
+        ("AR102", "s3://atrest-in-good/docs/".into(), "PASS"),
+        ("AR102", "s3://atrest-in-kms/docs/".into(), "PASS"),
+        ("AR102", "s3://atrest-in-plain/docs/".into(), "FAIL"),
+        ("AR102", "s3://atrest-gone/docs/".into(), "UNKNOWN"),
+        ("AR103", w.no_grant.clone(), "FAIL"),
+        ("AR202", w.good.clone(), "PASS"),
+        ("AR202", w.doomed.clone(), "FAIL"),
+        ("AR202", CROSS_ACCOUNT_KEY.into(), "UNKNOWN"),
+        ("AR203", w.good.clone(), "PASS"),
+        ("AR203", w.no_grant.clone(), "FAIL"),
+        // The object's key id came back bare and still matches the job's key named by alias.
+        ("AR205", out_folder("atrest-out-good", J_GOOD), "PASS"),
+        // HeadObject answered 403: not judged.
+        ("AR205", out_folder("atrest-out-denied", J_NO_GRANT), "UNKNOWN"),
+        ("AR301", w.good.clone(), "PASS"),
+        ("AR301", w.no_grant.clone(), "FAIL"),
+        ("AR302", w.good.clone(), "PASS"),
+        ("AR302", w.doomed.clone(), "FAIL"),
+        ("AR303", w.good.clone(), "PASS"),
+        ("AR303", w.public.clone(), "FAIL"),
+        ("AR401", role("TranslateRole"), "PASS"),
+        ("AR401", role("MissingRole"), "FAIL"),
+        ("AR402", role("TranslateRole"), "PASS"),
+        ("AR403", role("TranslateRole"), "PASS"),
+        ("AR403", role("LooseRole"), "FAIL"),
+        ("AR404", role("TranslateRole"), "PASS"),
+        ("AR404", role("LooseRole"), "FAIL"),
+        ("AR501", bucket("atrest-out-good"), "PASS"),
+        ("AR501", bucket("atrest-out-denied"), "PASS"),
+        ("AR501", bucket("atrest-out-aes"), "FAIL"),
+        ("AR601", format!("arn:aws:translate:{REGION}:{ACCOUNT}:terminology/glossary"), "PASS"),
+        ("AR601", format!("arn:aws:translate:{REGION}:{ACCOUNT}:parallel-data/memory"), "FAIL"),
+        ("AR701", "s3://atrest-in-good/docs/".into(), "PASS"),
+        ("AR701", "s3://atrest-in-good/".into(), "FAIL"),
+        ("AR702", bucket("atrest-in-good"), "PASS"),
+        ("AR702", bucket("atrest-eu"), "FAIL"),
+        ("AR702", bucket("atrest-gone"), "UNKNOWN"),
+        ("AR901", "translate".into(), "NOT_VERIFIABLE"),
+    ];
+    for (rule, resource, status) in cases {
+        expect(&s, rule, resource, status);
+    }
+    let _ = &w.disabled;
+
+    // Every failed read is listed, and nothing it touched passes.
+    let errors: Vec<(String, String, String)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["service"].as_str().unwrap().into(),
+                e["operation"].as_str().unwrap().into(),
+                e["resource"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    for want in [
+        ("iam", "GetRole", role("MissingRole")),
+        ("kms", "DescribeKey", CROSS_ACCOUNT_KEY.to_owned()),
+        ("s3", "GetBucketEncryption", bucket("atrest-gone")),
+        ("s3", "ListObjectsV2", "s3://atrest-gone/docs/".to_owned()),
+        ("s3", "HeadObject", out_folder("atrest-out-denied", J_NO_GRANT)),
+    ] {
+        let want = (want.0.to_owned(), want.1.to_owned(), want.2);
+        assert!(errors.contains(&want), "{want:?} not in {errors:#?}");
+    }
+    for (_, _, resource) in &errors {
+        for ((rule, id), status) in &s {
+            // AR701 judges the URI's shape alone.
+            let judged_on_data = rule != "AR701";
+            assert!(
+                !(judged_on_data && id == resource && status == "PASS"),
+                "{rule} passed {id} though a read of it failed"
+            );
+        }
+    }
+    // Every rule of the baseline ruleset had something to decide, but AR204 and AR603: they judge keys of
+    // other accounts, and moto keeps each account's keys to itself (the snapshot cases cover them).
+    let rules: std::collections::BTreeSet<&str> = s.keys().map(|(r, _)| r.as_str()).collect();
+    for id in [
+        "AR101", "AR102", "AR103", "AR201", "AR202", "AR203", "AR205", "AR301", "AR302", "AR303", "AR401", "AR402",
+        "AR403", "AR404", "AR501", "AR601", "AR701", "AR702", "AR901",
+    ] {
+        assert!(rules.contains(id), "{id} gave no result: {rules:?}");
+    }
+}
+
+#[test]
+fn collect_then_audit_gives_the_scan_report() {
+    let (moto, translate, _) = world();
+    let dir = crate::tempdir();
+    let snapshot = dir.join("world.json");
+    let scan = atrest(&moto.url, &translate.url, &["scan", "--format", "json", "-q", "--ruleset", "strict"], &[]);
+    let collect = atrest(&moto.url, &translate.url, &["collect", "-o", snapshot.to_str().unwrap()], &[]);
+    assert_eq!(collect.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&collect.stderr));
+    assert!(String::from_utf8_lossy(&collect.stderr).contains("snapshot written"));
+    let audit = Command::new(env!("CARGO_BIN_EXE_atrest"))
+        .args(["audit", snapshot.to_str().unwrap(), "--format", "json", "--ruleset", "strict"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(audit.status.code(), scan.status.code());
+    let (scan, audit) = (report(&scan), report(&audit));
+    for field in ["results", "summary", "controls", "errors"] {
+        assert_eq!(scan[field], audit[field], "{field} differs between scan and collect + audit");
+    }
+    assert!(scan["results"].as_array().unwrap().len() > 60);
+    // No temporary file is left beside the snapshot.
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("world.json")]);
+}
+
+#[test]
+fn translate_throttling_and_500_bursts_are_retried() {
+    let (moto, translate, _) = world();
+    let clean = atrest(&moto.url, &translate.url, &["scan", "--format", "json", "-q"], &[]);
+    for fault in [Fault::Throttle, Fault::Internal, Fault::Throttle] {
+        translate.fault(Some("ListTextTranslationJobs"), fault);
+    }
+    translate.fault(Some("ListTerminologies"), Fault::Internal);
+    translate.fault(Some("ListParallelData"), Fault::Throttle);
+    let faulty = atrest(&moto.url, &translate.url, &["scan", "--format", "json", "-q"], &[]);
+    assert_eq!(faulty.status.code(), clean.status.code());
+    let (clean, faulty) = (report(&clean), report(&faulty));
+    assert_eq!(statuses(&clean), statuses(&faulty));
+    assert_eq!(clean["errors"], faulty["errors"]);
+    let requests = |r: &Value, op: &str| {
+        r["run"]["api_calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["operation"] == op)
+            .map(|a| (a["calls"].as_u64().unwrap(), a["requests"].as_u64().unwrap()))
+    };
+    // Six jobs at two per page: three pages, and three retried answers on top.
+    assert_eq!(requests(&clean, "ListTextTranslationJobs"), Some((3, 3)));
+    assert_eq!(requests(&faulty, "ListTextTranslationJobs"), Some((3, 6)));
+    assert_eq!(requests(&faulty, "ListTerminologies"), Some((1, 2)));
+    assert_eq!(requests(&faulty, "ListParallelData"), Some((1, 2)));
+}
+
+#[test]
+fn a_refused_translate_listing_stops_the_scan_with_exit_2() {
+    let moto = Moto::start();
+    let translate = TranslateEndpoint::start(10);
+    translate.fault(Some("ListTerminologies"), Fault::Denied);
+    let out = atrest(&moto.url, &translate.url, &["scan", "--format", "json", "-o", "report.json"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("translate ListTerminologies in us-east-1 failed: AccessDeniedException"), "{stderr}");
+    assert!(stderr.contains("docs/atrest-readonly-policy.json"), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn an_unreachable_endpoint_or_no_credentials_exit_2_saying_what_to_set() {
+    let translate = TranslateEndpoint::start(10);
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    let out = atrest(&closed, &translate.url, &["scan", "-q"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&format!("cannot reach {closed}")) && stderr.contains("--endpoint-url"), "{stderr}");
+
+    let home = crate::tempdir();
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_atrest"));
+        cmd.args(["collect", "-o", "snap.json"])
+            .env_clear()
+            .env("HOME", &home)
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.current_dir(&home).output().unwrap()
+    };
+    let out = run(&[("AWS_REGION", "us-east-1")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no AWS credentials") && stderr.contains("AWS_ACCESS_KEY_ID"), "{stderr}");
+    let out = run(&[("AWS_ACCESS_KEY_ID", "a"), ("AWS_SECRET_ACCESS_KEY", "b")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no AWS region") && stderr.contains("--region"), "{stderr}");
+    assert!(!home.join("snap.json").exists());
+}
+
+/// 50 jobs sharing 5 keys (named by ARN, alias and bare id), 3 roles and 6 buckets.
+async fn seed_shared(seed: &Seed, translate: &TranslateEndpoint) {
+    let mut keys = Vec::new();
+    for i in 0..5 {
+        let arn = create_key(seed, &key_policy(&grant_role("Role0"))).await;
+        seed.kms
+            .create_alias()
+            .alias_name(format!("alias/shared-{i}"))
+            .target_key_id(key_id(&arn))
+            .send()
+            .await
+            .unwrap();
+        keys.push(arn);
+    }
+    for i in 0..3 {
+        seed.iam
+            .create_role()
+            .role_name(format!("Role{i}"))
+            .assume_role_policy_document(TRUST_WITH_SOURCE)
+            .send()
+            .await
+            .unwrap();
+        seed.iam
+            .put_role_policy()
+            .role_name(format!("Role{i}"))
+            .policy_name("s3")
+            .policy_document(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+            )
+            .send()
+            .await
+            .unwrap();
+    }
+    for i in 0..6 {
+        bucket(seed, &format!("atrest-shared-{i}"), None).await;
+        default_encryption(seed, &format!("atrest-shared-{i}"), "AES256", None).await;
+    }
+    for i in 0..3 {
+        object(seed, &format!("atrest-shared-{i}"), "in/doc.txt", Some("AES256"), None).await;
+    }
+    for j in 0..50 {
+        let key = &keys[j % 5];
+        let reference = match j % 3 {
+            0 => key.clone(),
+            1 => format!("alias/shared-{}", j % 5),
+            _ => key_id(key).to_owned(),
+        };
+        translate.add_job(job(
+            &format!("{j:032x}"),
+            &format!("s3://atrest-shared-{}/in/", j % 3),
+            &format!("s3://atrest-shared-{}/out/", 3 + j % 3),
+            Some(&reference),
+            &format!("Role{}", j % 3),
+        ));
+    }
+}
+
+#[test]
+fn shared_keys_roles_and_buckets_are_read_once() {
+    let moto = Moto::start();
+    let translate = TranslateEndpoint::start(20);
+    block_on(async {
+        let seed = Seed::new(&moto, "testing", "testing").await;
+        seed_shared(&seed, &translate).await
+    });
+    let out = atrest(&moto.url, &translate.url, &["scan", "--format", "json", "-q"], &[]);
+    let report = report(&out);
+    assert_eq!(report["errors"], json!([]), "every read succeeds in this world");
+    let c = calls(&report);
+    let n = |service: &str, op: &str| c.get(&(service.to_owned(), op.to_owned())).copied().unwrap_or(0);
+    for (service, op, want) in [
+        ("sts", "GetCallerIdentity", 1),
+        ("translate", "ListTextTranslationJobs", 3),
+        ("kms", "ListAliases", 1),
+        ("kms", "DescribeKey", 5),
+        ("kms", "GetKeyPolicy", 5),
+        ("kms", "GetKeyRotationStatus", 5),
+        ("kms", "ListGrants", 5),
+        ("iam", "GetRole", 3),
+        ("iam", "ListRolePolicies", 3),
+        ("iam", "GetRolePolicy", 3),
+        ("iam", "ListAttachedRolePolicies", 3),
+        ("s3", "ListBuckets", 1),
+        ("s3", "GetBucketLocation", 6),
+        ("s3", "GetBucketEncryption", 6),
+        ("s3", "GetBucketPolicy", 6),
+        // 3 input prefixes and 50 output folders; one object in each input prefix.
+        ("s3", "ListObjectsV2", 53),
+        ("s3", "HeadObject", 3),
+    ] {
+        assert_eq!(n(service, op), want, "{service} {op}: {c:#?}");
+    }
+    let jobs: std::collections::BTreeSet<&str> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["jobs"].as_array().into_iter().flatten().filter_map(Value::as_str))
+        .collect();
+    assert_eq!(jobs.len(), 50);
+}
+
+#[test]
+fn the_readonly_policy_is_enough_under_iam_enforcement() {
+    let policy_path = crate::root().join("docs/atrest-readonly-policy.json");
+    let policy = std::fs::read_to_string(&policy_path).unwrap();
+    let doc: Value = serde_json::from_str(&policy).unwrap();
+    // Read-only by construction: every action reads or lists.
+    for st in doc["Statement"].as_array().unwrap() {
+        assert_eq!(st["Effect"], "Allow");
+        for a in st["Action"].as_array().unwrap() {
+            let name = a.as_str().unwrap().split(':').nth(1).unwrap();
+            assert!(["Get", "List", "Describe"].iter().any(|p| name.starts_with(p)), "{a} is not a read");
+        }
+    }
+
+    let (moto, translate, _) = world();
+    let open = atrest(&moto.url, &translate.url, &["scan", "--format", "json", "-q"], &[]);
+    let ((key, secret), (nobody_key, nobody_secret)) = block_on(async {
+        let seed = Seed::new(&moto, "testing", "testing").await;
+        let mut out = Vec::new();
+        for (user, policy) in [("auditor", Some(&policy)), ("nobody", None)] {
+            seed.iam.create_user().user_name(user).send().await.unwrap();
+            if let Some(p) = policy {
+                seed.iam
+                    .put_user_policy()
+                    .user_name(user)
+                    .policy_name("atrest")
+                    .policy_document(p)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            let k = seed.iam.create_access_key().user_name(user).send().await.unwrap();
+            let k = k.access_key().unwrap();
+            out.push((k.access_key_id().to_owned(), k.secret_access_key().to_owned()));
+        }
+        (out[0].clone(), out[1].clone())
+    });
+    moto.enforce_iam();
+    let scan_as = |key: &str, secret: &str| {
+        atrest(
+            &moto.url,
+            &translate.url,
+            &["scan", "--format", "json", "-q"],
+            &[("AWS_ACCESS_KEY_ID", key), ("AWS_SECRET_ACCESS_KEY", secret)],
+        )
+    };
+    let limited = scan_as(&key, &secret);
+    assert_eq!(limited.status.code(), open.status.code(), "stderr: {}", String::from_utf8_lossy(&limited.stderr));
+    let (open, limited) = (report(&open), report(&limited));
+    assert_eq!(open["errors"], limited["errors"], "the read-only policy was refused something");
+    assert_eq!(statuses(&open), statuses(&limited));
+
+    // The enforcement is real: a user without the policy is refused, and nothing it could not read passes.
+    let refused = report(&scan_as(&nobody_key, &nobody_secret));
+    let denied = refused["errors"].as_array().unwrap().iter().filter(|e| e["error_code"] == "AccessDenied").count();
+    assert!(denied > 10, "{:#}", refused["errors"]);
+    // AR201 (baseline) and AR701 judge the job record alone, which the Translate endpoint still served.
+    let s = statuses(&refused);
+    assert!(s.iter().all(|((rule, _), st)| st != "PASS" || rule == "AR201" || rule == "AR701"), "{s:#?}");
+}

@@ -1,0 +1,4 @@
+//! Test endpoints shared by the integration tests and the scan benchmark.
+
+pub mod moto;
+pub mod translate;

@@ -1,0 +1,104 @@
+//! moto's server for S3, KMS, IAM and STS, started on a free 127.0.0.1 port for one test and stopped with it,
+//! and SDK clients for seeding it.
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const ACCOUNT: &str = "123456789012";
+pub const REGION: &str = "us-east-1";
+
+pub struct Moto {
+    pub url: String,
+    child: Child,
+}
+
+/// `ATREST_MOTO_SERVER`, else the virtualenv the README's test command makes.
+fn server_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("ATREST_MOTO_SERVER") {
+        return PathBuf::from(p);
+    }
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
+    assert!(
+        venv.exists(),
+        "moto's server is not installed: run the README's test command (scripts/test), which installs \
+         moto[server] into .venv, or set ATREST_MOTO_SERVER to a moto_server executable"
+    );
+    venv
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        Moto::start_with(&[])
+    }
+
+    pub fn start_with(env: &[(&str, &str)]) -> Moto {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let mut cmd = Command::new(server_binary());
+        cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("MOTO_ALLOW_NONEXISTENT_REGION", "false")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let child = cmd.spawn().expect("start moto_server");
+        let moto = Moto { url: format!("http://127.0.0.1:{port}"), child };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "moto_server did not listen on port {port} within 30 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        moto
+    }
+
+    /// From now on moto checks every request against IAM policies (its `reset-auth` API).
+    pub fn enforce_iam(&self) {
+        let mut s = TcpStream::connect(self.url.trim_start_matches("http://")).unwrap();
+        use std::io::{Read, Write};
+        write!(s, "POST /moto-api/reset-auth HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\n0")
+            .unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 200"), "reset-auth: {answer}");
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// SDK clients pointed at moto, for seeding a world.
+pub struct Seed {
+    pub s3: aws_sdk_s3::Client,
+    pub kms: aws_sdk_kms::Client,
+    pub iam: aws_sdk_iam::Client,
+}
+
+impl Seed {
+    pub async fn new(moto: &Moto, access_key: &str, secret: &str) -> Seed {
+        let creds = aws_credential_types::Credentials::new(access_key, secret, None, None, "test");
+        let http = aws_smithy_http_client::Builder::new().build_http();
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(http)
+            .region(aws_config::Region::new(REGION))
+            .credentials_provider(creds)
+            .endpoint_url(&moto.url)
+            .load()
+            .await;
+        let s3 = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build();
+        Seed {
+            s3: aws_sdk_s3::Client::from_conf(s3),
+            kms: aws_sdk_kms::Client::new(&sdk),
+            iam: aws_sdk_iam::Client::new(&sdk),
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! A small Amazon Translate endpoint for tests (moto has none): serves jobs, terminologies and parallel data
+//! in the Smithy RPC v2 CBOR protocol the Rust SDK speaks, with pagination, and answers queued faults.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+use ciborium::Value;
+use serde_json::Value as Json;
+
+/// An answer to give instead of the real one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// 400 TooManyRequestsException, which the SDK retries as throttling.
+    Throttle,
+    /// 500 InternalServerException, retried as transient.
+    Internal,
+    /// 400 AccessDeniedException, which is not retried.
+    Denied,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// TextTranslationJobProperties, TerminologyProperties, ParallelDataProperties as JSON, with timestamps
+    /// as epoch seconds (sent as CBOR tag 1).
+    jobs: Vec<Json>,
+    terminologies: Vec<Json>,
+    parallel_data: Vec<Json>,
+    page_size: usize,
+    /// Faults for the next requests: (operation or any, fault).
+    faults: VecDeque<(Option<String>, Fault)>,
+}
+
+#[derive(Clone)]
+pub struct TranslateEndpoint {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+const TIMESTAMPS: &[&str] = &["SubmittedTime", "EndTime", "CreatedAt", "LastUpdatedAt"];
+
+impl TranslateEndpoint {
+    /// Serves on a free 127.0.0.1 port until the process ends; pages hold at most `page_size` items.
+    pub fn start(page_size: usize) -> TranslateEndpoint {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the Translate test endpoint");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let state = Arc::new(Mutex::new(State { page_size: page_size.max(1), ..State::default() }));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = shared.clone();
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &state);
+                });
+            }
+        });
+        TranslateEndpoint { url, state }
+    }
+
+    pub fn add_job(&self, job: Json) {
+        self.state.lock().unwrap().jobs.push(job);
+    }
+
+    pub fn add_terminology(&self, t: Json) {
+        self.state.lock().unwrap().terminologies.push(t);
+    }
+
+    pub fn add_parallel_data(&self, p: Json) {
+        self.state.lock().unwrap().parallel_data.push(p);
+    }
+
+    /// Queues a fault for the next request of `operation` (any operation when `None`).
+    pub fn fault(&self, operation: Option<&str>, fault: Fault) {
+        self.state.lock().unwrap().faults.push_back((operation.map(str::to_owned), fault));
+    }
+}
+
+/// One request per connection: the answer says `Connection: close`.
+fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
+    let mut length = 0usize;
+    loop {
+        let mut header = String::new();
+        reader.read_line(&mut header)?;
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let operation = path.rsplit('/').next().unwrap_or("").to_owned();
+    let (status, answer) = answer(state, &operation, &body);
+    let mut bytes = Vec::new();
+    ciborium::into_writer(&answer, &mut bytes).expect("CBOR encoding");
+    let mut out = stream;
+    write!(
+        out,
+        "HTTP/1.1 {status} X\r\ncontent-type: application/cbor\r\nsmithy-protocol: rpc-v2-cbor\r\n\
+         content-length: {}\r\nconnection: close\r\n\r\n",
+        bytes.len()
+    )?;
+    out.write_all(&bytes)?;
+    out.flush()
+}
+
+fn error(code: &str, message: &str) -> Value {
+    Value::Map(vec![
+        (Value::Text("__type".into()), Value::Text(format!("com.amazonaws.translate#{code}"))),
+        (Value::Text("message".into()), Value::Text(message.into())),
+    ])
+}
+
+fn answer(state: &Mutex<State>, operation: &str, body: &[u8]) -> (u16, Value) {
+    let mut st = state.lock().unwrap();
+    if let Some(i) = st.faults.iter().position(|(op, _)| op.as_deref().is_none_or(|o| o == operation)) {
+        let (_, fault) = st.faults.remove(i).unwrap();
+        return match fault {
+            Fault::Throttle => (400, error("TooManyRequestsException", "Rate exceeded")),
+            Fault::Internal => (500, error("InternalServerException", "internal error")),
+            Fault::Denied => (400, error("AccessDeniedException", "User is not authorized to perform this action")),
+        };
+    }
+    let request: Value = if body.is_empty() {
+        Value::Map(Vec::new())
+    } else {
+        match ciborium::from_reader(body) {
+            Ok(v) => v,
+            Err(e) => return (400, error("SerializationException", &format!("not CBOR: {e}"))),
+        }
+    };
+    let field = |name: &str| match &request {
+        Value::Map(m) => m.iter().find(|(k, _)| k.as_text() == Some(name)).map(|(_, v)| v.clone()),
+        _ => None,
+    };
+    let start: usize = field("NextToken").and_then(|t| t.as_text().and_then(|t| t.parse().ok())).unwrap_or(0);
+    let max = field("MaxResults").and_then(|m| m.as_integer()).and_then(|i| usize::try_from(i).ok()).unwrap_or(100);
+    let page = st.page_size.min(max.max(1));
+    let (items, list_name): (Vec<Json>, &str) = match operation {
+        "ListTextTranslationJobs" => {
+            let after = field("Filter").and_then(|f| match f {
+                Value::Map(m) => m.into_iter().find(|(k, _)| k.as_text() == Some("SubmittedAfterTime")).map(|(_, v)| v),
+                _ => None,
+            });
+            let after = after.and_then(|v| epoch(&v));
+            let jobs = st
+                .jobs
+                .iter()
+                .filter(|j| after.is_none_or(|a| j["SubmittedTime"].as_f64().is_some_and(|t| t >= a)))
+                .cloned()
+                .collect();
+            (jobs, "TextTranslationJobPropertiesList")
+        }
+        "ListTerminologies" => (st.terminologies.clone(), "TerminologyPropertiesList"),
+        "ListParallelData" => (st.parallel_data.clone(), "ParallelDataPropertiesList"),
+        _ => return (400, error("UnknownOperationException", operation)),
+    };
+    let end = (start + page).min(items.len());
+    let mut out = vec![(
+        Value::Text(list_name.into()),
+        Value::Array(items[start.min(end)..end].iter().map(|j| cbor(j, None)).collect()),
+    )];
+    if end < items.len() {
+        out.push((Value::Text("NextToken".into()), Value::Text(end.to_string())));
+    }
+    (200, Value::Map(out))
+}
+
+/// Epoch seconds from a CBOR timestamp (tag 1) or a bare number.
+fn epoch(v: &Value) -> Option<f64> {
+    match v {
+        Value::Tag(1, inner) => epoch(inner),
+        Value::Integer(i) => i128::from(*i).to_string().parse().ok(),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// JSON → CBOR, with the known timestamp members as tag 1 around epoch seconds.
+fn cbor(j: &Json, key: Option<&str>) -> Value {
+    match j {
+        Json::Number(n) if key.is_some_and(|k| TIMESTAMPS.contains(&k)) => {
+            Value::Tag(1, Box::new(Value::Float(n.as_f64().unwrap_or(0.0))))
+        }
+        Json::Null => Value::Null,
+        Json::Bool(b) => Value::Bool(*b),
+        Json::Number(n) => match n.as_i64() {
+            Some(i) => Value::Integer(i.into()),
+            None => Value::Float(n.as_f64().unwrap_or(0.0)),
+        },
+        Json::String(s) => Value::Text(s.clone()),
+        Json::Array(a) => Value::Array(a.iter().map(|v| cbor(v, None)).collect()),
+        Json::Object(o) => Value::Map(o.iter().map(|(k, v)| (Value::Text(k.clone()), cbor(v, Some(k)))).collect()),
+    }
+}
