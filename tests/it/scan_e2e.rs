@@ -700,3 +700,51 @@ fn the_readonly_policy_is_enough_under_iam_enforcement() {
     let s = statuses(&refused);
     assert!(s.iter().all(|((rule, _), st)| st != "PASS" || rule == "AR201" || rule == "AR701"), "{s:#?}");
 }
+
+#[test]
+fn job_filters_and_object_sampling_narrow_what_is_read() {
+    let (moto, translate, _) = world();
+    let scan = |args: &[&str]| {
+        let mut all = vec!["scan", "--format", "json", "-q"];
+        all.extend_from_slice(args);
+        report(&atrest(&moto.url, &translate.url, &all, &[]))
+    };
+    let jobs = |r: &Value| -> std::collections::BTreeSet<String> {
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|x| x["jobs"].as_array().into_iter().flatten().filter_map(Value::as_str).map(str::to_owned))
+            .collect()
+    };
+    let one = scan(&["--job-id", J_GOOD]);
+    assert_eq!(jobs(&one), [J_GOOD.to_owned()].into());
+    let c = calls(&one);
+    assert_eq!(c.get(&("iam".into(), "GetRole".into())), Some(&1), "only the job's role is read");
+
+    // The jobs were submitted at 2025-11-24T16:00:00Z.
+    assert_eq!(jobs(&scan(&["--since", "2025-11-24"])).len(), 6);
+    assert_eq!(jobs(&scan(&["--since", "2025-11-24T16:00:00Z"])).len(), 6);
+    assert!(jobs(&scan(&["--since", "2025-11-24T16:00:01Z"])).is_empty());
+
+    let none = scan(&["--objects", "none"]);
+    assert_eq!(none["run"]["objects"], "none");
+    let c = calls(&none);
+    assert!(
+        !c.contains_key(&("s3".into(), "HeadObject".into())) && !c.contains_key(&("s3".into(), "ListObjectsV2".into()))
+    );
+    let s = statuses(&none);
+    expect(&s, "AR102", "s3://atrest-in-good/docs/", "UNKNOWN");
+    expect(&s, "AR205", &out_folder("atrest-out-good", J_GOOD), "UNKNOWN");
+
+    // Six prefixes hold objects, two of them two each (docs/ and the bucket root of atrest-in-good).
+    let heads = |r: &Value| calls(r).get(&("s3".into(), "HeadObject".into())).copied();
+    assert_eq!(heads(&scan(&["--objects", "all"])), Some(8));
+    let sampled = scan(&["--objects", "sample:1"]);
+    assert_eq!(heads(&sampled), Some(6));
+    let s = statuses(&sampled);
+    expect(&s, "AR102", "s3://atrest-in-good/docs/", "PASS");
+    let bad = atrest(&moto.url, &translate.url, &["scan", "--objects", "sample:0"], &[]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--objects"));
+}
