@@ -748,3 +748,51 @@ fn job_filters_and_object_sampling_narrow_what_is_read() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--objects"));
 }
+
+#[test]
+fn every_requested_region_is_scanned_with_its_own_clients() {
+    let moto = Moto::start();
+    let translate = TranslateEndpoint::start(10);
+    let eu_key = block_on(async {
+        let seed = Seed::new(&moto, "testing", "testing").await;
+        let eu = Seed::new_in(&moto, "eu-west-1").await;
+        let key = create_key(&eu, &key_policy(&grant_role("TranslateRole"))).await;
+        bucket(&seed, "atrest-eu-in", Some("eu-west-1")).await;
+        default_encryption(&seed, "atrest-eu-in", "AES256", None).await;
+        bucket(&seed, "atrest-us-in", None).await;
+        default_encryption(&seed, "atrest-us-in", "AES256", None).await;
+        seed.iam
+            .create_role()
+            .role_name("TranslateRole")
+            .assume_role_policy_document(TRUST_WITH_SOURCE)
+            .send()
+            .await
+            .unwrap();
+        key
+    });
+    let mut eu_job = job(J_EU, "s3://atrest-eu-in/docs/", "s3://atrest-eu-in/out/", Some(&eu_key), "TranslateRole");
+    eu_job["JobName"] = json!("in-eu");
+    translate.add_job_in("eu-west-1", eu_job);
+    translate.add_job(job(J_GOOD, "s3://atrest-us-in/docs/", "s3://atrest-eu-in/out/", None, "TranslateRole"));
+
+    let r = report(&atrest(
+        &moto.url,
+        &translate.url,
+        &["scan", "--format", "json", "-q", "--region", "eu-west-1", "--region", "us-east-1"],
+        &[],
+    ));
+    assert_eq!(r["run"]["regions"], json!(["eu-west-1", "us-east-1"]));
+    let s = statuses(&r);
+    // The eu-west-1 key is read from eu-west-1's KMS; the job there uses a bucket of its region.
+    expect(&s, "AR202", &eu_key, "PASS");
+    expect(&s, "AR203", &eu_key, "PASS");
+    let job_arn = |region: &str, id: &str| format!("arn:aws:translate:{region}:{ACCOUNT}:text-translation-job/{id}");
+    expect(&s, "AR201", &job_arn("eu-west-1", J_EU), "PASS");
+    expect(&s, "AR201", &job_arn("us-east-1", J_GOOD), "PASS");
+    // The us-east-1 job writes to a bucket in eu-west-1.
+    expect(&s, "AR702", "arn:aws:s3:::atrest-eu-in", "FAIL");
+    expect(&s, "AR702", "arn:aws:s3:::atrest-us-in", "PASS");
+    assert_eq!(r["errors"], json!([]));
+    let c = calls(&r);
+    assert_eq!(c.get(&("translate".into(), "ListTextTranslationJobs".into())), Some(&2));
+}

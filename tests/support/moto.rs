@@ -85,11 +85,20 @@ pub struct Seed {
 
 impl Seed {
     pub async fn new(moto: &Moto, access_key: &str, secret: &str) -> Seed {
+        Seed::build(moto, access_key, secret, REGION).await
+    }
+
+    /// Clients for another region (moto keeps KMS keys per region).
+    pub async fn new_in(moto: &Moto, region: &str) -> Seed {
+        Seed::build(moto, "testing", "testing", region).await
+    }
+
+    async fn build(moto: &Moto, access_key: &str, secret: &str, region: &str) -> Seed {
         let creds = aws_credential_types::Credentials::new(access_key, secret, None, None, "test");
         let http = aws_smithy_http_client::Builder::new().build_http();
         let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .http_client(http)
-            .region(aws_config::Region::new(REGION))
+            .region(aws_config::Region::new(region.to_owned()))
             .credentials_provider(creds)
             .endpoint_url(&moto.url)
             .load()

@@ -24,7 +24,8 @@ pub enum Fault {
 struct State {
     /// TextTranslationJobProperties, TerminologyProperties, ParallelDataProperties as JSON, with timestamps
     /// as epoch seconds (sent as CBOR tag 1).
-    jobs: Vec<Json>,
+    /// Jobs with the region that lists them.
+    jobs: Vec<(String, Json)>,
     terminologies: Vec<Json>,
     parallel_data: Vec<Json>,
     page_size: usize,
@@ -59,7 +60,12 @@ impl TranslateEndpoint {
     }
 
     pub fn add_job(&self, job: Json) {
-        self.state.lock().unwrap().jobs.push(job);
+        self.add_job_in("us-east-1", job);
+    }
+
+    /// A job listed only to requests signed for `region`.
+    pub fn add_job_in(&self, region: &str, job: Json) {
+        self.state.lock().unwrap().jobs.push((region.to_owned(), job));
     }
 
     pub fn add_terminology(&self, t: Json) {
@@ -83,6 +89,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     reader.read_line(&mut line)?;
     let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
     let mut length = 0usize;
+    let mut region = String::from("us-east-1");
     loop {
         let mut header = String::new();
         reader.read_line(&mut header)?;
@@ -95,11 +102,19 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         {
             length = value.trim().parse().unwrap_or(0);
         }
+        // SigV4: `Credential=AKID/DATE/REGION/translate/aws4_request` names the region the client called.
+        if let Some((name, value)) = header.split_once(':')
+            && name.eq_ignore_ascii_case("authorization")
+            && let Some(scope) = value.split("Credential=").nth(1)
+            && let Some(r) = scope.split('/').nth(2)
+        {
+            region = r.to_owned();
+        }
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
     let operation = path.rsplit('/').next().unwrap_or("").to_owned();
-    let (status, answer) = answer(state, &operation, &body);
+    let (status, answer) = answer(state, &operation, &region, &body);
     let mut bytes = Vec::new();
     ciborium::into_writer(&answer, &mut bytes).expect("CBOR encoding");
     let mut out = stream;
@@ -120,7 +135,7 @@ fn error(code: &str, message: &str) -> Value {
     ])
 }
 
-fn answer(state: &Mutex<State>, operation: &str, body: &[u8]) -> (u16, Value) {
+fn answer(state: &Mutex<State>, operation: &str, region: &str, body: &[u8]) -> (u16, Value) {
     let mut st = state.lock().unwrap();
     if let Some(i) = st.faults.iter().position(|(op, _)| op.as_deref().is_none_or(|o| o == operation)) {
         let (_, fault) = st.faults.remove(i).unwrap();
@@ -155,13 +170,15 @@ fn answer(state: &Mutex<State>, operation: &str, body: &[u8]) -> (u16, Value) {
             let jobs = st
                 .jobs
                 .iter()
-                .filter(|j| after.is_none_or(|a| j["SubmittedTime"].as_f64().is_some_and(|t| t >= a)))
-                .cloned()
+                .filter(|(r, j)| {
+                    r == region && after.is_none_or(|a| j["SubmittedTime"].as_f64().is_some_and(|t| t >= a))
+                })
+                .map(|(_, j)| j.clone())
                 .collect();
             (jobs, "TextTranslationJobPropertiesList")
         }
-        "ListTerminologies" => (st.terminologies.clone(), "TerminologyPropertiesList"),
-        "ListParallelData" => (st.parallel_data.clone(), "ParallelDataPropertiesList"),
+        "ListTerminologies" => (in_region(&st.terminologies, region), "TerminologyPropertiesList"),
+        "ListParallelData" => (in_region(&st.parallel_data, region), "ParallelDataPropertiesList"),
         _ => return (400, error("UnknownOperationException", operation)),
     };
     let end = (start + page).min(items.len());
@@ -173,6 +190,11 @@ fn answer(state: &Mutex<State>, operation: &str, body: &[u8]) -> (u16, Value) {
         out.push((Value::Text("NextToken".into()), Value::Text(end.to_string())));
     }
     (200, Value::Map(out))
+}
+
+/// The resources whose ARN names the region.
+fn in_region(items: &[Json], region: &str) -> Vec<Json> {
+    items.iter().filter(|i| i["Arn"].as_str().and_then(|a| a.split(':').nth(3)) == Some(region)).cloned().collect()
 }
 
 /// Epoch seconds from a CBOR timestamp (tag 1) or a bare number.
