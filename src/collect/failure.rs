@@ -42,15 +42,10 @@ where
             });
             Failure { code, message, status: Some(status), unreachable: false }
         }
-        SdkError::DispatchFailure(d) => Failure {
-            code: None,
-            message: DisplayErrorContext(err).to_string(),
-            status: None,
-            unreachable: d.is_io() || d.is_timeout(),
-        },
-        SdkError::TimeoutError(_) => {
-            Failure { code: None, message: DisplayErrorContext(err).to_string(), status: None, unreachable: true }
+        SdkError::DispatchFailure(d) => {
+            Failure { code: None, message: chain(err), status: None, unreachable: d.is_io() || d.is_timeout() }
         }
+        SdkError::TimeoutError(_) => Failure { code: None, message: chain(err), status: None, unreachable: true },
         SdkError::ResponseError(r) => Failure {
             code: None,
             message: DisplayErrorContext(err).to_string(),
@@ -58,5 +53,45 @@ where
             unreachable: false,
         },
         _ => Failure { code: None, message: DisplayErrorContext(err).to_string(), status: None, unreachable: false },
+    }
+}
+
+/// An error and its causes as one line of their messages (`DisplayErrorContext` adds a Debug dump, which
+/// is noise in a message meant for people).
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(err);
+    while let Some(e) = next {
+        let text = e.to_string();
+        // Wrappers often repeat their cause's message; keep each once.
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = e.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chain;
+
+    #[derive(Debug)]
+    struct E(&'static str, Option<Box<E>>);
+    impl std::fmt::Display for E {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for E {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            self.1.as_deref().map(|e| e as _)
+        }
+    }
+
+    #[test]
+    fn causes_are_joined_once_each() {
+        let e = E("dispatch failure", Some(Box::new(E("io error", Some(Box::new(E("io error", None)))))));
+        assert_eq!(chain(&e), "dispatch failure: io error");
     }
 }

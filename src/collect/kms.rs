@@ -278,3 +278,58 @@ fn grant(g: &aws_sdk_kms::types::GrantListEntry) -> Grant {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "111122223333";
+
+    #[test]
+    fn references_take_account_and_region_from_arns_only() {
+        let arn = KeyRef::new("arn:aws:kms:eu-west-1:444455556666:key/k1", A, "us-east-1");
+        assert_eq!((arn.account.as_str(), arn.region.as_str()), ("444455556666", "eu-west-1"));
+        let bare = KeyRef::new("k1", A, "us-east-1");
+        assert_eq!((bare.account.as_str(), bare.region.as_str()), (A, "us-east-1"));
+        // Gaps are filed under the name the rules look a missing key up by.
+        assert_eq!(bare.gap_resource(), format!("arn:aws:kms:us-east-1:{A}:k1"));
+        assert_eq!(arn.gap_resource(), "arn:aws:kms:eu-west-1:444455556666:key/k1");
+    }
+
+    #[test]
+    fn aliases_resolve_through_list_aliases_and_otherwise_go_to_describe_key() {
+        let mut aliases = Aliases::default();
+        aliases.target.insert("alias/out".into(), "k1".into());
+        let by_name = KeyRef::new("alias/out", A, "us-east-1");
+        assert_eq!(by_name.alias(), Some("alias/out"));
+        assert_eq!(resolve(&by_name, Some(&aliases)), format!("arn:aws:kms:us-east-1:{A}:key/k1"));
+        let by_arn = KeyRef::new(&format!("arn:aws:kms:us-east-1:{A}:alias/out"), A, "us-east-1");
+        assert_eq!(by_arn.alias(), Some("alias/out"));
+        assert_eq!(resolve(&by_arn, Some(&aliases)), format!("arn:aws:kms:us-east-1:{A}:key/k1"));
+        // Unknown to ListAliases (or it failed): DescribeKey is asked about the alias itself.
+        let other = KeyRef::new("alias/typo", A, "us-east-1");
+        assert_eq!(resolve(&other, Some(&aliases)), "alias/typo");
+        assert_eq!(resolve(&by_name, None), "alias/out");
+        // A bare key id and its ARN resolve to the same target, so the key is described once.
+        let bare = KeyRef::new("k1", A, "us-east-1");
+        assert_eq!(bare.alias(), None);
+        assert_eq!(resolve(&bare, None), format!("arn:aws:kms:us-east-1:{A}:key/k1"));
+    }
+
+    #[test]
+    fn aws_managed_aliases_and_empty_ids_are_not_read() {
+        let mut inv = Inventory { regions: vec!["us-east-1".into()], ..Inventory::default() };
+        for id in ["alias/aws/translate", "", "k9"] {
+            let mut job = crate::inventory::TranslationJob {
+                account: A.into(),
+                region: "us-east-1".into(),
+                ..Default::default()
+            };
+            job.output_data_config.encryption_key =
+                Some(crate::inventory::EncryptionKey { key_type: "KMS".into(), id: id.into() });
+            inv.jobs.push(job);
+        }
+        let refs: Vec<String> = references(&inv, A).into_iter().map(|r| r.reference).collect();
+        assert_eq!(refs, vec!["k9".to_owned()]);
+    }
+}

@@ -128,7 +128,11 @@ impl Ctx {
 /// Collects everything the rules need, on a runtime of its own.
 pub fn collect(options: CollectOptions) -> Result<Collection, CollectError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CollectError::Runtime)?;
-    runtime.block_on(collect_async(options))
+    let progress = options.progress.clone();
+    let result = runtime.block_on(collect_async(options));
+    // Cleared on every path, so that an error message starts on a clean line.
+    progress.finish();
+    result
 }
 
 async fn collect_async(options: CollectOptions) -> Result<Collection, CollectError> {
@@ -172,7 +176,6 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
         .gaps
         .sort_by(|a, b| (&a.service, &a.operation, &a.resource).cmp(&(&b.service, &b.operation, &b.resource)));
     inventory.collected_at = Some(crate::report::now_rfc3339());
-    progress.finish();
     Ok(Collection { inventory, api_calls: ctx.clients.counter.snapshot(), started_at })
 }
 
@@ -192,5 +195,21 @@ async fn caller_account(clients: &Clients) -> Result<String, CollectError> {
                 )))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ObjectSampling;
+
+    #[test]
+    fn object_sampling_reads_the_three_forms() {
+        assert_eq!(ObjectSampling::parse("none"), Ok(ObjectSampling::None));
+        assert_eq!(ObjectSampling::parse("all"), Ok(ObjectSampling::All));
+        assert_eq!(ObjectSampling::parse("sample:100"), Ok(ObjectSampling::Sample(100)));
+        for bad in ["sample:0", "sample:", "sample:-1", "some", "ALL", "sample:1x"] {
+            assert!(ObjectSampling::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(ObjectSampling::Sample(7).as_string(), "sample:7");
     }
 }

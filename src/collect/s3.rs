@@ -86,12 +86,7 @@ async fn bucket(ctx: &Ctx, name: &str, owned: &Option<BTreeSet<String>>) -> Buck
     let arn = format!("arn:aws:s3:::{name}");
     let home = ctx.clients.home().s3;
     let region = match ctx.call(home.get_bucket_location().bucket(name).send()).await {
-        // An empty constraint is us-east-1, and `EU` the old name of eu-west-1.
-        Ok(out) => Some(match out.location_constraint().map(|c| c.as_str()) {
-            None | Some("") => "us-east-1".to_owned(),
-            Some("EU") => "eu-west-1".to_owned(),
-            Some(r) => r.to_owned(),
-        }),
+        Ok(out) => Some(region_of(out.location_constraint().map(|c| c.as_str()))),
         Err(e) => {
             ctx.gap("s3", "GetBucketLocation", &arn, &failure::describe(&e));
             None
@@ -142,6 +137,16 @@ async fn bucket(ctx: &Ctx, name: &str, owned: &Option<BTreeSet<String>>) -> Buck
     };
     let account = owned.as_ref().and_then(|o| o.contains(name).then(|| ctx.account.clone()));
     Bucket { name: name.to_owned(), account, region, encryption_rules, policy }
+}
+
+/// GetBucketLocation's answer as a region: an empty constraint is us-east-1, and `EU` the old name of
+/// eu-west-1.
+fn region_of(constraint: Option<&str>) -> String {
+    match constraint {
+        None | Some("") => "us-east-1".to_owned(),
+        Some("EU") => "eu-west-1".to_owned(),
+        Some(r) => r.to_owned(),
+    }
 }
 
 /// Lists a prefix and reads the headers of its objects (up to the sample size). `None` when the listing
@@ -217,5 +222,43 @@ async fn head(ctx: &Ctx, client: &aws_sdk_s3::Client, bucket: &str, key: &str) -
                 Err(f)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_locations_become_regions() {
+        assert_eq!(region_of(None), "us-east-1");
+        assert_eq!(region_of(Some("")), "us-east-1");
+        assert_eq!(region_of(Some("EU")), "eu-west-1");
+        assert_eq!(region_of(Some("ap-south-2")), "ap-south-2");
+    }
+
+    #[test]
+    fn each_bucket_and_prefix_is_wanted_once() {
+        let job = |id: &str, input: &str| TranslationJob {
+            job_id: id.into(),
+            account: "111122223333".into(),
+            input_data_config: crate::inventory::InputDataConfig { s3_uri: input.into(), content_type: None },
+            output_data_config: crate::inventory::OutputDataConfig {
+                s3_uri: "s3://out/results".into(),
+                encryption_key: None,
+            },
+            ..Default::default()
+        };
+        let w = Wanted::from_jobs(&[job("a", "s3://in/docs/"), job("b", "s3://in/docs/")], ObjectSampling::All);
+        assert_eq!(w.buckets.into_iter().collect::<Vec<_>>(), ["in", "out"]);
+        let prefixes: Vec<(String, String)> = w.prefixes.into_iter().collect();
+        assert_eq!(
+            prefixes,
+            [
+                ("in".into(), "docs/".into()),
+                ("out".into(), "results/111122223333-TranslateText-a/".into()),
+                ("out".into(), "results/111122223333-TranslateText-b/".into()),
+            ]
+        );
     }
 }
