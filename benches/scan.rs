@@ -9,11 +9,10 @@
 #[allow(dead_code)] // the fault and enforcement helpers serve the tests
 mod support;
 
-use std::process::Command;
 use std::time::Instant;
 
 use serde_json::{Value, json};
-use support::moto::{ACCOUNT, Moto, REGION, Seed};
+use support::moto::{ACCOUNT, Moto, Seed, atrest_command};
 use support::translate::TranslateEndpoint;
 
 const BUCKETS: usize = 20;
@@ -28,8 +27,7 @@ async fn seed(seed: &Seed, translate: &TranslateEndpoint) {
         let policy = format!(
             r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
         );
-        let out = seed.kms.create_key().policy(policy).send().await.unwrap();
-        keys.push(out.key_metadata().unwrap().arn().unwrap().to_owned());
+        keys.push(seed.create_key(&policy).await);
     }
     let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"translate.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}"#;
     let access = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket","s3:PutObject","kms:Decrypt","kms:GenerateDataKey","kms:CreateGrant","kms:RetireGrant","kms:DescribeKey"],"Resource":"*"}]}"#;
@@ -45,23 +43,13 @@ async fn seed(seed: &Seed, translate: &TranslateEndpoint) {
             .unwrap();
     }
     for b in 0..BUCKETS {
-        seed.s3.create_bucket().bucket(format!("bench-{b:02}")).send().await.unwrap();
-        let (algorithm, key) = if b % 2 == 0 { ("AES256", None) } else { ("aws:kms", Some(keys[b % KEYS].clone())) };
-        use aws_sdk_s3::types::*;
-        let by_default = ServerSideEncryptionByDefault::builder()
-            .sse_algorithm(ServerSideEncryption::from(algorithm))
-            .set_kms_master_key_id(key)
-            .build()
-            .unwrap();
-        let rule = ServerSideEncryptionRule::builder().apply_server_side_encryption_by_default(by_default).build();
-        let config = ServerSideEncryptionConfiguration::builder().rules(rule).build().unwrap();
-        seed.s3
-            .put_bucket_encryption()
-            .bucket(format!("bench-{b:02}"))
-            .server_side_encryption_configuration(config)
-            .send()
-            .await
-            .unwrap();
+        let name = format!("bench-{b:02}");
+        seed.bucket(&name, None).await;
+        if b % 2 == 0 {
+            seed.default_encryption(&name, "AES256", None).await;
+        } else {
+            seed.default_encryption(&name, "aws:kms", Some(&keys[b % KEYS])).await;
+        }
     }
     for j in 0..JOBS {
         let id = format!("{j:032x}");
@@ -70,24 +58,8 @@ async fn seed(seed: &Seed, translate: &TranslateEndpoint) {
         let folder = format!("out/{ACCOUNT}-TranslateText-{id}/");
         let key = &keys[j % KEYS];
         for o in 0..OBJECTS {
-            seed.s3
-                .put_object()
-                .bucket(&input.0)
-                .key(format!("{}{o}.txt", input.1))
-                .body(b"text".to_vec().into())
-                .send()
-                .await
-                .unwrap();
-            seed.s3
-                .put_object()
-                .bucket(&output)
-                .key(format!("{folder}fr.{o}.txt"))
-                .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::AwsKms)
-                .ssekms_key_id(key)
-                .body(b"texte".to_vec().into())
-                .send()
-                .await
-                .unwrap();
+            seed.object(&input.0, &format!("{}{o}.txt", input.1), None, None).await;
+            seed.object(&output, &format!("{folder}fr.{o}.txt"), Some("aws:kms"), Some(key)).await;
         }
         translate.add_job(json!({
             "JobId": id, "JobStatus": "COMPLETED", "SourceLanguageCode": "en", "TargetLanguageCodes": ["fr"],
@@ -130,18 +102,10 @@ fn main() {
     let mut last: Option<Value> = None;
     for _ in 0..runs {
         let start = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_atrest"))
-            .args(["scan", "--format", "json", "-q", "--objects", "all"])
-            .env_clear()
-            .env("HOME", &home)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", REGION)
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_ENDPOINT_URL", &moto.url)
-            .env("AWS_ENDPOINT_URL_TRANSLATE", &translate.url)
-            .output()
-            .unwrap();
+        let out =
+            atrest_command(&moto.url, &translate.url, &home, &["scan", "--format", "json", "-q", "--objects", "all"])
+                .output()
+                .unwrap();
         times.push(start.elapsed().as_secs_f64());
         assert!(out.status.code().is_some_and(|c| c < 2), "scan failed: {}", String::from_utf8_lossy(&out.stderr));
         last = Some(serde_json::from_slice(&out.stdout).unwrap());

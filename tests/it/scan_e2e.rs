@@ -6,28 +6,17 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-use crate::support::moto::{ACCOUNT, Moto, REGION, Seed};
+use crate::support::moto::{ACCOUNT, Moto, REGION, Seed, atrest_command};
 use crate::support::translate::{Fault, TranslateEndpoint};
 
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
 }
 
-/// Runs the binary with credentials for moto and nothing from the machine's own AWS setup.
+/// Runs the binary against moto and the Translate endpoint, in a home folder of its own.
 pub fn atrest(moto: &str, translate: &str, args: &[&str], extra: &[(&str, &str)]) -> Output {
     let home = crate::tempdir();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_atrest"));
-    cmd.args(args)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", REGION)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_ENDPOINT_URL", moto)
-        .env("AWS_ENDPOINT_URL_TRANSLATE", translate)
-        .current_dir(&home);
+    let mut cmd = atrest_command(moto, translate, &home, args);
     for (k, v) in extra {
         cmd.env(k, v);
     }
@@ -114,48 +103,6 @@ pub struct World {
     pub disabled: String,
 }
 
-async fn create_key(seed: &Seed, policy: &str) -> String {
-    let out = seed.kms.create_key().policy(policy).send().await.unwrap();
-    out.key_metadata().unwrap().arn().unwrap().to_owned()
-}
-
-async fn bucket(seed: &Seed, name: &str, region: Option<&str>) {
-    let mut req = seed.s3.create_bucket().bucket(name);
-    if let Some(r) = region {
-        req = req.create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(r))
-                .build(),
-        );
-    }
-    req.send().await.unwrap();
-}
-
-async fn default_encryption(seed: &Seed, name: &str, algorithm: &str, key: Option<&str>) {
-    use aws_sdk_s3::types::*;
-    let by_default = ServerSideEncryptionByDefault::builder()
-        .sse_algorithm(ServerSideEncryption::from(algorithm))
-        .set_kms_master_key_id(key.map(str::to_owned))
-        .build()
-        .unwrap();
-    let config = ServerSideEncryptionConfiguration::builder()
-        .rules(ServerSideEncryptionRule::builder().apply_server_side_encryption_by_default(by_default).build())
-        .build()
-        .unwrap();
-    seed.s3.put_bucket_encryption().bucket(name).server_side_encryption_configuration(config).send().await.unwrap();
-}
-
-async fn object(seed: &Seed, bucket: &str, key: &str, sse: Option<&str>, kms_key: Option<&str>) {
-    let mut req = seed.s3.put_object().bucket(bucket).key(key).body(b"Hello, world".to_vec().into());
-    if let Some(s) = sse {
-        req = req.server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::from(s));
-    }
-    if let Some(k) = kms_key {
-        req = req.ssekms_key_id(k);
-    }
-    req.send().await.unwrap();
-}
-
 fn key_id(arn: &str) -> &str {
     arn.rsplit('/').next().unwrap()
 }
@@ -174,19 +121,19 @@ pub const J_EU: &str = "00000000000000000000000000000006";
 
 /// A world that takes every collector path and gives every rule something to decide.
 pub async fn seed_world(seed: &Seed, translate: &TranslateEndpoint) -> World {
-    let good = create_key(seed, &key_policy(&grant_role("TranslateRole"))).await;
+    let good = seed.create_key(&key_policy(&grant_role("TranslateRole"))).await;
     // Neither the account (so no IAM policy counts) nor the role.
     let admin_only = format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Admin","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:role/KeyAdmin"}},"Action":"kms:*","Resource":"*"}}]}}"#
     );
-    let no_grant = create_key(seed, &admin_only).await;
-    let doomed = create_key(seed, &key_policy(&grant_role("LooseRole"))).await;
-    let public = create_key(
-        seed,
-        &key_policy(r#",{"Sid":"Anyone","Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}"#),
-    )
-    .await;
-    let disabled = create_key(seed, &key_policy("")).await;
+    let no_grant = seed.create_key(&admin_only).await;
+    let doomed = seed.create_key(&key_policy(&grant_role("LooseRole"))).await;
+    let public = seed
+        .create_key(&key_policy(
+            r#",{"Sid":"Anyone","Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}"#,
+        ))
+        .await;
+    let disabled = seed.create_key(&key_policy("")).await;
     // moto 5.2.5 takes only bare key ids in these calls.
     seed.kms.enable_key_rotation().key_id(key_id(&good)).send().await.unwrap();
     seed.kms.create_alias().alias_name("alias/translate-good").target_key_id(key_id(&good)).send().await.unwrap();
@@ -194,39 +141,39 @@ pub async fn seed_world(seed: &Seed, translate: &TranslateEndpoint) -> World {
     seed.kms.schedule_key_deletion().key_id(key_id(&doomed)).pending_window_in_days(7).send().await.unwrap();
     seed.kms.disable_key().key_id(key_id(&disabled)).send().await.unwrap();
 
-    bucket(seed, "atrest-in-good", None).await;
-    default_encryption(seed, "atrest-in-good", "AES256", None).await;
-    object(seed, "atrest-in-good", "docs/a.txt", Some("AES256"), None).await;
-    object(seed, "atrest-in-good", "docs/b.txt", Some("AES256"), None).await;
+    seed.bucket("atrest-in-good", None).await;
+    seed.default_encryption("atrest-in-good", "AES256", None).await;
+    seed.object("atrest-in-good", "docs/a.txt", Some("AES256"), None).await;
+    seed.object("atrest-in-good", "docs/b.txt", Some("AES256"), None).await;
 
-    bucket(seed, "atrest-in-kms", None).await;
-    default_encryption(seed, "atrest-in-kms", "aws:kms", Some(&no_grant)).await;
-    object(seed, "atrest-in-kms", "docs/c.txt", Some("aws:kms"), Some(key_id(&no_grant))).await;
+    seed.bucket("atrest-in-kms", None).await;
+    seed.default_encryption("atrest-in-kms", "aws:kms", Some(&no_grant)).await;
+    seed.object("atrest-in-kms", "docs/c.txt", Some("aws:kms"), Some(key_id(&no_grant))).await;
 
-    bucket(seed, "atrest-in-plain", None).await;
-    object(seed, "atrest-in-plain", "docs/d.txt", None, None).await;
+    seed.bucket("atrest-in-plain", None).await;
+    seed.object("atrest-in-plain", "docs/d.txt", None, None).await;
 
-    bucket(seed, "atrest-out-good", None).await;
-    default_encryption(seed, "atrest-out-good", "aws:kms", Some(&good)).await;
+    seed.bucket("atrest-out-good", None).await;
+    seed.default_encryption("atrest-out-good", "aws:kms", Some(&good)).await;
     // moto echoes a bare key id back as given; real S3 answers with the ARN.
     let out = format!("{}fr.a.txt", folder(J_GOOD));
-    object(seed, "atrest-out-good", &out, Some("aws:kms"), Some(key_id(&good))).await;
+    seed.object("atrest-out-good", &out, Some("aws:kms"), Some(key_id(&good))).await;
 
-    bucket(seed, "atrest-out-denied", None).await;
-    default_encryption(seed, "atrest-out-denied", "aws:kms", Some(&no_grant)).await;
+    seed.bucket("atrest-out-denied", None).await;
+    seed.default_encryption("atrest-out-denied", "aws:kms", Some(&no_grant)).await;
     let out = format!("{}fr.c.txt", folder(J_NO_GRANT));
-    object(seed, "atrest-out-denied", &out, Some("aws:kms"), Some(&no_grant)).await;
+    seed.object("atrest-out-denied", &out, Some("aws:kms"), Some(&no_grant)).await;
     // A common real statement; moto answers every object read of this bucket with a bare 403 because of it.
     let deny_insecure = r#"{"Version":"2012-10-17","Statement":[{"Sid":"TlsOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::atrest-out-denied","arn:aws:s3:::atrest-out-denied/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}"#;
     seed.s3.put_bucket_policy().bucket("atrest-out-denied").policy(deny_insecure).send().await.unwrap();
 
-    bucket(seed, "atrest-out-aes", None).await;
-    default_encryption(seed, "atrest-out-aes", "AES256", None).await;
+    seed.bucket("atrest-out-aes", None).await;
+    seed.default_encryption("atrest-out-aes", "AES256", None).await;
     let require_aes = r#"{"Version":"2012-10-17","Statement":[{"Sid":"AesOnly","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::atrest-out-aes/*","Condition":{"StringNotEquals":{"s3:x-amz-server-side-encryption":"AES256"}}}]}"#;
     seed.s3.put_bucket_policy().bucket("atrest-out-aes").policy(require_aes).send().await.unwrap();
 
-    bucket(seed, "atrest-eu", Some("eu-west-1")).await;
-    default_encryption(seed, "atrest-eu", "AES256", None).await;
+    seed.bucket("atrest-eu", Some("eu-west-1")).await;
+    seed.default_encryption("atrest-eu", "AES256", None).await;
 
     let s3_access = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket","s3:PutObject"],"Resource":["arn:aws:s3:::atrest-*","arn:aws:s3:::atrest-*/*"]}]}"#;
     let managed = seed
@@ -543,7 +490,7 @@ fn an_unreachable_endpoint_or_no_credentials_exit_2_saying_what_to_set() {
 async fn seed_shared(seed: &Seed, translate: &TranslateEndpoint) {
     let mut keys = Vec::new();
     for i in 0..5 {
-        let arn = create_key(seed, &key_policy(&grant_role("Role0"))).await;
+        let arn = seed.create_key(&key_policy(&grant_role("Role0"))).await;
         seed.kms
             .create_alias()
             .alias_name(format!("alias/shared-{i}"))
@@ -573,11 +520,11 @@ async fn seed_shared(seed: &Seed, translate: &TranslateEndpoint) {
             .unwrap();
     }
     for i in 0..6 {
-        bucket(seed, &format!("atrest-shared-{i}"), None).await;
-        default_encryption(seed, &format!("atrest-shared-{i}"), "AES256", None).await;
+        seed.bucket(&format!("atrest-shared-{i}"), None).await;
+        seed.default_encryption(&format!("atrest-shared-{i}"), "AES256", None).await;
     }
     for i in 0..3 {
-        object(seed, &format!("atrest-shared-{i}"), "in/doc.txt", Some("AES256"), None).await;
+        seed.object(&format!("atrest-shared-{i}"), "in/doc.txt", Some("AES256"), None).await;
     }
     for j in 0..50 {
         let key = &keys[j % 5];
@@ -756,11 +703,11 @@ fn every_requested_region_is_scanned_with_its_own_clients() {
     let eu_key = block_on(async {
         let seed = Seed::new(&moto, "testing", "testing").await;
         let eu = Seed::new_in(&moto, "eu-west-1").await;
-        let key = create_key(&eu, &key_policy(&grant_role("TranslateRole"))).await;
-        bucket(&seed, "atrest-eu-in", Some("eu-west-1")).await;
-        default_encryption(&seed, "atrest-eu-in", "AES256", None).await;
-        bucket(&seed, "atrest-us-in", None).await;
-        default_encryption(&seed, "atrest-us-in", "AES256", None).await;
+        let key = eu.create_key(&key_policy(&grant_role("TranslateRole"))).await;
+        seed.bucket("atrest-eu-in", Some("eu-west-1")).await;
+        seed.default_encryption("atrest-eu-in", "AES256", None).await;
+        seed.bucket("atrest-us-in", None).await;
+        seed.default_encryption("atrest-us-in", "AES256", None).await;
         seed.iam
             .create_role()
             .role_name("TranslateRole")

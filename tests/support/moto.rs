@@ -76,6 +76,24 @@ impl Drop for Moto {
     }
 }
 
+/// `atrest ARGS` with credentials for moto, moto for S3, KMS, IAM and STS, the Translate endpoint, and
+/// nothing from the machine's own AWS setup (`home` stands in for the home folder).
+pub fn atrest_command(moto_url: &str, translate_url: &str, home: &std::path::Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_atrest"));
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ENDPOINT_URL", moto_url)
+        .env("AWS_ENDPOINT_URL_TRANSLATE", translate_url)
+        .current_dir(home);
+    cmd
+}
+
 /// SDK clients pointed at moto, for seeding a world.
 pub struct Seed {
     pub s3: aws_sdk_s3::Client,
@@ -109,5 +127,47 @@ impl Seed {
             kms: aws_sdk_kms::Client::new(&sdk),
             iam: aws_sdk_iam::Client::new(&sdk),
         }
+    }
+
+    pub async fn create_key(&self, policy: &str) -> String {
+        let out = self.kms.create_key().policy(policy).send().await.unwrap();
+        out.key_metadata().unwrap().arn().unwrap().to_owned()
+    }
+
+    pub async fn bucket(&self, name: &str, region: Option<&str>) {
+        let mut req = self.s3.create_bucket().bucket(name);
+        if let Some(r) = region {
+            req = req.create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(r))
+                    .build(),
+            );
+        }
+        req.send().await.unwrap();
+    }
+
+    pub async fn default_encryption(&self, name: &str, algorithm: &str, key: Option<&str>) {
+        use aws_sdk_s3::types::*;
+        let by_default = ServerSideEncryptionByDefault::builder()
+            .sse_algorithm(ServerSideEncryption::from(algorithm))
+            .set_kms_master_key_id(key.map(str::to_owned))
+            .build()
+            .unwrap();
+        let config = ServerSideEncryptionConfiguration::builder()
+            .rules(ServerSideEncryptionRule::builder().apply_server_side_encryption_by_default(by_default).build())
+            .build()
+            .unwrap();
+        self.s3.put_bucket_encryption().bucket(name).server_side_encryption_configuration(config).send().await.unwrap();
+    }
+
+    pub async fn object(&self, bucket: &str, key: &str, sse: Option<&str>, kms_key: Option<&str>) {
+        let mut req = self.s3.put_object().bucket(bucket).key(key).body(b"Hello, world".to_vec().into());
+        if let Some(s) = sse {
+            req = req.server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::from(s));
+        }
+        if let Some(k) = kms_key {
+            req = req.ssekms_key_id(k);
+        }
+        req.send().await.unwrap();
     }
 }
