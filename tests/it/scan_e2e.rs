@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 use serde_json::{Value, json};
 
 use crate::support::moto::{ACCOUNT, Moto, REGION, Seed, atrest_command};
+use crate::support::proxy::{FaultProxy, Rule};
 use crate::support::translate::{Fault, TranslateEndpoint};
 
 pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -742,4 +743,47 @@ fn every_requested_region_is_scanned_with_its_own_clients() {
     assert_eq!(r["errors"], json!([]));
     let c = calls(&r);
     assert_eq!(c.get(&("translate".into(), "ListTextTranslationJobs".into())), Some(&2));
+}
+
+#[test]
+fn sse_c_objects_vanished_objects_and_s3_slowdowns() {
+    let (moto, translate, _) = world();
+    let proxy = FaultProxy::start(&moto.url);
+    let rule =
+        |method, path: &str, query, status, code, times| Rule { method, path: path.into(), query, status, code, times };
+    // S3 will not describe an SSE-C object without its key: a bare 400 (moto answers 200).
+    proxy.add(rule("HEAD", "/atrest-in-good/docs/a.txt", "", 400, None, 100));
+    // Deleted after the listing.
+    proxy.add(rule("HEAD", "/atrest-in-kms/docs/c.txt", "", 404, None, 100));
+    // Two throttled answers in a row, then moto's.
+    proxy.add(rule("GET", "/atrest-in-plain/", "encryption", 503, Some("SlowDown"), 2));
+    let out = atrest(
+        &moto.url,
+        &translate.url,
+        &["scan", "--format", "json", "-q"],
+        &[("AWS_ENDPOINT_URL_S3", proxy.url.as_str())],
+    );
+    let r = report(&out);
+    let s = statuses(&r);
+    expect(&s, "AR102", "s3://atrest-in-good/docs/", "FAIL");
+    let result = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["rule_id"] == "AR102" && x["resource"]["id"] == "s3://atrest-in-good/docs/")
+        .unwrap();
+    assert!(result["message"].as_str().unwrap().contains("SSE-C"), "{result:#}");
+    expect(&s, "AR102", "s3://atrest-in-kms/docs/", "UNKNOWN");
+    let vanished = r["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["operation"] == "HeadObject" && e["resource"] == "s3://atrest-in-kms/docs/")
+        .unwrap_or_else(|| panic!("no HeadObject gap: {:#}", r["errors"]));
+    assert!(vanished["message"].as_str().unwrap().starts_with("docs/c.txt: "), "{vanished:#}");
+    // The throttled bucket read was retried to the same answer as without faults.
+    expect(&s, "AR101", "arn:aws:s3:::atrest-in-plain", "FAIL");
+    let encryption =
+        r["run"]["api_calls"].as_array().unwrap().iter().find(|a| a["operation"] == "GetBucketEncryption").unwrap();
+    assert_eq!(encryption["requests"].as_u64().unwrap(), encryption["calls"].as_u64().unwrap() + 2, "{encryption:#}");
 }

@@ -1,4 +1,5 @@
 //! Test endpoints shared by the integration tests and the scan benchmark.
 
 pub mod moto;
+pub mod proxy;
 pub mod translate;

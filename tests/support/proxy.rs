@@ -1,0 +1,107 @@
+//! A fault-injecting HTTP proxy in front of moto's S3, for answers moto never gives: S3's bare 400 to a
+//! HeadObject of an SSE-C object, an object gone between ListObjectsV2 and HeadObject, SlowDown bursts.
+//! Requests no rule matches are forwarded to moto unchanged.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+/// Answer `status` (with an S3 error body when `code` is set) to the next `times` requests whose method
+/// and path match and whose query contains `query`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub method: &'static str,
+    pub path: String,
+    pub query: &'static str,
+    pub status: u16,
+    pub code: Option<&'static str>,
+    pub times: usize,
+}
+
+#[derive(Clone)]
+pub struct FaultProxy {
+    pub url: String,
+    rules: Arc<Mutex<Vec<Rule>>>,
+}
+
+impl FaultProxy {
+    pub fn start(upstream: &str) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let upstream = upstream.trim_start_matches("http://").to_owned();
+        let rules: Arc<Mutex<Vec<Rule>>> = Arc::default();
+        let shared = rules.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (rules, upstream) = (shared.clone(), upstream.clone());
+                std::thread::spawn(move || {
+                    let _ = serve(stream, &rules, &upstream);
+                });
+            }
+        });
+        FaultProxy { url, rules }
+    }
+
+    pub fn add(&self, rule: Rule) {
+        self.rules.lock().unwrap().push(rule);
+    }
+}
+
+fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io::Result<()> {
+    let mut reader = BufReader::new(client.try_clone()?);
+    let mut head = String::new();
+    reader.read_line(&mut head)?;
+    let mut request_line = head.trim_end().splitn(3, ' ');
+    let (method, target) = (request_line.next().unwrap_or("").to_owned(), request_line.next().unwrap_or("").to_owned());
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        if let Some((name, value)) = line.split_once(':')
+            && name.eq_ignore_ascii_case("content-length")
+        {
+            length = value.trim().parse().unwrap_or(0);
+        }
+        head.push_str(&line);
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+    let fault = {
+        let mut rules = rules.lock().unwrap();
+        let hit =
+            rules.iter_mut().find(|r| r.times > 0 && r.method == method && r.path == path && query.contains(r.query));
+        hit.map(|r| {
+            r.times -= 1;
+            r.clone()
+        })
+    };
+    let mut client = client;
+    if let Some(rule) = fault {
+        let body = match (rule.code, method.as_str()) {
+            (Some(code), m) if m != "HEAD" => format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>injected by the test proxy</Message></Error>"
+            ),
+            _ => String::new(),
+        };
+        write!(
+            client,
+            "HTTP/1.1 {} X\r\ncontent-type: application/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            rule.status,
+            body.len()
+        )?;
+        return client.flush();
+    }
+    let mut up = TcpStream::connect(upstream)?;
+    up.write_all(head.as_bytes())?;
+    up.write_all(&body)?;
+    up.flush()?;
+    // moto closes each connection after its answer, so the answer is everything until EOF.
+    let mut answer = Vec::new();
+    up.read_to_end(&mut answer)?;
+    client.write_all(&answer)?;
+    client.flush()
+}
