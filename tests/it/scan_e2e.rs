@@ -787,3 +787,116 @@ fn sse_c_objects_vanished_objects_and_s3_slowdowns() {
         r["run"]["api_calls"].as_array().unwrap().iter().find(|a| a["operation"] == "GetBucketEncryption").unwrap();
     assert_eq!(encryption["requests"].as_u64().unwrap(), encryption["calls"].as_u64().unwrap() + 2, "{encryption:#}");
 }
+
+/// An HTTPS endpoint answering STS GetCallerIdentity for account 210987654321, with a leaf certificate
+/// for 127.0.0.1 signed by a CA of its own (made with the openssl command). Returns the URL, the CA file
+/// and the server process.
+fn https_sts(dir: &std::path::Path) -> (String, std::path::PathBuf, std::process::Child) {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl").args(args).current_dir(dir).output().expect("the openssl command");
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-subj",
+        "/CN=atrest test CA",
+        "-days",
+        "2",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "leaf.key",
+        "-out",
+        "leaf.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.ext",
+    ]);
+    let server = r#"
+import http.server, ssl, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = (b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
+                b'<Arn>arn:aws:iam::210987654321:user/auditor</Arn><UserId>AIDAEXAMPLE</UserId><Account>210987654321</Account>'
+                b'</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>')
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+context.load_cert_chain("leaf.pem", "leaf.key")
+server.socket = context.wrap_socket(server.socket, server_side=True)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+    let mut child = Command::new("python3")
+        .args(["-c", server])
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3");
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(child.stdout.take().unwrap()), &mut line).unwrap();
+    (format!("https://127.0.0.1:{}", line.trim()), dir.join("ca.pem"), child)
+}
+
+#[test]
+fn https_endpoints_are_verified_against_trusted_certificates() {
+    let moto = Moto::start();
+    let translate = TranslateEndpoint::start(10);
+    let dir = crate::tempdir();
+    let (sts, ca, mut server) = https_sts(&dir);
+    let scan = |extra: &[(&str, &str)]| {
+        let mut env = vec![("AWS_ENDPOINT_URL_STS", sts.as_str())];
+        env.extend_from_slice(extra);
+        atrest(&moto.url, &translate.url, &["scan", "--format", "json", "-q"], &env)
+    };
+    // Trusted through SSL_CERT_FILE: the handshake verifies and the scan runs in the endpoint's account.
+    let trusted = scan(&[("SSL_CERT_FILE", ca.to_str().unwrap())]);
+    assert_eq!(trusted.status.code(), Some(0), "{}", String::from_utf8_lossy(&trusted.stderr));
+    assert_eq!(report(&trusted)["run"]["accounts"], json!(["210987654321"]));
+    // Not trusted: refused, never used.
+    let untrusted = scan(&[]);
+    let _ = server.kill();
+    assert_eq!(untrusted.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&untrusted.stderr);
+    assert!(stderr.contains("invalid peer certificate"), "{stderr}");
+}
