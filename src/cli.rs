@@ -146,6 +146,9 @@ pub struct CollectArgs {
     /// No progress or summary on stderr.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Each phase's time and requests on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Args)]

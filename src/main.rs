@@ -17,11 +17,11 @@ fn run(cli: Cli) -> Result<CommandOutput, CommandError> {
     match cli.command {
         Command::Scan(args) => {
             let flags = AuditArgs { snapshots: Vec::new(), output: args.output }.into_flags();
-            let progress = Progress::new(!flags.quiet);
+            let progress = Progress::new(flags.quiet, flags.verbose);
             Ok(commands::scan::scan(args.collection.into_options(progress), &flags)?)
         }
         Command::Collect(args) => {
-            let progress = Progress::new(!args.quiet);
+            let progress = Progress::new(args.quiet, args.verbose);
             Ok(commands::scan::collect_to(args.collection.into_options(progress), &args.output, args.quiet)?)
         }
         Command::Audit(args) => Ok(commands::audit::run(&args.into_flags())?),

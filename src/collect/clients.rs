@@ -20,14 +20,18 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use serde::Serialize;
 
-use super::{CollectError, CollectOptions};
+use super::{CollectError, CollectOptions, Progress};
 
 /// (service, operation) → (calls, HTTP attempts).
 type Counts = BTreeMap<(String, String), (u64, u64)>;
 
-/// Calls and HTTP attempts (retries included) per service and operation.
-#[derive(Debug, Clone, Default)]
-pub struct CallCounter(Arc<Mutex<Counts>>);
+/// Calls and HTTP attempts (retries included) per service and operation; each attempt also ticks the
+/// progress line.
+#[derive(Debug, Clone)]
+pub struct CallCounter {
+    counts: Arc<Mutex<Counts>>,
+    progress: Progress,
+}
 
 /// One line of the report's `run.api_calls`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,17 +47,18 @@ pub struct ApiCalls {
 impl CallCounter {
     fn bump(&self, cfg: &ConfigBag, attempt: bool) {
         let Some(meta) = cfg.load::<Metadata>() else { return };
-        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         let entry = map.entry((meta.service().to_ascii_lowercase(), meta.name().to_owned())).or_default();
         if attempt {
             entry.1 += 1;
+            self.progress.tick();
         } else {
             entry.0 += 1;
         }
     }
 
     pub fn snapshot(&self) -> Vec<ApiCalls> {
-        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let map = self.counts.lock().unwrap_or_else(|e| e.into_inner());
         map.iter()
             .map(|((service, operation), &(calls, requests))| ApiCalls {
                 service: service.clone(),
@@ -157,7 +162,7 @@ impl Clients {
         }
         let path_style =
             sdk.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty());
-        let counter = CallCounter::default();
+        let counter = CallCounter { counts: Arc::default(), progress: options.progress.clone() };
         Ok(Clients { sdk, regions, counter, path_style, per_region: Mutex::new(BTreeMap::new()) })
     }
 

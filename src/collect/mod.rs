@@ -108,9 +108,7 @@ impl Ctx {
     /// Runs one request under the `--concurrency` limit.
     pub async fn call<F: Future>(&self, request: F) -> F::Output {
         let _permit = self.limit.acquire().await;
-        let out = request.await;
-        self.options.progress.tick();
-        out
+        request.await
     }
 
     pub fn gap(&self, service: &str, operation: &str, resource: impl Into<String>, failure: &Failure) {

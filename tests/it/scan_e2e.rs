@@ -391,9 +391,14 @@ fn collect_then_audit_gives_the_scan_report() {
     let dir = crate::tempdir();
     let snapshot = dir.join("world.json");
     let scan = atrest(&moto.url, &translate.url, &["scan", "--format", "json", "-q", "--ruleset", "strict"], &[]);
-    let collect = atrest(&moto.url, &translate.url, &["collect", "-o", snapshot.to_str().unwrap()], &[]);
+    let collect = atrest(&moto.url, &translate.url, &["collect", "-v", "-o", snapshot.to_str().unwrap()], &[]);
     assert_eq!(collect.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&collect.stderr));
-    assert!(String::from_utf8_lossy(&collect.stderr).contains("snapshot written"));
+    let stderr = String::from_utf8_lossy(&collect.stderr);
+    assert!(stderr.contains("snapshot written"), "{stderr}");
+    // -v: one line per phase; the Translate listings of this world take three pages of jobs and two more.
+    let listing = stderr.lines().find(|l| l.starts_with("atrest: listing Translate jobs: ")).unwrap_or_default();
+    assert!(listing.ends_with(" s, 5 requests"), "{stderr}");
+    assert!(stderr.contains("atrest: reading KMS keys: "), "{stderr}");
     let audit = Command::new(env!("CARGO_BIN_EXE_atrest"))
         .args(["audit", snapshot.to_str().unwrap(), "--format", "json", "--ruleset", "strict"])
         .current_dir(&dir)
