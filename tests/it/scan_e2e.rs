@@ -410,6 +410,12 @@ fn collect_then_audit_gives_the_scan_report() {
         assert_eq!(scan[field], audit[field], "{field} differs between scan and collect + audit");
     }
     assert!(scan["results"].as_array().unwrap().len() > 60);
+    // The rules that only strict judges: AR206 (an output bucket's default is SSE-KMS) and AR602 (custom
+    // data under a customer managed key).
+    let s = statuses(&scan);
+    expect(&s, "AR206", "arn:aws:s3:::atrest-out-good", "PASS");
+    expect(&s, "AR206", "arn:aws:s3:::atrest-out-aes", "FAIL");
+    expect(&s, "AR602", &format!("arn:aws:translate:{REGION}:{ACCOUNT}:terminology/glossary"), "PASS");
     // No temporary file is left beside the snapshot.
     let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, vec![std::ffi::OsString::from("world.json")]);
