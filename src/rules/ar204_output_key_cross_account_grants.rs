@@ -3,15 +3,55 @@
 
 use serde_json::json;
 
-use super::common::{key_ref, output_key_uses};
-use super::world::World;
+use super::common::{
+    gap_text, group_jobs, is_aws_managed_alias, job_ids, key_ref, lookup_key, output_key_uses, unresolved_key_ref,
+};
+use super::world::{KeyLookup, World};
 use super::{CheckContext, Finding, Status};
 use crate::policy::Verdict;
 use crate::policy::request::arn_account;
 
 const ID: &str = "AR204";
 
-pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
+pub fn check(world: &World<'_>, ctx: &CheckContext) -> Vec<Finding> {
+    let mut findings = judged(world, ctx);
+    findings.extend(unreadable(world));
+    findings
+}
+
+/// Keys named by an ARN in another account that could not be read: neither half can be judged.
+fn unreadable(world: &World<'_>) -> Vec<Finding> {
+    let groups = group_jobs(&world.inventory.jobs, |j| {
+        let k = j.output_data_config.encryption_key.as_ref()?;
+        let key_account = arn_account(&k.id)?;
+        let missing = matches!(lookup_key(world, &k.id, &j.account, &j.region), KeyLookup::Missing { .. });
+        (key_account != j.account && missing && !is_aws_managed_alias(&k.id)).then_some((
+            j.data_access_role_arn.as_str(),
+            k.id.as_str(),
+            key_account,
+            j.region.as_str(),
+        ))
+    });
+    groups
+        .into_iter()
+        .map(|((role, reference, key_account, region), jobs)| {
+            let why = match lookup_key(world, reference, key_account, region) {
+                KeyLookup::Missing { gap: Some(g) } => gap_text(g),
+                _ => "it was not collected".to_string(),
+            };
+            Finding::new(
+                ID,
+                Status::Unknown,
+                unresolved_key_ref(reference, key_account, region),
+                format!("the key {reference} in account {key_account} could not be read: {why}"),
+            )
+            .principal(role.to_owned())
+            .jobs(job_ids(&jobs))
+        })
+        .collect()
+}
+
+fn judged(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     output_key_uses(world)
         .into_iter()
         .filter(|u| arn_account(&u.role_arn).is_some_and(|a| a != u.key.account))
