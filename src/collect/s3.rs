@@ -85,7 +85,8 @@ async fn owned_buckets(ctx: &Ctx) -> Option<BTreeSet<String>> {
 async fn bucket(ctx: &Ctx, name: &str, owned: &Option<BTreeSet<String>>) -> Bucket {
     let arn = format!("arn:aws:s3:::{name}");
     let home = ctx.clients.home().s3;
-    let region = match ctx.call(home.get_bucket_location().bucket(name).send()).await {
+    let locator = ctx.clients.region(location_region(&ctx.clients.regions[0])).s3;
+    let region = match ctx.call(locator.get_bucket_location().bucket(name).send()).await {
         Ok(out) => Some(region_of(out.location_constraint().map(|c| c.as_str()))),
         Err(e) => {
             ctx.gap("s3", "GetBucketLocation", &arn, &failure::describe(&e));
@@ -137,6 +138,16 @@ async fn bucket(ctx: &Ctx, name: &str, owned: &Option<BTreeSet<String>>) -> Buck
     };
     let account = owned.as_ref().and_then(|o| o.contains(name).then(|| ctx.account.clone()));
     Bucket { name: name.to_owned(), account, region, encryption_rules, policy }
+}
+
+/// Where to ask GetBucketLocation: us-east-1 answers it for any bucket of the commercial partition (other
+/// regions may redirect); the China and GovCloud partitions are asked in the scan's own region.
+fn location_region(home: &str) -> &str {
+    if home.starts_with("cn-") || home.starts_with("us-gov-") || home.starts_with("us-iso") {
+        home
+    } else {
+        "us-east-1"
+    }
 }
 
 /// GetBucketLocation's answer as a region: an empty constraint is us-east-1, and `EU` the old name of
@@ -235,6 +246,9 @@ mod tests {
         assert_eq!(region_of(Some("")), "us-east-1");
         assert_eq!(region_of(Some("EU")), "eu-west-1");
         assert_eq!(region_of(Some("ap-south-2")), "ap-south-2");
+        assert_eq!(location_region("eu-west-1"), "us-east-1");
+        assert_eq!(location_region("cn-north-1"), "cn-north-1");
+        assert_eq!(location_region("us-gov-west-1"), "us-gov-west-1");
     }
 
     #[test]
