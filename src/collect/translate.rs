@@ -69,7 +69,11 @@ fn refused(ctx: &Ctx, operation: &'static str, region: &str, f: &Failure) -> Col
         operation,
         region: region.to_owned(),
         message: f.code.as_ref().map_or(f.message.clone(), |c| format!("{c}: {}", f.message)),
-        hint: "the scan needs the read-only permissions of docs/atrest-readonly-policy.json",
+        hint: if f.status == Some(403) || f.code.as_deref().is_some_and(|c| c.starts_with("AccessDenied")) {
+            "the scan needs the read-only permissions of docs/atrest-readonly-policy.json"
+        } else {
+            "the retries ran out; run the scan again later, or with a lower --concurrency"
+        },
     }
 }
 

@@ -22,6 +22,9 @@ pub enum ScanError {
 pub fn scan(options: CollectOptions, flags: &AuditFlags) -> Result<CommandOutput, ScanError> {
     let settings = audit::resolve_settings(flags)?;
     let baseline = audit::load_baseline(flags)?;
+    if let Some(path) = &settings.output {
+        writable_folder(path)?;
+    }
     let objects = options.objects.as_string();
     let quiet = flags.quiet;
     let collection = collect::collect(options)?;
@@ -44,6 +47,7 @@ pub fn scan(options: CollectOptions, flags: &AuditFlags) -> Result<CommandOutput
 
 /// Collects and writes the snapshot atomically: a failed or interrupted run leaves any earlier file intact.
 pub fn collect_to(options: CollectOptions, output: &Path, quiet: bool) -> Result<CommandOutput, ScanError> {
+    writable_folder(output)?;
     let collection = collect::collect(options)?;
     write_snapshot(&collection.inventory, output)
         .map_err(|source| ScanError::Output { path: output.display().to_string(), source })?;
@@ -52,6 +56,21 @@ pub fn collect_to(options: CollectOptions, output: &Path, quiet: bool) -> Result
         eprintln!("atrest: snapshot written to {}", output.display());
     }
     Ok(CommandOutput { stdout: String::new(), exit_code: 0 })
+}
+
+/// The output's folder must exist before minutes of collection are spent on a report that cannot be written.
+fn writable_folder(path: &Path) -> Result<(), ScanError> {
+    let folder = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if folder.is_dir() {
+        return Ok(());
+    }
+    Err(ScanError::Output {
+        path: path.display().to_string(),
+        source: std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("the folder {} does not exist; create it or choose another path", folder.display()),
+        ),
+    })
 }
 
 fn write_snapshot(inventory: &Inventory, path: &Path) -> std::io::Result<()> {

@@ -502,6 +502,23 @@ fn an_unreachable_endpoint_or_no_credentials_exit_2_saying_what_to_set() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no AWS region") && stderr.contains("--region"), "{stderr}");
     assert!(!home.join("snap.json").exists());
+
+    // An output folder that does not exist is refused before any call is made.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_atrest"));
+    let out = cmd
+        .args(["collect", "-o", "missing/snap.json", "--endpoint-url", &closed])
+        .env_clear()
+        .env("HOME", &home)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "a")
+        .env("AWS_SECRET_ACCESS_KEY", "b")
+        .current_dir(&home)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--output missing/snap.json") && stderr.contains("does not exist"), "{stderr}");
+    assert!(!stderr.contains("cannot reach"), "the folder is checked before the endpoint: {stderr}");
 }
 
 /// 50 jobs sharing 5 keys (named by ARN, alias and bare id), 3 roles and 6 buckets.
