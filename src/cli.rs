@@ -208,6 +208,10 @@ pub enum ReportFormat {
     Table,
     Json,
     Sarif,
+    Junit,
+    Csv,
+    Html,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -244,6 +248,10 @@ impl AuditArgs {
                 ReportFormat::Table => Format::Table,
                 ReportFormat::Json => Format::Json,
                 ReportFormat::Sarif => Format::Sarif,
+                ReportFormat::Junit => Format::Junit,
+                ReportFormat::Csv => Format::Csv,
+                ReportFormat::Html => Format::Html,
+                ReportFormat::Markdown => Format::Markdown,
             }),
             output: o.output,
             ruleset: o.ruleset.map(|r| match r {

@@ -111,7 +111,7 @@ pub struct Waiver {
     pub line: usize,
 }
 
-pub const FORMATS: &[&str] = &["table", "json", "sarif"];
+pub const FORMATS: &[&str] = &["table", "json", "sarif", "junit", "csv", "html", "markdown"];
 
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1

@@ -14,8 +14,33 @@ use crate::rules::{Ruleset, World};
 pub enum Format {
     Table,
     Json,
-    /// SARIF 2.1.0; `lint` only.
+    /// SARIF 2.1.0.
     Sarif,
+    /// JUnit XML: a test suite per rule, a test case per result.
+    Junit,
+    /// One row per result (RFC 4180).
+    Csv,
+    /// One self-contained page.
+    Html,
+    /// Summary and failing results as Markdown tables (pull request comments, job summaries).
+    Markdown,
+}
+
+impl Format {
+    /// Every format, by the name `--format` and the config file use.
+    pub const ALL: [(&'static str, Format); 7] = [
+        ("table", Format::Table),
+        ("json", Format::Json),
+        ("sarif", Format::Sarif),
+        ("junit", Format::Junit),
+        ("csv", Format::Csv),
+        ("html", Format::Html),
+        ("markdown", Format::Markdown),
+    ];
+
+    pub fn parse(name: &str) -> Option<Format> {
+        Format::ALL.iter().find(|(n, _)| *n == name).map(|&(_, f)| f)
+    }
 }
 
 /// The flags of `audit`, before the config file fills what they leave open.
@@ -67,11 +92,7 @@ pub fn resolve_settings(flags: &AuditFlags) -> Result<AuditSettings, AuditError>
         None if Path::new("atrest.toml").exists() => Config::load(Path::new("atrest.toml"))?,
         None => Config::default(),
     };
-    let format = flags.format.unwrap_or(match config.format.as_deref() {
-        Some("json") => Format::Json,
-        Some("sarif") => Format::Sarif,
-        _ => Format::Table,
-    });
+    let format = flags.format.or_else(|| config.format.as_deref().and_then(Format::parse)).unwrap_or(Format::Table);
     Ok(AuditSettings {
         format,
         output: flags.output.clone(),
@@ -197,14 +218,22 @@ pub fn run(flags: &AuditFlags) -> Result<CommandOutput, AuditError> {
     Ok(CommandOutput { stdout: String::new(), exit_code })
 }
 
-/// Renders the report in the chosen format to `--output` or stdout; shared by `audit` and `scan`.
+/// Renders the report in the chosen format to `--output` or stdout; shared by `audit`, `scan` and `lint`
+/// (`table` is the one format that differs for lint: `path:line:col:` lines instead of a table).
 pub fn write_report(report: &Report, settings: &AuditSettings) -> Result<(), AuditError> {
+    let colour = settings.output.is_none() && std::io::stdout().is_terminal();
     let render = |out: &mut dyn Write| -> std::io::Result<()> {
         match settings.format {
             Format::Json => report::json::write(report, out),
             Format::Sarif => report::sarif::write(report, settings.config.docs_url.as_deref(), out),
+            Format::Junit => out.write_all(report::junit::render(report).as_bytes()),
+            Format::Csv => out.write_all(report::csv::render(report).as_bytes()),
+            Format::Html => out.write_all(report::html::render(report).as_bytes()),
+            Format::Markdown => out.write_all(report::markdown::render(report, settings.show_pass).as_bytes()),
+            Format::Table if report.run.command == "lint" => {
+                out.write_all(report::text::render(report, colour).as_bytes())
+            }
             Format::Table => {
-                let colour = settings.output.is_none() && std::io::stdout().is_terminal();
                 let text = report::table::render(report, &TableOptions { show_pass: settings.show_pass, colour });
                 out.write_all(text.as_bytes())
             }
@@ -263,4 +292,18 @@ pub fn write_atomically(path: &Path, write: impl FnOnce(&mut dyn Write) -> std::
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Format;
+
+    #[test]
+    fn the_config_file_knows_every_format() {
+        let names: Vec<&str> = Format::ALL.iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, crate::config::FORMATS);
+        for (name, format) in Format::ALL {
+            assert_eq!(Format::parse(name), Some(format));
+        }
+    }
 }

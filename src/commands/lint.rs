@@ -1,10 +1,9 @@
 //! `atrest lint PATH...`: lint policy files before they are deployed.
 
-use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use super::CommandOutput;
-use super::audit::{AuditError, AuditFlags, Format, deliver, load_baseline, resolve_settings};
+use super::audit::{AuditError, AuditFlags, load_baseline, resolve_settings, write_report};
 use crate::engine::{self, EngineSettings, check_world};
 use crate::inventory::Gap;
 use crate::lint::fragment::{self, Source};
@@ -209,16 +208,6 @@ pub fn run(paths: &[PathBuf], flags: &AuditFlags) -> Result<CommandOutput, LintE
             eprintln!("atrest: note: {}", e.message);
         }
     }
-    let render = |out: &mut dyn Write| -> std::io::Result<()> {
-        match settings.format {
-            Format::Json => report::json::write(&report, out),
-            Format::Sarif => report::sarif::write(&report, settings.config.docs_url.as_deref(), out),
-            Format::Table => {
-                let colour = settings.output.is_none() && std::io::stdout().is_terminal();
-                out.write_all(report::text::render(&report, colour).as_bytes())
-            }
-        }
-    };
-    deliver(settings.output.as_deref(), render)?;
+    write_report(&report, &settings)?;
     Ok(CommandOutput { stdout: String::new(), exit_code: report.summary.exit_code as u8 })
 }

@@ -1,6 +1,10 @@
 //! The report: plain serializable data built from the engine's results, and one file per output format.
 
+pub mod csv;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
 pub mod sarif;
 pub mod table;
 pub mod text;

@@ -5,6 +5,7 @@ mod differential;
 mod lint_cli;
 mod lint_setup;
 mod reference_examples;
+mod report_formats;
 mod rules_catalogue;
 mod scan_e2e;
 mod simulate_cli;

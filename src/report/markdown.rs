@@ -1,0 +1,100 @@
+//! Markdown for pull request comments and CI job summaries: the counts, the controls, and the FAIL and
+//! UNKNOWN results (all results with `--show-pass`).
+
+use std::fmt::Write as _;
+
+use super::Report;
+use crate::rules::Status;
+
+/// Table-cell text: pipes escaped, line breaks as `<br>`, and `<`, `>`, `&` as entities so that no text
+/// from a policy or a message turns into markup.
+pub fn cell(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace('\n', "<br>")
+}
+
+pub fn render(report: &Report, show_pass: bool) -> String {
+    let s = &report.summary;
+    let mut out = String::new();
+    let _ = writeln!(out, "## atrest {}: exit {}\n", report.run.command, s.exit_code);
+    let scope = match (report.run.accounts.is_empty(), report.run.regions.is_empty()) {
+        (false, false) => {
+            format!(" · accounts {} · regions {}", report.run.accounts.join(", "), report.run.regions.join(", "))
+        }
+        _ => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "Ruleset `{}` · fail on `{}`{} · {}\n",
+        report.run.ruleset, report.run.fail_on, scope, report.run.finished_at
+    );
+    out.push_str("| PASS | FAIL | UNKNOWN | NOT_VERIFIABLE | waived |\n| ---: | ---: | ---: | ---: | ---: |\n");
+    let _ = writeln!(out, "| {} | {} | {} | {} | {} |\n", s.pass, s.fail, s.unknown, s.not_verifiable, s.waived);
+    if !report.controls.is_empty() {
+        out.push_str("### Controls\n\n| control | status | rules |\n| --- | --- | --- |\n");
+        for c in &report.controls {
+            let _ = writeln!(out, "| {} | {} | {} |", c.id, c.status.as_str(), c.rules.join(", "));
+        }
+        out.push('\n');
+    }
+    let rows: Vec<_> =
+        report.results.iter().filter(|r| show_pass || matches!(r.status, Status::Fail | Status::Unknown)).collect();
+    let _ = writeln!(out, "### Results ({})\n", if show_pass { "all" } else { "FAIL and UNKNOWN" });
+    if rows.is_empty() {
+        out.push_str("None.\n");
+    } else {
+        out.push_str("| status | severity | rule | resource | message |\n| --- | --- | --- | --- | --- |\n");
+        for r in rows {
+            let mut status = r.status.as_str().to_owned();
+            if r.waiver.is_some() {
+                status.push_str(" (waived)");
+            } else if let Some(b) = r.baseline {
+                status.push_str(&format!(" ({})", format!("{b:?}").to_lowercase()));
+            }
+            let mut resource = format!("`{}`", r.resource.id.replace('`', "'"));
+            if let Some(p) = &r.principal {
+                resource.push_str(&format!(" for `{}`", p.replace('`', "'")));
+            }
+            if let Some(l) = &r.location {
+                resource = format!("`{}:{}:{}`", l.file.replace('`', "'"), l.line, l.column);
+            }
+            let _ = writeln!(
+                out,
+                "| {status} | {} | {} {} | {} | {} |",
+                r.severity.as_str(),
+                r.rule_id,
+                r.rule,
+                cell(&resource),
+                cell(&r.message)
+            );
+        }
+    }
+    if !report.errors.is_empty() {
+        let _ = writeln!(out, "\n### Reads that failed ({})\n", report.errors.len());
+        out.push_str("| service | operation | resource | error |\n| --- | --- | --- | --- |\n");
+        for e in &report.errors {
+            let error = match &e.error_code {
+                Some(c) => format!("{c}: {}", e.message),
+                None => e.message.clone(),
+            };
+            let _ = writeln!(out, "| {} | {} | {} | {} |", e.service, e.operation, cell(&e.resource), cell(&error));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn cells_cannot_break_the_table_or_add_markup() {
+        assert_eq!(cell("a | b"), "a \\| b");
+        assert_eq!(cell("one\ntwo"), "one<br>two");
+        assert_eq!(cell("<script>"), "&lt;script&gt;");
+    }
+}

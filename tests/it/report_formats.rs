@@ -1,0 +1,148 @@
+//! The junit, csv, markdown and html reports: each checked against the JSON report of the same run, with a
+//! real parser where the format has one.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+use crate::{root, tempdir};
+
+const DEMO: &str = "fixtures/demo/snapshot.json";
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_atrest")).current_dir(dir).args(args).output().unwrap()
+}
+
+/// The same audit as JSON and as `format`, in a folder whose atrest.toml waives AR101 on the legacy bucket.
+fn both(format: &str, extra: &[&str]) -> (Value, String, Option<i32>) {
+    let dir = tempdir();
+    std::fs::write(
+        dir.join("atrest.toml"),
+        "[[waivers]]\nrule = \"AR101\"\nresource = \"arn:aws:s3:::acme-legacy-uploads\"\nreason = \"MIG-7 <&> \\\"quoted\\\"\"\nexpires = 2999-12-31\n",
+    )
+    .unwrap();
+    let demo = root().join(DEMO);
+    let mut args = vec!["audit", demo.to_str().unwrap(), "-q", "--format"];
+    let json = run(&dir, &[&args[..], &["json"], extra].concat());
+    args.push(format);
+    let other = run(&dir, &[&args[..], extra].concat());
+    assert_eq!(json.status.code(), other.status.code());
+    (serde_json::from_slice(&json.stdout).unwrap(), String::from_utf8(other.stdout).unwrap(), other.status.code())
+}
+
+fn results(report: &Value) -> &Vec<Value> {
+    report["results"].as_array().unwrap()
+}
+
+#[test]
+fn junit_counts_match_the_exit_code_logic() {
+    let (report, xml, code) = both("junit", &["--fail-on", "high"]);
+    assert_eq!(code, Some(1));
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites");
+    let at_least_high = |r: &&Value| r["severity"] == "critical" || r["severity"] == "high";
+    let counted = |status: &str| {
+        results(&report)
+            .iter()
+            .filter(|r| r["status"] == status && r.get("waiver").is_none())
+            .filter(at_least_high)
+            .count()
+    };
+    let attr = |name: &str| root.attribute(name).unwrap().parse::<usize>().unwrap();
+    assert_eq!(attr("tests"), results(&report).len());
+    assert_eq!(attr("failures"), counted("FAIL"));
+    assert_eq!(attr("errors"), counted("UNKNOWN"));
+    let not_pass = results(&report).iter().filter(|r| r["status"] != "PASS").count();
+    assert_eq!(attr("skipped"), not_pass - counted("FAIL") - counted("UNKNOWN"));
+    let cases: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("testcase")).collect();
+    assert_eq!(cases.len(), results(&report).len());
+    // The waived failure is skipped with its reason, escaped and read back intact.
+    let waived = cases.iter().find(|c| c.attribute("name") == Some("arn:aws:s3:::acme-legacy-uploads")).unwrap();
+    let skipped = waived.children().find(|n| n.has_tag_name("skipped")).expect("skipped");
+    assert_eq!(skipped.attribute("message"), Some("FAIL waived until 2999-12-31: MIG-7 <&> \"quoted\""));
+    // Every suite's counts add up to its cases.
+    for suite in doc.descendants().filter(|n| n.has_tag_name("testsuite")) {
+        let n = suite.children().filter(|c| c.has_tag_name("testcase")).count();
+        assert_eq!(suite.attribute("tests").unwrap().parse::<usize>().unwrap(), n);
+    }
+}
+
+#[test]
+fn csv_has_a_row_per_result_in_report_order() {
+    let (report, text, _) = both("csv", &[]);
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    assert_eq!(header, atrest::report::csv::HEADER);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), results(&report).len());
+    for (row, r) in rows.iter().zip(results(&report)) {
+        assert_eq!(&row[0], r["rule_id"].as_str().unwrap());
+        assert_eq!(&row[3], r["status"].as_str().unwrap());
+        assert_eq!(&row[6], r["resource"]["id"].as_str().unwrap());
+        assert_eq!(&row[11], r["message"].as_str().unwrap());
+        assert_eq!(&row[16], r["waiver"]["reason"].as_str().unwrap_or(""));
+    }
+}
+
+#[test]
+fn markdown_lists_failing_results_and_all_with_show_pass() {
+    // The rows of the Results section (the counts table above it also starts with `| PASS`).
+    let section = |md: &str| -> String {
+        let start = md.find("### Results").unwrap();
+        let end = md[start + 1..].find("###").map_or(md.len(), |i| start + 1 + i);
+        md[start..end].to_owned()
+    };
+    let table_rows = |md: &str| {
+        let statuses = ["| FAIL", "| UNKNOWN", "| PASS", "| NOT_VERIFIABLE"];
+        section(md).lines().filter(|l| statuses.iter().any(|s| l.starts_with(s))).count()
+    };
+    let (report, md, _) = both("markdown", &[]);
+    let failing = results(&report).iter().filter(|r| r["status"] == "FAIL" || r["status"] == "UNKNOWN").count();
+    assert_eq!(table_rows(&md), failing);
+    assert!(md.contains("| FAIL (waived) |"));
+    assert!(md.starts_with("## atrest audit: exit 1\n"));
+    let (report, md, _) = both("markdown", &["--show-pass"]);
+    assert_eq!(table_rows(&md), results(&report).len());
+    // Every results row has its five cells: no message broke out of its cell.
+    for line in section(&md).lines().filter(|l| l.starts_with("| FAIL") || l.starts_with("| PASS")) {
+        let cells = line.replace("\\|", "").matches('|').count() - 1;
+        assert_eq!(cells, 5, "{line}");
+    }
+}
+
+#[test]
+fn html_is_well_formed_and_has_a_row_per_result() {
+    let (report, html, _) = both("html", &[]);
+    let doc = roxmltree::Document::parse_with_options(
+        &html,
+        roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() },
+    )
+    .expect("well-formed markup");
+    let rows: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("tr") && n.attribute("class").is_some()).collect();
+    let controls = report["controls"].as_array().unwrap().len();
+    assert_eq!(rows.len(), results(&report).len() + controls);
+    let text: String = doc.descendants().filter(|n| n.is_text()).map(|n| n.text().unwrap()).collect();
+    assert!(text.contains("waived until 2999-12-31: MIG-7 <&> \"quoted\""));
+    assert!(!html.contains("<script"), "no scripts in the page");
+}
+
+#[test]
+fn lint_and_the_config_file_take_the_new_formats() {
+    let dir = tempdir();
+    std::fs::write(dir.join("atrest.toml"), "format = \"junit\"\n").unwrap();
+    let policies = root().join("fixtures/lint");
+    let o = run(&dir, &["lint", policies.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let xml = String::from_utf8(o.stdout).unwrap();
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    // Lint results are named by file, line and column.
+    let named = doc.descendants().filter(|n| n.has_tag_name("testcase")).filter_map(|n| n.attribute("name"));
+    assert!(named.clone().any(|n| n.contains("misspelt-actions.json:")), "{xml}");
+    std::fs::write(dir.join("atrest.toml"), "format = \"pdf\"\n").unwrap();
+    let o = run(&dir, &["lint", policies.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("atrest.toml:1:") && e.contains("junit, csv, html, markdown"), "{e}");
+}
