@@ -103,10 +103,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "<h2>Reads that failed ({})</h2>", report.errors.len());
         out.push_str("<table><tr><th>service</th><th>operation</th><th>resource</th><th>error</th></tr>\n");
         for e in &report.errors {
-            let error = match &e.error_code {
-                Some(c) => format!("{c}: {}", e.message),
-                None => e.message.clone(),
-            };
+            let error = super::gap_error(e);
             let _ = writeln!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",

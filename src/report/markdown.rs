@@ -49,12 +49,7 @@ pub fn render(report: &Report, show_pass: bool) -> String {
     } else {
         out.push_str("| status | severity | rule | resource | message |\n| --- | --- | --- | --- | --- |\n");
         for r in rows {
-            let mut status = r.status.as_str().to_owned();
-            if r.waiver.is_some() {
-                status.push_str(" (waived)");
-            } else if let Some(b) = r.baseline {
-                status.push_str(&format!(" ({})", format!("{b:?}").to_lowercase()));
-            }
+            let status = super::status_label(r);
             let mut resource = format!("`{}`", r.resource.id.replace('`', "'"));
             if let Some(p) = &r.principal {
                 resource.push_str(&format!(" for `{}`", p.replace('`', "'")));
@@ -77,10 +72,7 @@ pub fn render(report: &Report, show_pass: bool) -> String {
         let _ = writeln!(out, "\n### Reads that failed ({})\n", report.errors.len());
         out.push_str("| service | operation | resource | error |\n| --- | --- | --- | --- |\n");
         for e in &report.errors {
-            let error = match &e.error_code {
-                Some(c) => format!("{c}: {}", e.message),
-                None => e.message.clone(),
-            };
+            let error = super::gap_error(e);
             let _ = writeln!(out, "| {} | {} | {} | {} |", e.service, e.operation, cell(&e.resource), cell(&error));
         }
     }

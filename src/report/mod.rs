@@ -169,6 +169,28 @@ impl Report {
     }
 }
 
+/// A result's status as the human formats show it: `FAIL (waived)`, `UNKNOWN (new)`, `PASS`.
+pub fn status_label(row: &ResultRow) -> String {
+    let mut status = row.status.as_str().to_owned();
+    if row.waiver.is_some() {
+        status.push_str(" (waived)");
+    } else if let Some(b) = row.baseline {
+        status.push_str(match b {
+            BaselineMark::New => " (new)",
+            BaselineMark::Existing => " (existing)",
+        });
+    }
+    status
+}
+
+/// A failed read's error as one phrase: `AccessDenied: Access Denied`, or the message alone.
+pub fn gap_error(gap: &Gap) -> String {
+    match &gap.error_code {
+        Some(code) => format!("{code}: {}", gap.message),
+        None => gap.message.clone(),
+    }
+}
+
 /// The current time as RFC 3339 UTC, to the second.
 pub fn now_rfc3339() -> String {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);

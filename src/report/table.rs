@@ -41,15 +41,7 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
         table.set_width(160);
         table.set_header(vec!["status", "rule", "resource", "message"]);
         for r in rows {
-            let mut status = r.status.as_str().to_owned();
-            if r.waiver.is_some() {
-                status.push_str(" (waived)");
-            } else if let Some(b) = r.baseline {
-                status.push_str(match b {
-                    crate::engine::BaselineMark::New => " (new)",
-                    crate::engine::BaselineMark::Existing => " (existing)",
-                });
-            }
+            let status = super::status_label(r);
             let mut resource = r.resource.id.clone();
             if let Some(p) = &r.principal {
                 resource.push_str(&format!("\nfor {p}"));
