@@ -172,8 +172,8 @@ impl LintArgs {
 #[derive(Debug, Args)]
 pub struct OutputArgs {
     /// Report format [default: table, or `format` in the config file].
-    #[arg(long, value_enum)]
-    pub format: Option<ReportFormat>,
+    #[arg(long, value_parser = format_parser())]
+    pub format: Option<Format>,
     /// Write the report to FILE (atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -203,15 +203,11 @@ pub struct OutputArgs {
     pub verbose: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
-    Table,
-    Json,
-    Sarif,
-    Junit,
-    Csv,
-    Html,
-    Markdown,
+/// `--format` takes the names of `Format::ALL`, the list the config file checks too.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Format::ALL.map(|(name, _)| name))
+        .map(|name| Format::parse(&name).expect("clap admits only the listed names"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -244,15 +240,7 @@ impl AuditArgs {
         let o = self.output;
         AuditFlags {
             snapshots: self.snapshots,
-            format: o.format.map(|f| match f {
-                ReportFormat::Table => Format::Table,
-                ReportFormat::Json => Format::Json,
-                ReportFormat::Sarif => Format::Sarif,
-                ReportFormat::Junit => Format::Junit,
-                ReportFormat::Csv => Format::Csv,
-                ReportFormat::Html => Format::Html,
-                ReportFormat::Markdown => Format::Markdown,
-            }),
+            format: o.format,
             output: o.output,
             ruleset: o.ruleset.map(|r| match r {
                 RulesetArg::Baseline => Ruleset::Baseline,
