@@ -105,6 +105,8 @@ pub struct Clients {
     /// A custom endpoint is set: S3 is addressed path-style.
     pub path_style: bool,
     per_region: Mutex<BTreeMap<String, RegionClients>>,
+    /// IAM is global: one client for every role.
+    pub iam: aws_sdk_iam::Client,
 }
 
 #[derive(Clone)]
@@ -163,7 +165,9 @@ impl Clients {
         let path_style =
             sdk.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty());
         let counter = CallCounter { counts: Arc::default(), progress: options.progress.clone() };
-        Ok(Clients { sdk, regions, counter, path_style, per_region: Mutex::new(BTreeMap::new()) })
+        let iam = aws_sdk_iam::config::Builder::from(&sdk).interceptor(counter.clone()).build();
+        let iam = aws_sdk_iam::Client::from_conf(iam);
+        Ok(Clients { sdk, regions, counter, path_style, per_region: Mutex::new(BTreeMap::new()), iam })
     }
 
     fn build_region(&self, region: &str) -> RegionClients {
@@ -194,14 +198,9 @@ impl Clients {
         map.entry(region.to_owned()).or_insert_with(|| self.build_region(region)).clone()
     }
 
-    /// The scan's first region: where global questions (STS, S3 bucket location) are asked.
+    /// The scan's first region: where account-wide questions (STS, ListBuckets) are asked.
     pub fn home(&self) -> RegionClients {
-        self.region(&self.regions[0].clone())
-    }
-
-    pub fn iam(&self) -> aws_sdk_iam::Client {
-        let conf = aws_sdk_iam::config::Builder::from(&self.sdk).interceptor(self.counter.clone()).build();
-        aws_sdk_iam::Client::from_conf(conf)
+        self.region(&self.regions[0])
     }
 
     pub fn sts(&self) -> aws_sdk_sts::Client {

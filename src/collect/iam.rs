@@ -52,7 +52,7 @@ async fn role(ctx: &Ctx, arn: &str, cache: &PolicyCache) -> Option<IamRole> {
         ctx.gap("iam", "GetRole", arn, &Failure::note(why));
         return None;
     }
-    let client = ctx.clients.iam();
+    let client = &ctx.clients.iam;
     let got = match ctx.call(client.get_role().role_name(name).send()).await {
         Ok(out) => out,
         Err(e) => {
@@ -72,11 +72,11 @@ async fn role(ctx: &Ctx, arn: &str, cache: &PolicyCache) -> Option<IamRole> {
     let boundary = r.permissions_boundary().and_then(|b| b.permissions_boundary_arn()).map(str::to_owned);
 
     let (inline, attached, boundary) = tokio::join!(
-        inline_policies(ctx, &client, arn, name),
-        attached_policies(ctx, &client, arn, name, cache),
+        inline_policies(ctx, client, arn, name),
+        attached_policies(ctx, client, arn, name, cache),
         async {
             match &boundary {
-                Some(b) => Some(managed(ctx, &client, b, cache).await),
+                Some(b) => Some(managed(ctx, client, b, cache).await),
                 None => None,
             }
         }

@@ -75,9 +75,12 @@ pub fn references(inv: &Inventory, scan_account: &str) -> BTreeSet<KeyRef> {
         }
     }
     let home = inv.regions.first().map(String::as_str).unwrap_or("us-east-1");
+    // A bucket's keys are named relative to its account and region; objects inherit their bucket's.
+    let mut place: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
     for b in &inv.buckets {
         let account = b.account.as_deref().unwrap_or(scan_account);
         let region = b.region.as_deref().unwrap_or(home);
+        place.insert(b.name.as_str(), (account, region));
         for rule in &b.encryption_rules {
             if let Some(k) = &rule.kms_master_key_id {
                 add(k, account, region);
@@ -85,9 +88,7 @@ pub fn references(inv: &Inventory, scan_account: &str) -> BTreeSet<KeyRef> {
         }
     }
     for p in &inv.prefixes {
-        let b = inv.buckets.iter().find(|b| b.name == p.bucket);
-        let account = b.and_then(|b| b.account.as_deref()).unwrap_or(scan_account);
-        let region = b.and_then(|b| b.region.as_deref()).unwrap_or(home);
+        let (account, region) = place.get(p.bucket.as_str()).copied().unwrap_or((scan_account, home));
         for o in &p.objects {
             if let Some(k) = &o.kms_key_id {
                 add(k, account, region);

@@ -159,7 +159,7 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
     }
 
     progress.phase("reading buckets, objects and roles");
-    let wanted = s3::Wanted::from_jobs(&inventory.jobs, ctx.options.objects);
+    let wanted = s3::Wanted::from_jobs(&inventory.jobs);
     let roles: BTreeSet<String> = inventory.jobs.iter().map(|j| j.data_access_role_arn.clone()).collect();
     let (s3_out, roles) = tokio::join!(s3::collect(&ctx, wanted), iam::collect(&ctx, roles));
     inventory.buckets = s3_out.buckets;

@@ -15,12 +15,11 @@ use crate::rules::world::{output_prefix, parse_s3_uri};
 pub struct Wanted {
     buckets: BTreeSet<String>,
     prefixes: BTreeSet<(String, String)>,
-    objects: Option<ObjectSampling>,
 }
 
 impl Wanted {
-    pub fn from_jobs(jobs: &[TranslationJob], objects: ObjectSampling) -> Wanted {
-        let mut w = Wanted { objects: Some(objects), ..Wanted::default() };
+    pub fn from_jobs(jobs: &[TranslationJob]) -> Wanted {
+        let mut w = Wanted::default();
         for job in jobs {
             if let Some((bucket, prefix)) = parse_s3_uri(&job.input_data_config.s3_uri) {
                 w.buckets.insert(bucket.to_owned());
@@ -46,7 +45,7 @@ pub struct S3Out {
 pub async fn collect(ctx: &Ctx, wanted: Wanted) -> S3Out {
     let owned = owned_buckets(ctx).await;
     let buckets = join_all(wanted.buckets.iter().map(|name| bucket(ctx, name, &owned))).await;
-    let sampling = wanted.objects.unwrap_or(ObjectSampling::None);
+    let sampling = ctx.options.objects;
     let prefixes = if sampling == ObjectSampling::None {
         Vec::new()
     } else {
@@ -263,7 +262,7 @@ mod tests {
             },
             ..Default::default()
         };
-        let w = Wanted::from_jobs(&[job("a", "s3://in/docs/"), job("b", "s3://in/docs/")], ObjectSampling::All);
+        let w = Wanted::from_jobs(&[job("a", "s3://in/docs/"), job("b", "s3://in/docs/")]);
         assert_eq!(w.buckets.into_iter().collect::<Vec<_>>(), ["in", "out"]);
         let prefixes: Vec<(String, String)> = w.prefixes.into_iter().collect();
         assert_eq!(
