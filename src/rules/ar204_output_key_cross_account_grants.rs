@@ -13,8 +13,8 @@ use crate::policy::request::arn_account;
 
 const ID: &str = "AR204";
 
-pub fn check(world: &World<'_>, ctx: &CheckContext) -> Vec<Finding> {
-    let mut findings = judged(world, ctx);
+pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
+    let mut findings = judged(world);
     findings.extend(unreadable(world));
     findings
 }
@@ -24,21 +24,19 @@ fn unreadable(world: &World<'_>) -> Vec<Finding> {
     let groups = group_jobs(&world.inventory.jobs, |j| {
         let k = j.output_data_config.encryption_key.as_ref()?;
         let key_account = arn_account(&k.id)?;
-        let missing = matches!(lookup_key(world, &k.id, &j.account, &j.region), KeyLookup::Missing { .. });
-        (key_account != j.account && missing && !is_aws_managed_alias(&k.id)).then_some((
-            j.data_access_role_arn.as_str(),
-            k.id.as_str(),
-            key_account,
-            j.region.as_str(),
-        ))
+        if key_account == j.account || is_aws_managed_alias(&k.id) {
+            return None;
+        }
+        let why = match lookup_key(world, &k.id, &j.account, &j.region) {
+            KeyLookup::Found(_) => return None,
+            KeyLookup::Missing { gap: Some(g) } => gap_text(g),
+            KeyLookup::Missing { gap: None } => "it was not collected".to_string(),
+        };
+        Some((j.data_access_role_arn.as_str(), k.id.as_str(), key_account, j.region.as_str(), why))
     });
     groups
         .into_iter()
-        .map(|((role, reference, key_account, region), jobs)| {
-            let why = match lookup_key(world, reference, key_account, region) {
-                KeyLookup::Missing { gap: Some(g) } => gap_text(g),
-                _ => "it was not collected".to_string(),
-            };
+        .map(|((role, reference, key_account, region, why), jobs)| {
             Finding::new(
                 ID,
                 Status::Unknown,
@@ -51,7 +49,7 @@ fn unreadable(world: &World<'_>) -> Vec<Finding> {
         .collect()
 }
 
-fn judged(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
+fn judged(world: &World<'_>) -> Vec<Finding> {
     output_key_uses(world)
         .into_iter()
         .filter(|u| arn_account(&u.role_arn).is_some_and(|a| a != u.key.account))
