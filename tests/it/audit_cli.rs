@@ -1,28 +1,16 @@
 //! `atrest audit` and `atrest rules` as processes: reports, exit codes, config, waivers, baselines, bad input.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-use crate::{fixture, root, tempdir};
+use crate::{atrest_in, fixture, json, root, stderr, tempdir};
 
 const DEMO: &str = "fixtures/demo/snapshot.json";
 
-fn atrest_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_atrest")).current_dir(dir).args(args).output().expect("the binary runs")
-}
-
 fn atrest(args: &[&str]) -> Output {
     atrest_in(root(), args)
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stderr(o)))
 }
 
 #[test]

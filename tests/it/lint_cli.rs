@@ -5,14 +5,10 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-use crate::{root, tempdir};
+use crate::{root, stderr, tempdir};
 
 fn atrest(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_atrest")).current_dir(root()).args(args).output().expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    crate::atrest_in(root(), args)
 }
 
 fn stdout(o: &Output) -> String {

@@ -1,18 +1,11 @@
 //! The junit, csv, markdown and html reports: each checked against the JSON report of the same run, with a
 //! real parser where the format has one.
 
-use std::path::Path;
-use std::process::{Command, Output};
-
 use serde_json::Value;
 
-use crate::{root, tempdir};
+use crate::{atrest_in, root, tempdir};
 
 const DEMO: &str = "fixtures/demo/snapshot.json";
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_atrest")).current_dir(dir).args(args).output().unwrap()
-}
 
 /// The same audit as JSON and as `format`, in a folder whose atrest.toml waives AR101 on the legacy bucket.
 fn both(format: &str, extra: &[&str]) -> (Value, String, Option<i32>) {
@@ -24,9 +17,9 @@ fn both(format: &str, extra: &[&str]) -> (Value, String, Option<i32>) {
     .unwrap();
     let demo = root().join(DEMO);
     let mut args = vec!["audit", demo.to_str().unwrap(), "-q", "--format"];
-    let json = run(&dir, &[&args[..], &["json"], extra].concat());
+    let json = atrest_in(&dir, &[&args[..], &["json"], extra].concat());
     args.push(format);
-    let other = run(&dir, &[&args[..], extra].concat());
+    let other = atrest_in(&dir, &[&args[..], extra].concat());
     assert_eq!(json.status.code(), other.status.code());
     (serde_json::from_slice(&json.stdout).unwrap(), String::from_utf8(other.stdout).unwrap(), other.status.code())
 }
@@ -133,7 +126,7 @@ fn lint_and_the_config_file_take_the_new_formats() {
     let dir = tempdir();
     std::fs::write(dir.join("atrest.toml"), "format = \"junit\"\n").unwrap();
     let policies = root().join("fixtures/lint");
-    let o = run(&dir, &["lint", policies.to_str().unwrap()]);
+    let o = atrest_in(&dir, &["lint", policies.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let xml = String::from_utf8(o.stdout).unwrap();
     let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
@@ -141,7 +134,7 @@ fn lint_and_the_config_file_take_the_new_formats() {
     let named = doc.descendants().filter(|n| n.has_tag_name("testcase")).filter_map(|n| n.attribute("name"));
     assert!(named.clone().any(|n| n.contains("misspelt-actions.json:")), "{xml}");
     std::fs::write(dir.join("atrest.toml"), "format = \"pdf\"\n").unwrap();
-    let o = run(&dir, &["lint", policies.to_str().unwrap()]);
+    let o = atrest_in(&dir, &["lint", policies.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("atrest.toml:1:") && e.contains("junit, csv, html, markdown"), "{e}");

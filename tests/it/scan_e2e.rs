@@ -6,6 +6,7 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
+use crate::json as report;
 use crate::support::moto::{ACCOUNT, Moto, REGION, Seed, atrest_command};
 use crate::support::proxy::{FaultProxy, Rule};
 use crate::support::translate::{Fault, TranslateEndpoint};
@@ -22,11 +23,6 @@ pub fn atrest(moto: &str, translate: &str, args: &[&str], extra: &[(&str, &str)]
         cmd.env(k, v);
     }
     cmd.output().unwrap()
-}
-
-pub fn report(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not a JSON report ({e}); stderr:\n{}", String::from_utf8_lossy(&out.stderr)))
 }
 
 /// (rule, resource id) → status, for every result of a report.

@@ -1,15 +1,11 @@
 //! `atrest simulate` as a process: decisions, both output formats, and bad input exiting 2.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::{fixture, tempdir};
+use crate::{fixture, stderr, tempdir};
 
 fn atrest(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_atrest")).args(args).output().expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    crate::atrest_in(crate::root(), args)
 }
 
 fn stdout(o: &Output) -> String {
