@@ -97,13 +97,6 @@ fn summarise(c: &Collection) {
         inv.gaps.len(),
     );
     for g in &inv.gaps {
-        eprintln!(
-            "atrest:   {} {} on {}: {}{}",
-            g.service,
-            g.operation,
-            g.resource,
-            g.error_code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default(),
-            g.message
-        );
+        eprintln!("atrest:   {} {} on {}: {}", g.service, g.operation, g.resource, crate::report::gap_error(g));
     }
 }
