@@ -17,13 +17,26 @@ use super::json::Pos;
 use super::matcher::{Mode, VarPattern};
 use super::verdict::Verdict;
 
-/// The request context: condition keys and their values.
+/// What a request context knows of one condition key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    /// The request carries the key with these values.
+    Present(&'a [String]),
+    /// The request is known not to carry the key: AWS's absent-key rules decide.
+    Absent,
+    /// The key may be present with any value, or absent: nothing on it can be decided.
+    Unknown,
+}
+
+/// The request context: condition keys that are present with their values, keys known to be absent,
+/// and (unless the context is closed) every other key unknown.
 ///
 /// A handful of keys per request, so a list scanned case-insensitively beats a hash map: no lowering,
 /// no allocation on lookups, and keys given as literals are never copied.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
-    entries: Vec<(Cow<'static, str>, Vec<String>)>,
+    /// `None` marks a key known to be absent.
+    entries: Vec<(Cow<'static, str>, Option<Vec<String>>)>,
     closed: bool,
 }
 
@@ -56,38 +69,73 @@ impl Context {
         self.entries.iter().position(|(k, _)| k.eq_ignore_ascii_case(key))
     }
 
+    fn set(&mut self, key: Cow<'static, str>, entry: Option<Vec<String>>) {
+        match self.position(&key) {
+            Some(i) => self.entries[i].1 = entry,
+            None => self.entries.push((key, entry)),
+        }
+    }
+
     /// Sets a key's values, replacing what it had.
     pub fn insert<I, S>(&mut self, key: impl Into<Cow<'static, str>>, values: I)
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let key = key.into();
-        let values = values.into_iter().map(Into::into).collect();
-        match self.position(&key) {
-            Some(i) => self.entries[i].1 = values,
-            None => self.entries.push((key, values)),
-        }
+        self.set(key.into(), Some(values.into_iter().map(Into::into).collect()));
+    }
+
+    /// Says the request does not carry `key`, even in an open context.
+    pub fn insert_absent(&mut self, key: impl Into<Cow<'static, str>>) {
+        self.set(key.into(), None);
+    }
+
+    /// Forgets what the context said of `key`: in an open context it becomes unknown again.
+    pub fn remove(&mut self, key: &str) {
+        self.entries.retain(|(k, _)| !k.eq_ignore_ascii_case(key));
     }
 
     /// Adds one value to a key (a repeated `--context KEY=VALUE`).
     pub fn push(&mut self, key: impl Into<Cow<'static, str>>, value: impl Into<String>) {
         let key = key.into();
         match self.position(&key) {
-            Some(i) => self.entries[i].1.push(value.into()),
-            None => self.entries.push((key, vec![value.into()])),
+            Some(i) => self.entries[i].1.get_or_insert_with(Vec::new).push(value.into()),
+            None => self.entries.push((key, Some(vec![value.into()]))),
         }
     }
 
-    /// Sets a key only when the caller did not.
+    /// Sets a key only when the caller said nothing of it.
     pub fn insert_default(&mut self, key: &'static str, value: impl Into<String>) {
         if self.position(key).is_none() {
-            self.entries.push((Cow::Borrowed(key), vec![value.into()]));
+            self.entries.push((Cow::Borrowed(key), Some(vec![value.into()])));
         }
     }
 
+    /// The values of a key that is present.
     pub fn get(&self, key: &str) -> Option<&[String]> {
-        self.entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)).map(|(_, v)| v.as_slice())
+        match self.lookup(key) {
+            Lookup::Present(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn lookup(&self, key: &str) -> Lookup<'_> {
+        match self.entries.iter().find(|(k, _)| k.eq_ignore_ascii_case(key)) {
+            Some((_, Some(v))) => Lookup::Present(v),
+            Some((_, None)) => Lookup::Absent,
+            None if self.closed => Lookup::Absent,
+            None => Lookup::Unknown,
+        }
+    }
+
+    /// Whether the request is known not to carry `key`.
+    pub fn is_absent(&self, key: &str) -> bool {
+        self.lookup(key) == Lookup::Absent
+    }
+
+    /// The keys present, with their values, and the keys known to be absent (`None`), as set.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, Option<&[String]>)> {
+        self.entries.iter().map(|(k, v)| (k.as_ref(), v.as_deref()))
     }
 }
 
@@ -247,8 +295,12 @@ impl Condition {
         if op.family == Family::Unknown {
             return Verdict::depends([self.key.clone()]);
         }
-        let Some(request_values) = ctx.get(&self.key) else {
-            return self.absent(ctx);
+        let request_values = match ctx.lookup(&self.key) {
+            Lookup::Present(v) => v,
+            Lookup::Absent => return self.absent(),
+            // The key may be there with any value, or not at all: whatever the operator (IfExists,
+            // Null, ForAllValues and negated ones included), the condition is undecided.
+            Lookup::Unknown => return Verdict::depends([self.key.clone()]),
         };
         if op.family == Family::Null {
             // Null: "true" asks that the key be absent, "false" that it be present.
@@ -272,16 +324,17 @@ impl Condition {
         }
     }
 
-    /// The key is not in the context.
-    fn absent(&self, ctx: &Context) -> Verdict {
+    /// AWS's answer when the request does not carry the key (IAM User Guide, "Condition operators":
+    /// `…IfExists` and `Null: true` hold; "Single-valued vs. multivalued context keys": `ForAllValues:`
+    /// holds on a missing key and `ForAnyValue:` does not; a negated operator holds when nothing matches).
+    fn absent(&self) -> Verdict {
         let op = &self.operator;
         if op.family == Family::Null {
             return Verdict::from_bool(self.values.iter().any(|v| parse_bool(v) == Some(true)));
         }
-        if op.if_exists || op.set == Some(SetOperator::ForAllValues) || (op.negated && op.set.is_none()) {
-            return Verdict::Yes;
-        }
-        if ctx.is_closed() { Verdict::No } else { Verdict::depends([self.key.clone()]) }
+        Verdict::from_bool(
+            op.if_exists || op.set == Some(SetOperator::ForAllValues) || (op.negated && op.set.is_none()),
+        )
     }
 
     fn match_one(&self, request: &str, policy: &PolicyValue, ctx: &Context) -> Verdict {
@@ -574,21 +627,52 @@ mod tests {
     }
 
     #[test]
-    fn absent_keys_decided_only_where_the_operator_decides() {
+    fn unknown_keys_leave_every_operator_undecided() {
+        // Open context: the key may be present with any value, or absent. No operator decides.
         let ctx = Context::open();
-        assert_eq!(eval("StringNotEqualsIfExists", "aws:SourceAccount", &["1"], &ctx), Y);
-        assert_eq!(eval("StringEqualsIfExists", "aws:SourceAccount", &["1"], &ctx), Y);
-        assert_eq!(eval("StringNotEquals", "aws:SourceAccount", &["1"], &ctx), Y);
-        assert_eq!(eval("Null", "aws:SourceAccount", &["true"], &ctx), Y);
-        assert_eq!(eval("Null", "aws:SourceAccount", &["false"], &ctx), N);
-        assert_eq!(eval("ForAllValues:StringEquals", "aws:TagKeys", &["a"], &ctx), Y);
-        assert_eq!(eval("StringEquals", "aws:SourceAccount", &["1"], &ctx), dep("aws:SourceAccount"));
-        assert_eq!(eval("ForAnyValue:StringEquals", "aws:TagKeys", &["a"], &ctx), dep("aws:TagKeys"));
-        assert_eq!(eval("ForAnyValue:StringNotEquals", "aws:TagKeys", &["a"], &ctx), dep("aws:TagKeys"));
-        // A closed context knows the key is absent: AWS's own answers.
-        let closed = Context::open().closed();
-        assert_eq!(eval("StringEquals", "aws:SourceAccount", &["1"], &closed), N);
-        assert_eq!(eval("ForAnyValue:StringEquals", "aws:TagKeys", &["a"], &closed), N);
+        for (op, key) in [
+            ("StringNotEqualsIfExists", "aws:SourceAccount"),
+            ("StringEqualsIfExists", "aws:SourceAccount"),
+            ("StringNotEquals", "aws:SourceAccount"),
+            ("StringEquals", "aws:SourceAccount"),
+            ("NotIpAddress", "aws:SourceIp"),
+            ("ArnNotLike", "aws:SourceArn"),
+            ("ForAllValues:StringEquals", "aws:TagKeys"),
+            ("ForAnyValue:StringEquals", "aws:TagKeys"),
+            ("ForAnyValue:StringNotEquals", "aws:TagKeys"),
+        ] {
+            assert_eq!(eval(op, key, &["1"], &ctx), dep(key), "{op}");
+        }
+        assert_eq!(eval("Null", "aws:SourceAccount", &["true"], &ctx), dep("aws:SourceAccount"));
+        assert_eq!(eval("Null", "aws:SourceAccount", &["false"], &ctx), dep("aws:SourceAccount"));
+    }
+
+    #[test]
+    fn absent_keys_get_aws_rules() {
+        // Known absent, in an open context or by closing it: AWS's own answers.
+        let mut known = Context::open();
+        known.insert_absent("aws:SourceAccount");
+        known.insert_absent("aws:TagKeys");
+        known.insert_absent("aws:SourceIp");
+        for ctx in [known, Context::open().closed()] {
+            assert_eq!(eval("StringNotEqualsIfExists", "aws:SourceAccount", &["1"], &ctx), Y);
+            assert_eq!(eval("StringEqualsIfExists", "aws:SourceAccount", &["1"], &ctx), Y);
+            assert_eq!(eval("StringNotEquals", "aws:SourceAccount", &["1"], &ctx), Y);
+            assert_eq!(eval("NotIpAddress", "aws:SourceIp", &["10.0.0.0/8"], &ctx), Y);
+            assert_eq!(eval("Null", "aws:SourceAccount", &["true"], &ctx), Y);
+            assert_eq!(eval("Null", "aws:SourceAccount", &["false"], &ctx), N);
+            assert_eq!(eval("ForAllValues:StringEquals", "aws:TagKeys", &["a"], &ctx), Y);
+            assert_eq!(eval("StringEquals", "aws:SourceAccount", &["1"], &ctx), N);
+            assert_eq!(eval("ForAnyValue:StringEquals", "aws:TagKeys", &["a"], &ctx), N);
+            assert_eq!(eval("ForAnyValue:StringNotEquals", "aws:TagKeys", &["a"], &ctx), N);
+        }
+        // A key said present in a closed context keeps its values; one said absent stays absent.
+        let mut ctx = Context::open().with("aws:SourceAccount", ["1"]);
+        assert_eq!(ctx.lookup("AWS:sourceaccount"), Lookup::Present(&["1".to_string()]));
+        ctx.insert_absent("aws:SourceAccount");
+        assert_eq!(ctx.lookup("aws:SourceAccount"), Lookup::Absent);
+        ctx.remove("aws:SourceAccount");
+        assert_eq!(ctx.lookup("aws:SourceAccount"), Lookup::Unknown);
         // Present keys.
         let ctx = Context::open().with("aws:SourceAccount", ["1"]);
         assert_eq!(eval("Null", "aws:SourceAccount", &["true"], &ctx), N);

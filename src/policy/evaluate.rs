@@ -9,10 +9,16 @@
 //! | request                       | routes                                                                      |
 //! |-------------------------------|-----------------------------------------------------------------------------|
 //! | service principal             | resource policy names it                                                    |
-//! | `kms:` same account           | key policy names principal (∧ boundary) · key policy names account ∧ IAM (∧ boundary) · grant |
-//! | `kms:` cross-account          | key policy names principal or account, ∧ IAM (∧ boundary) · grant           |
-//! | other, same account           | IAM (∧ boundary) · resource policy names principal (∧ boundary, for roles)  |
-//! | other, cross-account          | resource policy names principal or account, ∧ IAM (∧ boundary)              |
+//! | `kms:` same account           | key policy reaches the session directly · key policy names the role ∧ boundary · key policy names account ∧ IAM ∧ boundary · grant |
+//! | `kms:` cross-account          | key policy names the session, role or account, ∧ IAM ∧ boundary · grant     |
+//! | other, same account           | IAM ∧ boundary · resource policy reaches the session directly · resource policy names the role ∧ boundary |
+//! | other, cross-account          | resource policy names the session, role or account, ∧ IAM ∧ boundary        |
+//!
+//! "Directly" is `Principal: "*"` / `{"AWS": "*"}`, the session (assumed-role) ARN, or a user's own ARN:
+//! within an account a permissions boundary does not limit what a resource policy grants that way, and it
+//! does limit a grant to the role ARN (IAM User Guide, "Policy evaluation logic" and "Permissions
+//! boundaries for IAM entities"). A `NotPrincipal` Deny always denies a principal with a permissions
+//! boundary, whatever it lists (IAM User Guide, "NotPrincipal" and "Permissions boundaries", Important).
 //!
 //! An explicit Deny in any layer wins; a Deny that may or may not apply makes an allowed request `Depends`.
 
@@ -39,22 +45,32 @@ pub struct PolicySet<'a> {
 pub enum Layer {
     Identity,
     Boundary,
-    /// Resource-policy statements that name the principal itself (or everyone).
+    /// Resource-policy statements that name the principal's role ARN: limited by a permissions boundary.
     ResourcePrincipal,
+    /// Resource-policy statements that reach the session directly: everyone, the session ARN, or a user's,
+    /// root's or service's own name. Not limited by a permissions boundary within an account.
+    ResourceDirect,
     /// Resource-policy statements that name the principal's account, delegating to its IAM policies.
     ResourceAccount,
     Grants,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 5] =
-        [Layer::Identity, Layer::Boundary, Layer::ResourcePrincipal, Layer::ResourceAccount, Layer::Grants];
+    pub const ALL: [Layer; 6] = [
+        Layer::Identity,
+        Layer::Boundary,
+        Layer::ResourcePrincipal,
+        Layer::ResourceDirect,
+        Layer::ResourceAccount,
+        Layer::Grants,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Layer::Identity => "identity policies",
             Layer::Boundary => "permissions boundary",
             Layer::ResourcePrincipal => "resource policy naming the principal",
+            Layer::ResourceDirect => "resource policy naming the session or everyone",
             Layer::ResourceAccount => "resource policy naming the principal's account",
             Layer::Grants => "grants",
         }
@@ -65,6 +81,7 @@ impl Layer {
             Layer::Identity => "identity",
             Layer::Boundary => "boundary",
             Layer::ResourcePrincipal => "resource_principal",
+            Layer::ResourceDirect => "resource_direct",
             Layer::ResourceAccount => "resource_account",
             Layer::Grants => "grants",
         }
@@ -138,11 +155,16 @@ impl Decision<'_> {
     }
 }
 
-/// How a statement's principal element names the request's principal.
+/// How a statement's principal element names the request's principal, weakest first: a statement that
+/// names the principal in several ways reaches it by the strongest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Via {
+    /// The account: delegates to the account's IAM policies.
     Account,
-    Principal,
+    /// The role ARN: limited by the role's permissions boundary.
+    Role,
+    /// Everyone, the session ARN, or the principal's own name.
+    Direct,
 }
 
 /// Decides `request` against `policies`.
@@ -155,15 +177,17 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
         .map(|&layer| LayerResult { layer, present: false, allows: Verdict::No, statements: Vec::new() })
         .collect();
 
+    let bounded = policies.boundary.is_some();
     let mut scan = |policy: &'a Policy, resource_layer: bool, layer: Layer, layers: &mut Vec<LayerResult<'a>>| {
         for statement in &policy.statements {
-            let (verdict, via) = statement_applies(statement, request, resource_layer);
+            let (verdict, via) = statement_applies(statement, request, resource_layer, bounded);
             if verdict.is_no() {
                 continue;
             }
             let layer = match (resource_layer, via) {
                 (true, Some(Via::Account)) => Layer::ResourceAccount,
-                (true, _) => Layer::ResourcePrincipal,
+                (true, Some(Via::Role)) => Layer::ResourcePrincipal,
+                (true, _) => Layer::ResourceDirect,
                 (false, _) => layer,
             };
             let decider = Decider::Statement { layer, policy, statement };
@@ -199,6 +223,7 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
     }
     if let Some(resource) = policies.resource {
         layers[Layer::ResourcePrincipal as usize].present = true;
+        layers[Layer::ResourceDirect as usize].present = true;
         layers[Layer::ResourceAccount as usize].present = true;
         scan(resource, true, Layer::ResourcePrincipal, &mut layers);
     }
@@ -226,8 +251,9 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
     let missing: Vec<Layer> = if allow.is_no() && !deny.is_yes() {
         routes
             .iter()
-            // Grants are an alternative no one is asked to add: remedies name policy layers.
-            .filter(|r| **r != [Layer::Grants])
+            // Grants and statements open to everyone are alternatives no one is asked to add: remedies
+            // name the principal's policy layers.
+            .filter(|r| **r != [Layer::Grants] && !r.contains(&Layer::ResourceDirect))
             .map(|route| {
                 let lacking: Vec<Layer> = route.iter().copied().filter(|&l| !verdict_of(l).is_yes()).collect();
                 let satisfied = route.len() - lacking.len();
@@ -317,7 +343,7 @@ fn allow_routes(
 ) -> &'static [&'static [Layer]] {
     use Layer::*;
     if request.principal.kind == PrincipalKind::Service {
-        return &[&[ResourcePrincipal]];
+        return &[&[ResourceDirect], &[ResourcePrincipal]];
     }
     let cross = request.is_cross_account();
     if request.is_kms() {
@@ -325,39 +351,52 @@ fn allow_routes(
             notes.push("no key policy was given: KMS allows nothing on a key whose key policy does not allow it");
         }
         return if cross {
-            &[&[ResourcePrincipal, Identity, Boundary], &[ResourceAccount, Identity, Boundary], &[Grants]]
+            &[
+                &[ResourcePrincipal, Identity, Boundary],
+                &[ResourceAccount, Identity, Boundary],
+                &[ResourceDirect, Identity, Boundary],
+                &[Grants],
+            ]
         } else {
-            &[&[ResourcePrincipal, Boundary], &[ResourceAccount, Identity, Boundary], &[Grants]]
+            &[&[ResourcePrincipal, Boundary], &[ResourceAccount, Identity, Boundary], &[ResourceDirect], &[Grants]]
         };
     }
     if cross {
-        return &[&[ResourcePrincipal, Identity, Boundary], &[ResourceAccount, Identity, Boundary]];
+        return &[
+            &[ResourcePrincipal, Identity, Boundary],
+            &[ResourceAccount, Identity, Boundary],
+            &[ResourceDirect, Identity, Boundary],
+        ];
     }
-    // A resource policy that names an IAM user, or a role session, is not limited by a permissions
-    // boundary; one that names a role is (IAM User Guide, "Policy evaluation logic", boundaries).
-    match request.principal.kind {
-        PrincipalKind::User | PrincipalKind::Root | PrincipalKind::FederatedUser => {
-            &[&[Identity, Boundary], &[ResourcePrincipal]]
-        }
-        _ => &[&[Identity, Boundary], &[ResourcePrincipal, Boundary]],
-    }
+    // Within an account, a resource policy that reaches the session directly is not limited by a
+    // permissions boundary; one that names the role is (IAM User Guide, "Policy evaluation logic").
+    &[&[Identity, Boundary], &[ResourcePrincipal, Boundary], &[ResourceDirect]]
 }
 
 /// Whether an identity-policy statement (one without a principal element) matches the request: action,
 /// resource and conditions, whatever its effect. The statement-level question the layers are built from.
 pub fn statement_matches(statement: &Statement, request: &Request) -> Verdict {
-    statement_applies(statement, request, false).0
+    statement_applies(statement, request, false, false).0
 }
 
 /// Whether a statement applies to the request, and how its principal element names the principal.
 /// Identity-layer statements have no principal element; resource-layer statements must have one.
-fn statement_applies(statement: &Statement, request: &Request, resource_layer: bool) -> (Verdict, Option<Via>) {
+/// `bounded`: the principal has a permissions boundary, which a `NotPrincipal` Deny never spares.
+fn statement_applies(
+    statement: &Statement,
+    request: &Request,
+    resource_layer: bool,
+    bounded: bool,
+) -> (Verdict, Option<Via>) {
     let action_hit = statement.action.patterns.iter().any(|p| p.matches(&request.action_lc));
     if action_hit == statement.action.negated {
         return (Verdict::No, None);
     }
     let via = if resource_layer {
         match &statement.principal {
+            // IAM User Guide, "NotPrincipal": "a Deny statement with NotPrincipal always denies a principal
+            // that has a permissions boundary attached, regardless of the values in the NotPrincipal element".
+            Some(element) if element.negated && bounded && statement.effect == Effect::Deny => Some(Via::Direct),
             Some(element) => match principal_applies(element, &request.principal) {
                 Some(via) => Some(via),
                 None => return (Verdict::No, None),
@@ -392,19 +431,20 @@ fn statement_applies(statement: &Statement, request: &Request, resource_layer: b
 /// session ARN, its role and its account are all named).
 fn principal_applies(element: &PrincipalElement, principal: &Principal) -> Option<Via> {
     if element.everyone {
-        return (!element.negated).then_some(Via::Principal);
+        return (!element.negated).then_some(Via::Direct);
     }
     let named = element.entries.iter().filter_map(|e| entry_names(e.kind, &e.value, principal));
     if element.negated {
         let listed: Vec<Identity> = named.collect();
         let excluded =
             listed.contains(&Identity::Everyone) || identities_of(principal).iter().all(|id| listed.contains(id));
-        return (!excluded).then_some(Via::Principal);
+        return (!excluded).then_some(Via::Direct);
     }
     named
         .map(|identity| match identity {
             Identity::Account if principal.kind != PrincipalKind::Root => Via::Account,
-            _ => Via::Principal,
+            Identity::Role => Via::Role,
+            _ => Via::Direct,
         })
         .max()
 }
@@ -767,5 +807,102 @@ mod tests {
             decide(&req(ROLE, "s3:PutObject", "arn:aws:s3:::out/x", Context::open()), &set).0,
             Outcome::ImplicitDeny
         );
+    }
+
+    #[test]
+    fn a_boundary_limits_grants_to_the_role_arn_but_not_to_everyone_or_the_session() {
+        // IAM User Guide, "Policy evaluation logic": within an account, an implicit deny in a permissions
+        // boundary does not limit a resource-based policy that grants the session (or everyone) directly,
+        // and does limit one that grants the role ARN.
+        let boundary =
+            policy("boundary.json", r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#);
+        let grant = |principal: &str| {
+            policy(
+                "bucket.json",
+                &format!(
+                    r#"{{"Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"s3:PutObject","Resource":"arn:aws:s3:::out/*"}}]}}"#
+                ),
+            )
+        };
+        let session = "arn:aws:sts::111122223333:assumed-role/TranslateRole/job";
+        for (principal, by, expected) in [
+            (r#"{"AWS":"arn:aws:iam::111122223333:role/TranslateRole"}"#, ROLE, Outcome::ImplicitDeny),
+            (r#"{"AWS":"arn:aws:iam::111122223333:role/TranslateRole"}"#, session, Outcome::ImplicitDeny),
+            (r#""*""#, ROLE, Outcome::Allowed),
+            (r#"{"AWS":"*"}"#, session, Outcome::Allowed),
+            (&format!(r#"{{"AWS":"{session}"}}"#), session, Outcome::Allowed),
+        ] {
+            let bucket = grant(principal);
+            let bounded = PolicySet { resource: Some(&bucket), boundary: Some(&boundary), ..Default::default() };
+            let r = req(by, "s3:PutObject", "arn:aws:s3:::out/x", Context::open())
+                .with_resource_account(Some("111122223333".into()));
+            assert_eq!(decide(&r, &bounded).0, expected, "{principal} for {by}");
+            let free = PolicySet { resource: Some(&bucket), ..Default::default() };
+            assert_eq!(decide(&r, &free).0, Outcome::Allowed, "{principal} for {by} without a boundary");
+        }
+        // KMS alike: a key policy granting the role ARN is limited by the boundary, `*` is not.
+        for (principal, expected) in [
+            (r#"{"AWS":"arn:aws:iam::111122223333:role/TranslateRole"}"#, Outcome::ImplicitDeny),
+            (r#"{"AWS":"*"}"#, Outcome::Allowed),
+        ] {
+            let key = policy(
+                "key.json",
+                &format!(
+                    r#"{{"Statement":[{{"Effect":"Allow","Principal":{principal},"Action":"kms:Decrypt","Resource":"*"}}]}}"#
+                ),
+            );
+            let set = PolicySet { resource: Some(&key), boundary: Some(&boundary), ..Default::default() };
+            assert_eq!(decide(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &set).0, expected, "{principal}");
+        }
+    }
+
+    #[test]
+    fn a_not_principal_deny_always_denies_a_bounded_principal() {
+        // IAM User Guide, "NotPrincipal": a Deny with NotPrincipal always denies a principal that has a
+        // permissions boundary attached, whatever NotPrincipal lists.
+        let bucket = policy(
+            "bucket.json",
+            r#"{"Statement":[
+                {"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"},
+                {"Sid":"OnlyTranslate","Effect":"Deny","NotPrincipal":{"AWS":[
+                    "arn:aws:iam::111122223333:role/TranslateRole",
+                    "arn:aws:sts::111122223333:assumed-role/TranslateRole/job","111122223333"]},
+                 "Action":"s3:*","Resource":"arn:aws:s3:::b/*"}]}"#,
+        );
+        let boundary = policy("boundary.json", r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#);
+        let session = "arn:aws:sts::111122223333:assumed-role/TranslateRole/job";
+        let free = PolicySet { resource: Some(&bucket), ..Default::default() };
+        assert_eq!(
+            decide(&req(session, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()), &free).0,
+            Outcome::Allowed
+        );
+        let bounded = PolicySet { resource: Some(&bucket), boundary: Some(&boundary), ..Default::default() };
+        let (outcome, _, sids) = decide(&req(session, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()), &bounded);
+        assert_eq!((outcome, sids), (Outcome::ExplicitDeny, vec![Some("OnlyTranslate".into())]));
+    }
+
+    #[test]
+    fn open_context_leaves_negated_and_if_exists_conditions_undecided() {
+        // An Allow with StringNotEquals on a key the context does not know could go either way.
+        let p = identity(
+            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1"}}}"#,
+        );
+        let set = PolicySet { identity: vec![&p], ..Default::default() };
+        let (outcome, keys, _) = decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()), &set);
+        assert_eq!((outcome, keys), (Outcome::Depends, vec!["aws:SourceVpce".to_string()]));
+        let closed = Context::open().closed();
+        assert_eq!(decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", closed), &set).0, Outcome::Allowed);
+        // A Deny with NotIpAddress on aws:SourceIp: undecided in an open context, not an explicit deny.
+        let p = identity(
+            r#"{"Effect":"Allow","Action":"s3:*","Resource":"*"},
+               {"Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}"#,
+        );
+        let set = PolicySet { identity: vec![&p], ..Default::default() };
+        assert_eq!(decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", Context::open()), &set).0, Outcome::Depends);
+        let inside = Context::open().with("aws:SourceIp", ["10.1.2.3"]);
+        assert_eq!(decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", inside), &set).0, Outcome::Allowed);
+        let mut absent = Context::open();
+        absent.insert_absent("aws:SourceIp");
+        assert_eq!(decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", absent), &set).0, Outcome::ExplicitDeny);
     }
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::condition::Context;
+use super::condition::{Context, Lookup};
 use super::request::{Principal, Request};
 use super::verdict::Verdict;
 
@@ -101,10 +101,10 @@ impl GrantConstraints {
         let pairs_match = |pairs: &BTreeMap<String, String>| {
             pairs.iter().fold(Verdict::Yes, |acc, (k, v)| {
                 let key = format!("kms:EncryptionContext:{k}");
-                acc.and(match ctx.get(&key) {
-                    Some(values) => Verdict::from_bool(values.iter().any(|x| x == v)),
-                    None if ctx.is_closed() => Verdict::No,
-                    None => Verdict::depends([key]),
+                acc.and(match ctx.lookup(&key) {
+                    Lookup::Present(values) => Verdict::from_bool(values.iter().any(|x| x == v)),
+                    Lookup::Absent => Verdict::No,
+                    Lookup::Unknown => Verdict::depends([key]),
                 })
             })
         };
@@ -115,15 +115,15 @@ impl GrantConstraints {
         if let Some(equals) = &self.encryption_context_equals {
             verdict = verdict.and(pairs_match(equals));
             // Equality also needs the request to carry no other pairs: that is the key set.
-            let keys = match ctx.get("kms:EncryptionContextKeys") {
-                Some(keys) => {
+            let keys = match ctx.lookup("kms:EncryptionContextKeys") {
+                Lookup::Present(keys) => {
                     let mut got: Vec<&str> = keys.iter().map(String::as_str).collect();
                     got.sort_unstable();
                     got.dedup();
                     Verdict::from_bool(got == equals.keys().map(String::as_str).collect::<Vec<_>>())
                 }
-                None if ctx.is_closed() => Verdict::from_bool(equals.is_empty()),
-                None => Verdict::depends(["kms:EncryptionContextKeys"]),
+                Lookup::Absent => Verdict::from_bool(equals.is_empty()),
+                Lookup::Unknown => Verdict::depends(["kms:EncryptionContextKeys"]),
             };
             verdict = verdict.and(keys);
         }

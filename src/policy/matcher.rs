@@ -9,7 +9,7 @@
 //! - Policy variables (`${aws:username}`, `${aws:PrincipalTag/team, 'default'}`) are replaced by the request
 //!   context's value; `${*}`, `${?}` and `${$}` stand for the literal characters.
 
-use super::condition::Context;
+use super::condition::{Context, Lookup};
 use super::json::Pos;
 use super::verdict::Verdict;
 
@@ -292,7 +292,7 @@ impl VarPattern {
         }
         match substitute(&self.text, ctx, true) {
             Substituted::Toks(toks) => Verdict::from_bool(Glob::from_toks(toks, self.mode).matches(value)),
-            Substituted::Missing(keys) => missing_verdict(keys, ctx),
+            Substituted::Missing(keys) => missing_verdict(keys),
         }
     }
 
@@ -310,15 +310,15 @@ impl VarPattern {
                     Tok::Star { .. } => '*',
                 })
                 .collect()),
-            Substituted::Missing(keys) => Err(missing_verdict(keys, ctx)),
+            Substituted::Missing(keys) => Err(missing_verdict(keys)),
         }
     }
 }
 
-fn missing_verdict(keys: Vec<String>, ctx: &Context) -> Verdict {
-    // AWS: a variable whose key the request lacks (and no default) makes the element not match. When
-    // the context is open, the key may well be present at run time, so the answer is "depends".
-    if ctx.is_closed() { Verdict::No } else { Verdict::depends(keys) }
+/// `keys` are the variables that could not be replaced: unknown ones make the answer "depends"; when all
+/// are known to be absent (and have no default), AWS's answer is that the element does not match.
+fn missing_verdict(keys: Vec<String>) -> Verdict {
+    if keys.is_empty() { Verdict::No } else { Verdict::depends(keys) }
 }
 
 /// One entry of `Resource` / `NotResource`.
@@ -342,6 +342,7 @@ impl ResourcePattern {
 
 enum Substituted {
     Toks(Vec<Tok>),
+    /// Some variable could not be replaced; lists the unknown ones (empty: all were known absent).
     Missing(Vec<String>),
 }
 
@@ -349,6 +350,7 @@ enum Substituted {
 fn substitute(text: &str, ctx: &Context, wildcards: bool) -> Substituted {
     let mut toks = Vec::with_capacity(text.len());
     let mut missing = Vec::new();
+    let mut unmatched = false;
     let mut rest = text;
     while let Some(start) = rest.find("${") {
         push_literal(&mut toks, &rest[..start], wildcards);
@@ -371,19 +373,20 @@ fn substitute(text: &str, ctx: &Context, wildcards: bool) -> Substituted {
         };
         match name {
             "*" | "?" | "$" => toks.extend(name.chars().map(Tok::Char)),
-            _ => match ctx.get(name) {
-                Some([single]) => toks.extend(single.chars().map(Tok::Char)),
+            _ => match ctx.lookup(name) {
+                Lookup::Present([single]) => toks.extend(single.chars().map(Tok::Char)),
                 // A multivalued key cannot be a variable; AWS leaves such an element unmatched.
-                Some(_) => missing.push(name.to_owned()),
-                None => match default {
-                    Some(d) if ctx.is_closed() => toks.extend(d.chars().map(Tok::Char)),
-                    _ => missing.push(name.to_owned()),
+                Lookup::Present(_) => unmatched = true,
+                Lookup::Absent => match default {
+                    Some(d) => toks.extend(d.chars().map(Tok::Char)),
+                    None => unmatched = true,
                 },
+                Lookup::Unknown => missing.push(name.to_owned()),
             },
         }
     }
     push_literal(&mut toks, rest, wildcards);
-    if missing.is_empty() { Substituted::Toks(toks) } else { Substituted::Missing(missing) }
+    if missing.is_empty() && !unmatched { Substituted::Toks(toks) } else { Substituted::Missing(missing) }
 }
 
 fn push_literal(toks: &mut Vec<Tok>, s: &str, wildcards: bool) {
@@ -467,6 +470,13 @@ mod tests {
         assert_eq!(r.matches("arn:aws:s3:::home/a/x", &ctx.clone().closed()), Verdict::No);
         let r = ResourcePattern::new("arn:aws:s3:::home/${aws:PrincipalTag/team, 'a'}/*".into(), Pos::default());
         assert_eq!(r.matches("arn:aws:s3:::home/a/x", &ctx.clone().closed()), Verdict::Yes);
+        // Open, but the key is known to be absent: the default stands in, and without one nothing matches.
+        let mut absent = ctx.clone();
+        absent.insert_absent("aws:PrincipalTag/team");
+        assert_eq!(r.matches("arn:aws:s3:::home/a/x", &absent), Verdict::Yes);
+        assert_eq!(r.matches("arn:aws:s3:::home/a/x", &ctx), Verdict::depends(["aws:PrincipalTag/team"]));
+        let r = ResourcePattern::new("arn:aws:s3:::home/${aws:PrincipalTag/team}/*".into(), Pos::default());
+        assert_eq!(r.matches("arn:aws:s3:::home/a/x", &absent), Verdict::No);
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub mod matcher;
 pub mod request;
 pub mod verdict;
 
-pub use condition::Context;
+pub use condition::{Context, Lookup};
 pub use document::{Effect, Policy, PolicyError, Statement};
 pub use evaluate::{Decider, Decision, Layer, Outcome, PolicySet, evaluate, statement_matches};
 pub use grants::{Grant, GrantConstraints, parse_grants};

@@ -295,7 +295,9 @@ impl World<'_> {
                     action,
                     outcome,
                     identity: layer(Layer::Identity).and(boundary),
-                    key_policy: layer(Layer::ResourcePrincipal).or(layer(Layer::ResourceAccount)),
+                    key_policy: layer(Layer::ResourcePrincipal)
+                        .or(layer(Layer::ResourceDirect))
+                        .or(layer(Layer::ResourceAccount)),
                     unresolved,
                     missing: d.missing.iter().map(|l| l.name()).collect(),
                     evidence: json!({
