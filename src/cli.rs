@@ -281,14 +281,18 @@ pub struct SimulateArgs {
     /// A KMS ListGrants answer (JSON) for the key.
     #[arg(long, value_name = "FILE")]
     pub grants: Option<PathBuf>,
-    /// A condition key's value; repeat a key for several values.
+    /// A condition key's value; repeat a key for several values. By default the context is open: a key
+    /// not given may be present with any value or absent at run time, so every condition that reads it
+    /// (…IfExists, Null, ForAllValues: and negated operators included) is undecided, and the decision is
+    /// `depends` unless the rest of the evaluation settles it.
     #[arg(long = "context", value_name = "KEY=VALUE", value_parser = parse_context)]
     pub context: Vec<ContextPair>,
     /// The account that owns the resource, for ARNs that carry none (S3 buckets and objects).
     #[arg(long = "resource-account", value_name = "ACCOUNT", value_parser = parse_account)]
     pub resource_account: Option<String>,
-    /// Treat condition keys not given with --context as absent from the request (AWS's own answer)
-    /// instead of unknown.
+    /// Closed context: the keys given with --context are all the request carries; every other key is
+    /// absent, and AWS's rules for absent keys decide (…IfExists and negated operators hold, Null: true
+    /// holds, ForAllValues: holds, every other operator fails).
     #[arg(long = "closed-context")]
     pub closed_context: bool,
     /// Output format.

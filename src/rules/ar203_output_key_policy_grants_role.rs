@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{key_layer_words, key_ref, output_key_uses};
+use super::common::{key_layer_words, key_ref, output_key_uses, unreadable_output_keys};
 use super::world::World;
 use super::{CheckContext, Finding, Status};
 use crate::policy::Outcome;
@@ -10,6 +10,13 @@ use crate::policy::Outcome;
 const ID: &str = "AR203";
 
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
+    let mut findings = judged(world);
+    // A key that could not be read (DescribeKey refused, alias unresolved) still gets a result.
+    findings.extend(unreadable_output_keys(world, ID, false));
+    findings
+}
+
+fn judged(world: &World<'_>) -> Vec<Finding> {
     output_key_uses(world)
         .into_iter()
         .map(|u| {

@@ -3,10 +3,8 @@
 
 use serde_json::json;
 
-use super::common::{
-    gap_text, group_jobs, is_aws_managed_alias, job_ids, key_ref, lookup_key, output_key_uses, unresolved_key_ref,
-};
-use super::world::{KeyLookup, World};
+use super::common::{key_ref, output_key_uses, unreadable_output_keys};
+use super::world::World;
 use super::{CheckContext, Finding, Status};
 use crate::policy::Verdict;
 use crate::policy::request::arn_account;
@@ -15,38 +13,9 @@ const ID: &str = "AR204";
 
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     let mut findings = judged(world);
-    findings.extend(unreadable(world));
+    // Keys named by an ARN in another account that could not be read: neither half can be judged.
+    findings.extend(unreadable_output_keys(world, ID, true));
     findings
-}
-
-/// Keys named by an ARN in another account that could not be read: neither half can be judged.
-fn unreadable(world: &World<'_>) -> Vec<Finding> {
-    let groups = group_jobs(&world.inventory.jobs, |j| {
-        let k = j.output_data_config.encryption_key.as_ref()?;
-        let key_account = arn_account(&k.id)?;
-        if key_account == j.account || is_aws_managed_alias(&k.id) {
-            return None;
-        }
-        let why = match lookup_key(world, &k.id, &j.account, &j.region) {
-            KeyLookup::Found(_) => return None,
-            KeyLookup::Missing { gap: Some(g) } => gap_text(g),
-            KeyLookup::Missing { gap: None } => "it was not collected".to_string(),
-        };
-        Some((j.data_access_role_arn.as_str(), k.id.as_str(), key_account, j.region.as_str(), why))
-    });
-    groups
-        .into_iter()
-        .map(|((role, reference, key_account, region, why), jobs)| {
-            Finding::new(
-                ID,
-                Status::Unknown,
-                unresolved_key_ref(reference, key_account, region),
-                format!("the key {reference} in account {key_account} could not be read: {why}"),
-            )
-            .principal(role.to_owned())
-            .jobs(job_ids(&jobs))
-        })
-        .collect()
 }
 
 fn judged(world: &World<'_>) -> Vec<Finding> {

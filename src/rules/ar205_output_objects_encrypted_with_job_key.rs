@@ -52,15 +52,25 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             };
             if p.objects.is_empty() {
                 let status = job.job_status.as_deref().unwrap_or("unknown");
-                return Some(
+                let evidence = json!({"coverage": p.coverage, "objects_checked": 0, "total_objects": p.total_objects});
+                // The listing succeeded: an empty folder stores nothing, encrypted or not. Objects listed
+                // but none read is another matter.
+                let f = if p.total_objects.unwrap_or(0) == 0 {
+                    Finding::new(
+                        ID,
+                        Status::Pass,
+                        resource,
+                        format!("the output folder holds no objects (job status {status}): nothing is at rest there"),
+                    )
+                } else {
                     Finding::new(
                         ID,
                         Status::Unknown,
                         resource,
-                        format!("no output objects were found (job status {status}), so none could be checked"),
+                        "objects were listed in the output folder but none of their headers were read",
                     )
-                    .jobs(jobs),
-                );
+                };
+                return Some(f.evidence(evidence).jobs(jobs));
             }
             let job_key = job
                 .output_data_config

@@ -4,10 +4,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::common::{bucket_ref, gap_text, output_key_arn};
-use super::world::{World, deciders_json, output_prefix, translate_s3_context};
+use super::common::{bucket_ref, gap_text};
+use super::world::{S3Access, World, deciders_json};
 use super::{CheckContext, Finding, Status};
-use crate::policy::{Outcome, Policy, PolicySet, Principal, Request, evaluate};
+use crate::policy::{Outcome, Policy, PolicySet, Principal, evaluate};
 
 const ID: &str = "AR501";
 
@@ -19,20 +19,22 @@ type Write = (String, Option<String>, String);
 
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     let allow_all = Policy::parse("(every identity permission)", ALLOW_ALL).expect("a valid policy");
-    // bucket → (role, key, output URI) → (an output object, jobs). Jobs differ in their output folder only
-    // by job id; the first job's object stands for them all.
-    let mut by_bucket: BTreeMap<String, BTreeMap<Write, (String, Vec<String>)>> = BTreeMap::new();
+    // bucket → (role, key, output URI) → (the write, jobs). Jobs differ in their output folder only by job
+    // id; the first job's write stands for them all.
+    let mut by_bucket: BTreeMap<String, BTreeMap<Write, (S3Access, Vec<String>)>> = BTreeMap::new();
     for j in &world.inventory.jobs {
-        let Some((bucket, prefix)) = output_prefix(j) else {
+        let Some(write) = S3Access::write(world, j) else {
             continue;
         };
-        let key = output_key_arn(world, j);
-        let object = format!("arn:aws:s3:::{bucket}/{prefix}document.txt");
+        let S3Access::WriteOutput { bucket, key_arn, .. } = &write else {
+            continue;
+        };
+        let group = (j.data_access_role_arn.clone(), key_arn.clone(), j.output_data_config.s3_uri.clone());
         by_bucket
-            .entry(bucket)
+            .entry(bucket.clone())
             .or_default()
-            .entry((j.data_access_role_arn.clone(), key, j.output_data_config.s3_uri.clone()))
-            .or_insert_with(|| (object, Vec::new()))
+            .entry(group)
+            .or_insert_with(|| (write.clone(), Vec::new()))
             .1
             .push(j.job_id.clone());
     }
@@ -71,10 +73,15 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 Some(Ok(p)) => p,
             };
             let (mut denied, mut open, mut evidence) = (BTreeSet::new(), BTreeSet::new(), Vec::new());
-            for ((role, key, _), (object, _)) in &uses {
-                let Ok(principal) = Principal::parse(role) else { continue };
-                let ctx = translate_s3_context(Some(key.as_deref()));
-                let request = Request::new(principal, "s3:PutObject", object, ctx);
+            for ((role, key, _), (write, _)) in &uses {
+                let principal = match Principal::parse(role) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        open.insert(format!("{role} ({e})"));
+                        continue;
+                    }
+                };
+                let request = world.s3_request(&principal, write);
                 let set = PolicySet { identity: vec![&allow_all], resource: Some(policy), ..Default::default() };
                 let d = evaluate(&request, &set);
                 let what = format!("{role} with {}", key.as_deref().unwrap_or("the AWS managed key"));

@@ -3,10 +3,11 @@
 use serde_json::json;
 
 use super::common::{FIVE_KEY_ACTIONS, custom_resources, gap_text, lookup_key};
-use super::world::{KeyLookup, World, deciders_json, via_service};
+use super::requests;
+use super::world::{KeyLookup, World, deciders_json};
 use super::{CheckContext, Finding, ResourceRef, Status};
 use crate::policy::request::arn_account;
-use crate::policy::{Context, Outcome, PolicySet, Principal, Request, evaluate};
+use crate::policy::{Outcome, PolicySet, Principal, Request, evaluate};
 
 const ID: &str = "AR603";
 
@@ -51,12 +52,16 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let mut denied = Vec::new();
             let mut open = Vec::new();
             let mut decisions = Vec::new();
+            let mut keys = std::collections::BTreeSet::new();
             for action in FIVE_KEY_ACTIONS {
-                let ctx = Context::open().with("kms:ViaService", [via_service(action, &r.region)]);
+                let ctx = requests::context(&requests::key_call(action, &r.region, k));
                 let d = evaluate(&Request::new(principal.clone(), action, &k.arn, ctx), &set);
                 match d.outcome {
                     Outcome::Allowed => {}
-                    Outcome::Depends => open.push(action),
+                    Outcome::Depends => {
+                        open.push(action);
+                        keys.extend(d.unresolved_keys.iter().cloned());
+                    }
                     _ => denied.push(action),
                 }
                 decisions.push(json!({"action": action, "decision": d.outcome.id(), "statements": deciders_json(&d)}));
@@ -73,7 +78,11 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     ID,
                     Status::Unknown,
                     resource,
-                    format!("{} depend on conditions that cannot be known", open.join(", ")),
+                    format!(
+                        "{} depend on condition keys that cannot be known: {}",
+                        open.join(", "),
+                        keys.into_iter().collect::<Vec<_>>().join(", ")
+                    ),
                 )
             } else {
                 Finding::new(

@@ -171,6 +171,44 @@ pub fn output_key_uses<'a>(world: &World<'a>) -> Vec<OutputKeyUse<'a>> {
         .collect()
 }
 
+/// UNKNOWN findings of `rule`, one per (role, key reference), for output keys that are not AWS managed
+/// and could not be resolved: the key, its policy and its grants are all unknown. `cross_account_only`
+/// keeps the keys named by an ARN in another account than the job's.
+pub fn unreadable_output_keys(world: &World<'_>, rule: &'static str, cross_account_only: bool) -> Vec<super::Finding> {
+    let groups = group_jobs(&world.inventory.jobs, |j| {
+        let k = j.output_data_config.encryption_key.as_ref()?;
+        if is_aws_managed_alias(&k.id) {
+            return None;
+        }
+        let key_account = crate::policy::request::arn_account(&k.id).unwrap_or(&j.account);
+        if cross_account_only && key_account == j.account {
+            return None;
+        }
+        let why = match lookup_key(world, &k.id, &j.account, &j.region) {
+            KeyLookup::Found(_) => return None,
+            KeyLookup::Missing { gap: Some(g) } => gap_text(g),
+            KeyLookup::Missing { gap: None } if key_account == j.account => {
+                "no such key was found (see AR202)".to_string()
+            }
+            KeyLookup::Missing { gap: None } => "it was not collected".to_string(),
+        };
+        Some((j.data_access_role_arn.as_str(), k.id.as_str(), key_account, j.region.as_str(), why))
+    });
+    groups
+        .into_iter()
+        .map(|((role, reference, key_account, region, why), jobs)| {
+            super::Finding::new(
+                rule,
+                super::Status::Unknown,
+                unresolved_key_ref(reference, key_account, region),
+                format!("the output key {reference} in account {key_account} could not be read: {why}"),
+            )
+            .principal(role.to_owned())
+            .jobs(job_ids(&jobs))
+        })
+        .collect()
+}
+
 /// A key that protects Translate data, with what it protects.
 pub struct ProtectingKey<'a> {
     pub key: &'a KmsKey,

@@ -6,6 +6,7 @@ use std::sync::LazyLock;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub mod requests;
 pub mod world;
 
 mod ar101_input_bucket_default_encryption;

@@ -4,9 +4,10 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::requests;
 use crate::inventory::{Bucket, Gap, IamRole, Inventory, KmsKey, ObjectPrefix, TranslationJob};
 use crate::policy::{
-    Context, Decider, Decision, Layer, Outcome, Policy, PolicyError, PolicySet, Principal, Request, Verdict, evaluate,
+    Decider, Decision, Layer, Outcome, Policy, PolicyError, PolicySet, Principal, Request, Verdict, evaluate,
 };
 
 /// A parsed policy document, or why it could not be parsed.
@@ -230,17 +231,6 @@ pub struct KeyUse {
     pub evidence: Value,
 }
 
-/// The KMS actions Translate calls through S3 (data keys) and itself (grants, describe): the
-/// `kms:ViaService` each request carries when made on the role's behalf.
-pub fn via_service(action: &str, region: &str) -> String {
-    match action {
-        "kms:Decrypt" | "kms:GenerateDataKey" | "kms:Encrypt" => {
-            format!("s3.{region}.amazonaws.com")
-        }
-        _ => format!("translate.{region}.amazonaws.com"),
-    }
-}
-
 impl World<'_> {
     /// Decides each action for the role on the key, with every layer: the role's identity policies and
     /// boundary, the key policy and the grants. Unreadable documents make an allow uncertain.
@@ -278,8 +268,7 @@ impl World<'_> {
         Ok(actions
             .iter()
             .map(|&action| {
-                let mut ctx = Context::open();
-                ctx.insert("kms:ViaService", [via_service(action, region)]);
+                let ctx = requests::context(&requests::key_call(action, region, key));
                 let request = Request::new(principal.clone(), action, &key.arn, ctx);
                 let d = evaluate(&request, &set);
                 let mut outcome = d.outcome;
@@ -313,27 +302,161 @@ impl World<'_> {
     }
 }
 
-/// The context of the S3 requests Translate makes with the role: over TLS, and for writes the SSE-KMS
-/// headers with the job's key (none for the AWS managed key).
-pub fn translate_s3_context(write_key: Option<Option<&str>>) -> Context {
-    let mut ctx = Context::open().with("aws:SecureTransport", ["true"]);
-    if let Some(key) = write_key {
-        ctx.insert("s3:x-amz-server-side-encryption", ["aws:kms"]);
-        if let Some(k) = key {
-            ctx.insert("s3:x-amz-server-side-encryption-aws-kms-key-id", [k]);
-        }
-    }
-    ctx
+/// One S3 request a job's role makes (async-prereqs.md: it reads the input, lists the input folder and
+/// writes the output); AR404 and AR501 ask about the same requests.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum S3Access {
+    ReadObject {
+        bucket: String,
+        key: String,
+    },
+    ListFolder {
+        bucket: String,
+        prefix: String,
+    },
+    /// An SSE-KMS PutObject of an output object under `key_arn` (`None`: the AWS managed key).
+    WriteOutput {
+        bucket: String,
+        key: String,
+        key_arn: Option<String>,
+    },
 }
 
-/// Where a job's output lands: Translate adds `<account>-TranslateText-<job id>/` to the output URI
-/// (async-results.md).
+impl S3Access {
+    pub fn action(&self) -> &'static str {
+        match self {
+            S3Access::ReadObject { .. } => "s3:GetObject",
+            S3Access::ListFolder { .. } => "s3:ListBucket",
+            S3Access::WriteOutput { .. } => "s3:PutObject",
+        }
+    }
+
+    pub fn bucket(&self) -> &str {
+        match self {
+            S3Access::ReadObject { bucket, .. }
+            | S3Access::ListFolder { bucket, .. }
+            | S3Access::WriteOutput { bucket, .. } => bucket,
+        }
+    }
+
+    /// The resource ARN the request names: the object, or the bucket for ListBucket.
+    pub fn resource(&self) -> String {
+        match self {
+            S3Access::ReadObject { bucket, key } | S3Access::WriteOutput { bucket, key, .. } => {
+                format!("arn:aws:s3:::{bucket}/{key}")
+            }
+            S3Access::ListFolder { bucket, .. } => format!("arn:aws:s3:::{bucket}"),
+        }
+    }
+
+    /// The job's input: an object under the folder (the first one collected, or a stand-in name) and
+    /// the folder's listing.
+    pub fn reads(world: &World<'_>, job: &TranslationJob) -> Option<[S3Access; 2]> {
+        let (bucket, prefix) = parse_s3_uri(&job.input_data_config.s3_uri)?;
+        let key = world
+            .prefix(bucket, prefix)
+            .and_then(|p| p.objects.first())
+            .map_or_else(|| format!("{prefix}document.txt"), |o| o.key.clone());
+        Some([
+            S3Access::ReadObject { bucket: bucket.to_owned(), key },
+            S3Access::ListFolder { bucket: bucket.to_owned(), prefix: prefix.to_owned() },
+        ])
+    }
+
+    /// The job's output write: an object in its output folder, under its key. Objects differ only by
+    /// name, so one stands for all.
+    pub fn write(world: &World<'_>, job: &TranslationJob) -> Option<S3Access> {
+        let (bucket, folder) = output_prefix(job)?;
+        let key_arn = super::common::output_key_arn(world, job);
+        Some(S3Access::WriteOutput { bucket, key: format!("{folder}document.txt"), key_arn })
+    }
+}
+
+impl World<'_> {
+    /// The request `principal` makes for `access`, with the request-context model of Translate's calls.
+    pub fn s3_request(&self, principal: &Principal, access: &S3Access) -> Request {
+        let b = self.bucket(access.bucket());
+        let bucket = requests::BucketFacts {
+            region: b.and_then(|b| b.region.as_deref()),
+            account: b.and_then(|b| b.account.as_deref()),
+        };
+        let call = match access {
+            S3Access::ReadObject { .. } => requests::Call::ReadInput { list_prefix: None, bucket },
+            S3Access::ListFolder { prefix, .. } => requests::Call::ReadInput { list_prefix: Some(prefix), bucket },
+            S3Access::WriteOutput { key_arn, .. } => {
+                requests::Call::WriteOutput { key_arn: key_arn.as_deref(), bucket }
+            }
+        };
+        Request::new(principal.clone(), access.action(), &access.resource(), requests::context(&call))
+            .with_resource_account(bucket.account.map(str::to_owned))
+    }
+}
+
+/// The job's output folder as (bucket, prefix ending in `/`).
+///
+/// DescribeTextTranslationJob and ListTextTranslationJobs return `OutputDataConfig.S3Uri` with the job's
+/// folder `<account>-TranslateText-<job id>/` already in it (async-start.md, the example job; the
+/// auxiliary file's `outputDataPrefix` in async-results.md). A StartTextTranslationJob request (lint)
+/// names the user's folder, to which Translate adds that one.
 pub fn output_prefix(job: &TranslationJob) -> Option<(String, String)> {
     let (bucket, prefix) = parse_s3_uri(&job.output_data_config.s3_uri)?;
+    let trimmed = prefix.trim_end_matches('/');
+    let last = trimmed.rsplit('/').next().unwrap_or("");
+    if is_job_folder(last, &job.job_id) {
+        return Some((bucket.to_owned(), format!("{trimmed}/")));
+    }
     let mut p = prefix.to_owned();
     if !p.is_empty() && !p.ends_with('/') {
         p.push('/');
     }
     p.push_str(&format!("{}-TranslateText-{}/", job.account, job.job_id));
     Some((bucket.to_owned(), p))
+}
+
+/// `<12-digit account>-TranslateText-<job id>`: the folder Translate makes for a job.
+fn is_job_folder(segment: &str, job_id: &str) -> bool {
+    segment.split_once("-TranslateText-").is_some_and(|(account, id)| {
+        account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty() && id == job_id
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(uri: &str) -> TranslationJob {
+        let mut j = TranslationJob {
+            job_id: "4446f95f20c88a4b347449d3671fbe3d".into(),
+            account: "111122223333".into(),
+            region: "us-east-1".into(),
+            ..Default::default()
+        };
+        j.output_data_config.s3_uri = uri.into();
+        j
+    }
+
+    #[test]
+    fn output_folder_from_the_api_is_used_as_it_is() {
+        // The example of async-start.md: DescribeTextTranslationJob's S3Uri holds the job's folder.
+        let api = "s3://my-s3-bucket/output/111122223333-TranslateText-4446f95f20c88a4b347449d3671fbe3d/";
+        let want = (
+            "my-s3-bucket".to_string(),
+            "output/111122223333-TranslateText-4446f95f20c88a4b347449d3671fbe3d/".to_string(),
+        );
+        assert_eq!(output_prefix(&job(api)), Some(want.clone()));
+        assert_eq!(output_prefix(&job(api.trim_end_matches('/'))), Some(want.clone()));
+        // A StartTextTranslationJob request names the user's folder: Translate adds the job's.
+        assert_eq!(output_prefix(&job("s3://my-s3-bucket/output/")), Some(want.clone()));
+        assert_eq!(output_prefix(&job("s3://my-s3-bucket/output")), Some(want));
+        // At the bucket root.
+        assert_eq!(
+            output_prefix(&job("s3://b/111122223333-TranslateText-4446f95f20c88a4b347449d3671fbe3d/")),
+            Some(("b".into(), "111122223333-TranslateText-4446f95f20c88a4b347449d3671fbe3d/".into()))
+        );
+        // Another job's folder is a user folder like any other.
+        assert_eq!(
+            output_prefix(&job("s3://b/out/111122223333-TranslateText-0000/")).unwrap().1,
+            "out/111122223333-TranslateText-0000/111122223333-TranslateText-4446f95f20c88a4b347449d3671fbe3d/"
+        );
+    }
 }
