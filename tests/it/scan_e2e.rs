@@ -930,3 +930,74 @@ fn https_endpoints_are_verified_against_trusted_certificates() {
     let stderr = String::from_utf8_lossy(&untrusted.stderr);
     assert!(stderr.contains("invalid peer certificate"), "{stderr}");
 }
+
+/// The job record of "Running a batch translation job" (async-start.md), field for field, in this test's
+/// account: ListTextTranslationJobs reports `OutputDataConfig.S3Uri` with the job's folder already in it.
+fn reported_job(id: &str, key: &str) -> Value {
+    json!({
+        "JobId": id,
+        "JobName": "my-translation-job",
+        "JobStatus": "COMPLETED",
+        "JobDetails": {"TranslatedDocumentsCount": 0, "DocumentsWithErrorsCount": 0, "InputDocumentsCount": 1},
+        "SourceLanguageCode": "en",
+        "TargetLanguageCodes": ["es", "it"],
+        "SubmittedTime": 1598661012.468,
+        "InputDataConfig": {
+            "S3Uri": "s3://my-s3-bucket/input/",
+            "ContentType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        },
+        "OutputDataConfig": {
+            "S3Uri": format!("s3://my-s3-bucket/output/{ACCOUNT}-TranslateText-{id}/"),
+            "EncryptionKey": {"Type": "KMS", "Id": key}
+        },
+        "DataAccessRoleArn": format!("arn:aws:iam::{ACCOUNT}:role/my-iam-role")
+    })
+}
+
+#[test]
+fn jobs_reported_as_the_api_reports_them_are_judged_on_their_own_output_objects() {
+    const PAGE_JOB: &str = "4446f95f20c88a4b347449d3671fbe3d";
+    const OTHER_JOB: &str = "5557a06f31d99b5c458550e4782acf4e";
+    let moto = Moto::start();
+    let translate = TranslateEndpoint::start(10);
+    let key = block_on(async {
+        let seed = Seed::new(&moto, "testing", "testing").await;
+        let key = seed.create_key(&key_policy(&grant_role("my-iam-role"))).await;
+        seed.bucket("my-s3-bucket", None).await;
+        seed.default_encryption("my-s3-bucket", "AES256", None).await;
+        seed.object("my-s3-bucket", "input/sheet.xlsx", Some("AES256"), None).await;
+        // The page's job wrote under its key; the other job's output was rewritten with SSE-S3.
+        let page_out = format!("output/{ACCOUNT}-TranslateText-{PAGE_JOB}/es.sheet.xlsx");
+        seed.object("my-s3-bucket", &page_out, Some("aws:kms"), Some(&key)).await;
+        let other_out = format!("output/{ACCOUNT}-TranslateText-{OTHER_JOB}/es.sheet.xlsx");
+        seed.object("my-s3-bucket", &other_out, Some("AES256"), None).await;
+        seed.iam
+            .create_role()
+            .role_name("my-iam-role")
+            .assume_role_policy_document(TRUST_WITH_SOURCE)
+            .send()
+            .await
+            .unwrap();
+        key
+    });
+    translate.add_reported_job_in(REGION, reported_job(PAGE_JOB, &key));
+    translate.add_reported_job_in(REGION, reported_job(OTHER_JOB, &key));
+
+    let r = report(&atrest(&moto.url, &translate.url, &["scan", "--format", "json", "-q"], &[]));
+    let s = statuses(&r);
+    let folder = |id: &str| format!("s3://my-s3-bucket/output/{ACCOUNT}-TranslateText-{id}/");
+    expect(&s, "AR205", &folder(PAGE_JOB), "PASS");
+    expect(&s, "AR205", &folder(OTHER_JOB), "FAIL");
+    // Exactly the reported folders: nothing under a folder with the job's name added twice.
+    let ar205: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["rule_id"] == "AR205")
+        .map(|x| x["resource"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ar205.len(), 2, "{ar205:?}");
+    let fail =
+        r["results"].as_array().unwrap().iter().find(|x| x["rule_id"] == "AR205" && x["status"] == "FAIL").unwrap();
+    assert!(fail["message"].as_str().unwrap().contains("AES256"), "{fail}");
+}

@@ -1,5 +1,10 @@
 //! A small Amazon Translate endpoint for tests (moto has none): serves jobs, terminologies and parallel data
 //! in the Smithy RPC v2 CBOR protocol the Rust SDK speaks, with pagination, and answers queued faults.
+//!
+//! Answers are shaped on the examples of the Translate Developer Guide and API Reference: job records as
+//! DescribeTextTranslationJob shows them in "Running a batch translation job" (async-start.md), output
+//! folder included. Differences from the real service, on purpose: one account per endpoint unless the
+//! job's role says otherwise, no JobStatus filter, NextToken is an offset.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -63,8 +68,15 @@ impl TranslateEndpoint {
         self.add_job_in("us-east-1", job);
     }
 
-    /// A job listed only to requests signed for `region`.
+    /// A job listed only to requests signed for `region`. `job` is what the caller asked for, with the
+    /// output folder of its StartTextTranslationJob request: the endpoint answers with the folder the
+    /// service reports, as `job_as_reported` says.
     pub fn add_job_in(&self, region: &str, job: Json) {
+        self.add_reported_job_in(region, job_as_reported(job));
+    }
+
+    /// A job exactly as ListTextTranslationJobs reports it: nothing is added.
+    pub fn add_reported_job_in(&self, region: &str, job: Json) {
         self.state.lock().unwrap().jobs.push((region.to_owned(), job));
     }
 
@@ -80,6 +92,26 @@ impl TranslateEndpoint {
     pub fn fault(&self, operation: Option<&str>, fault: Fault) {
         self.state.lock().unwrap().faults.push_back((operation.map(str::to_owned), fault));
     }
+}
+
+/// The job record the service reports for a job started with `job`'s settings.
+///
+/// Amazon Translate writes a job's output to `<account>-TranslateText-<job id>/` under the folder the
+/// request named, and DescribeTextTranslationJob / ListTextTranslationJobs report `OutputDataConfig.S3Uri`
+/// with that folder in it: the example in the Translate Developer Guide, "Running a batch translation
+/// job" (https://docs.aws.amazon.com/translate/latest/dg/async-start.html) describes a job started with
+/// `S3Uri=s3://my-s3-bucket/output/` as
+/// `"S3Uri": "s3://my-s3-bucket/output/111122223333-TranslateText-4446f95f20c88a4b347449d3671fbe3d/"`.
+/// The account is the job's own, taken here from its role ARN (a role Translate assumes is in the job's
+/// account; the real service knows the caller's account).
+pub fn job_as_reported(mut job: Json) -> Json {
+    let account = job["DataAccessRoleArn"].as_str().and_then(|a| a.split(':').nth(4)).unwrap_or("").to_owned();
+    let id = job["JobId"].as_str().unwrap_or("").to_owned();
+    if let Some(uri) = job["OutputDataConfig"]["S3Uri"].as_str() {
+        let slash = if uri.ends_with('/') { "" } else { "/" };
+        job["OutputDataConfig"]["S3Uri"] = Json::String(format!("{uri}{slash}{account}-TranslateText-{id}/"));
+    }
+    job
 }
 
 /// One request per connection: the answer says `Connection: close`.
