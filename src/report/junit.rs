@@ -119,6 +119,20 @@ pub fn render(report: &Report) -> String {
         }
         body.push_str("  </testsuite>\n");
     }
+    // Reads that failed are no test of their own; a suite without tests carries them where CI shows them.
+    if !report.errors.is_empty() {
+        let lines: Vec<String> = report
+            .errors
+            .iter()
+            .map(|e| format!("{} {} on {} failed: {}", e.service, e.operation, e.resource, super::gap_error(e)))
+            .collect();
+        let _ = writeln!(
+            body,
+            "  <testsuite name=\"reads that failed\" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\">\n    \
+             <system-err>{}</system-err>\n  </testsuite>",
+            escape(&lines.join("\n"))
+        );
+    }
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"atrest {}\" tests=\"{all_tests}\" \
          failures=\"{all_failures}\" errors=\"{all_errors}\" skipped=\"{all_skipped}\" timestamp=\"{}\">\n{body}</testsuites>\n",

@@ -94,6 +94,16 @@ pub fn to_value(report: &Report, docs_url: &str) -> Value {
                 "rules": rules,
             }},
             "results": results,
+            // Reads that failed: a gap no rule turned into UNKNOWN must still be seen.
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolExecutionNotifications": report.errors.iter().map(|e| json!({
+                    "level": "warning",
+                    "message": {"text": format!(
+                        "{} {} on {} failed: {}", e.service, e.operation, e.resource, super::gap_error(e)
+                    )},
+                })).collect::<Vec<_>>(),
+            }],
         }],
     })
 }

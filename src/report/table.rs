@@ -51,14 +51,35 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
         out.push_str(&table.to_string());
         out.push_str("\n\n");
     }
+    // A failed read that no rule turned into UNKNOWN would otherwise be invisible here.
+    if !report.errors.is_empty() {
+        let heading = format!("READS THAT FAILED ({})", report.errors.len());
+        out.push_str(&paint(&heading, "1;33", options.colour));
+        out.push('\n');
+        let mut table = Table::new();
+        table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_width(160);
+        table.set_header(vec!["call", "resource", "error"]);
+        for e in &report.errors {
+            table.add_row(vec![format!("{} {}", e.service, e.operation), e.resource.clone(), super::gap_error(e)]);
+        }
+        out.push_str(&table.to_string());
+        out.push_str("\n\n");
+    }
     let s = &report.summary;
     let line = format!(
-        "atrest: {} PASS, {} FAIL, {} UNKNOWN, {} NOT_VERIFIABLE{}; exit {} (fail-on {}{})",
+        "atrest: {} PASS, {} FAIL, {} UNKNOWN, {} NOT_VERIFIABLE{}{}; exit {} (fail-on {}{})",
         s.pass,
         s.fail,
         s.unknown,
         s.not_verifiable,
         if s.waived > 0 { format!(", {} waived", s.waived) } else { String::new() },
+        match report.errors.len() {
+            0 => String::new(),
+            1 => ", 1 read failed".to_string(),
+            n => format!(", {n} reads failed"),
+        },
         s.exit_code,
         report.run.fail_on,
         if report.run.allow_unknown { ", unknown allowed" } else { "" },

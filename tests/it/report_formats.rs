@@ -139,3 +139,35 @@ fn lint_and_the_config_file_take_the_new_formats() {
     let e = String::from_utf8_lossy(&o.stderr);
     assert!(e.contains("atrest.toml:1:") && e.contains("junit, csv, html, markdown"), "{e}");
 }
+
+#[test]
+fn reads_that_failed_are_listed_in_the_table_sarif_junit_and_markdown() {
+    let (report, table, _) = both("table", &[]);
+    let errors = report["errors"].as_array().unwrap();
+    assert!(!errors.is_empty(), "the demo has failed reads");
+    assert!(table.contains(&format!("READS THAT FAILED ({})", errors.len())), "{table}");
+    let summary = table.lines().last().unwrap();
+    assert!(summary.contains(&format!(", {} reads failed;", errors.len())), "{summary}");
+    // Every failed read's call and resource, even those no rule turned into UNKNOWN.
+    let section = table.split("READS THAT FAILED").nth(1).unwrap();
+    for e in errors {
+        let call = format!("{} {}", e["service"].as_str().unwrap(), e["operation"].as_str().unwrap());
+        assert!(section.contains(&call), "{call} missing from {section}");
+    }
+
+    let (_, sarif, _) = both("sarif", &[]);
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let notes = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), errors.len());
+    assert!(notes.iter().all(|n| n["level"] == "warning" && n["message"]["text"].as_str().unwrap().contains("failed")));
+
+    let (_, xml, _) = both("junit", &[]);
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let suite =
+        doc.descendants().find(|n| n.attribute("name") == Some("reads that failed")).expect("a suite for reads");
+    let text = suite.descendants().find(|n| n.has_tag_name("system-err")).unwrap().text().unwrap();
+    assert_eq!(text.lines().count(), errors.len(), "{text}");
+
+    let (_, md, _) = both("markdown", &[]);
+    assert!(md.contains(&format!("### Reads that failed ({})", errors.len())), "{md}");
+}
