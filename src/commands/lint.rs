@@ -1,5 +1,6 @@
 //! `atrest lint PATH...`: lint policy files before they are deployed.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use super::CommandOutput;
@@ -106,7 +107,93 @@ fn chain_findings(
     rules: &[&'static Rule],
     settings: &EngineSettings,
 ) -> Vec<(&'static Rule, Finding)> {
-    let fragment = fragment::build(setups);
+    let mut out = Vec::new();
+    for component in components(setups) {
+        let sources: Vec<Source<'_>> = component.iter().map(|&i| setups[i].clone()).collect();
+        out.extend(component_findings(&fragment::build(&sources), rules, settings));
+    }
+    out
+}
+
+/// The setup files that describe one world: each template, plan and job request is its own, unless a job
+/// request names a bucket, role or key that another file declares. Two templates that both call a key
+/// `OutputKey` are not one world: their placeholder ARNs would collide.
+fn components(setups: &[Source<'_>]) -> Vec<Vec<usize>> {
+    let names: Vec<(BTreeSet<String>, BTreeSet<String>)> = setups
+        .iter()
+        .map(|s| {
+            let f = fragment::build(std::slice::from_ref(s));
+            (declared_names(&f.inventory), referenced_names(&f.inventory))
+        })
+        .collect();
+    // Union-find over the files, tied by a reference of one to a name another declares.
+    let mut parent: Vec<usize> = (0..setups.len()).collect();
+    fn find(parent: &mut [usize], i: usize) -> usize {
+        let mut r = i;
+        while parent[r] != r {
+            r = parent[r];
+        }
+        parent[i] = r;
+        r
+    }
+    for i in 0..setups.len() {
+        for j in 0..setups.len() {
+            if i != j && !names[i].1.is_disjoint(&names[j].0) {
+                let (a, b) = (find(&mut parent, i), find(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+    }
+    let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for i in 0..setups.len() {
+        let root = find(&mut parent, i);
+        groups.entry(root).or_default().push(i);
+    }
+    groups.into_values().collect()
+}
+
+/// What a file declares, by names that do not depend on the placeholder account: buckets, roles, keys by
+/// id and alias.
+fn declared_names(inv: &crate::inventory::Inventory) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    names.extend(inv.buckets.iter().map(|b| format!("bucket:{}", b.name)));
+    names.extend(inv.roles.iter().map(|r| format!("role:{}", r.name)));
+    for k in &inv.keys {
+        names.insert(format!("key:{}", k.key_id));
+        names.extend(k.aliases.iter().map(|a| format!("key:{a}")));
+    }
+    names
+}
+
+/// What a file's job requests name: their buckets, role and keys.
+fn referenced_names(inv: &crate::inventory::Inventory) -> BTreeSet<String> {
+    let key_name = |reference: &str| match reference.find("alias/") {
+        Some(i) => format!("key:{}", &reference[i..]),
+        None => format!("key:{}", reference.rsplit('/').next().unwrap_or(reference)),
+    };
+    let mut names = BTreeSet::new();
+    for j in &inv.jobs {
+        for uri in [&j.input_data_config.s3_uri, &j.output_data_config.s3_uri] {
+            if let Some((bucket, _)) = crate::rules::world::parse_s3_uri(uri) {
+                names.insert(format!("bucket:{bucket}"));
+            }
+        }
+        if let Some(role) = j.data_access_role_arn.rsplit('/').next() {
+            names.insert(format!("role:{role}"));
+        }
+        if let Some(k) = &j.output_data_config.encryption_key {
+            names.insert(key_name(&k.id));
+        }
+    }
+    names
+}
+
+/// The policy rules on the policies one world's files embed, and the audit's rules on that world.
+fn component_findings(
+    fragment: &fragment::Fragment,
+    rules: &[&'static Rule],
+    settings: &EngineSettings,
+) -> Vec<(&'static Rule, Finding)> {
     let mut out = Vec::new();
     for p in &fragment.policies {
         let doc = Document { path: &p.file, kind: policy_kind_of(&p.policy), policy: &p.policy };
@@ -121,7 +208,7 @@ fn chain_findings(
         if f.status == Status::Unknown || rule.meta.id == "AR901" {
             continue;
         }
-        f.location = place_for(&rule.meta.id, &f.resource.id, &fragment);
+        f.location = place_for(&rule.meta.id, &f.resource.id, fragment);
         out.push((rule, f));
     }
     out

@@ -41,6 +41,7 @@ pub struct EmbeddedPolicy {
 }
 
 /// A file given to the linter that describes part of a setup.
+#[derive(Clone, Copy)]
 pub enum Source<'a> {
     JobRequest { path: &'a str, root: &'a Value },
     CloudFormation { path: &'a str, root: &'a Value },

@@ -189,3 +189,36 @@ fn json_template_key_policy_missing_actions_fails_at_its_line() {
     let line = line_of(&broken, "\"KeyPolicy\"");
     assert_eq!(failures(&r), [("AR203".to_string(), "translate-stack.json".to_string(), line)]);
 }
+
+#[test]
+fn unrelated_templates_in_one_folder_are_separate_worlds() {
+    // translate-stack.yaml and translate-stack.json both call their key `OutputKey`; before each template
+    // was its own world, their placeholder ARNs collided and start-job.json was judged against the
+    // other stack's key policy.
+    for ruleset in ["baseline", "strict"] {
+        let (o, r) = lint(&["fixtures/setup/", "--ruleset", ruleset, "--show-pass"]);
+        assert_eq!(o.status.code(), Some(0), "{ruleset}: {:?}", failures(&r));
+        let ar203: Vec<(String, String)> = r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["rule_id"] == "AR203")
+            .map(|x| {
+                let file = x["location"]["file"].as_str().unwrap();
+                (file.rsplit('/').next().unwrap().to_owned(), x["principal"].as_str().unwrap().to_owned())
+            })
+            .collect();
+        // Each stack's key is judged once, for the role its own job request names.
+        assert_eq!(
+            ar203.into_iter().collect::<std::collections::BTreeSet<_>>(),
+            [
+                ("translate-plan.json", "arn:aws:iam::111122223333:role/translate-service"),
+                ("translate-stack.json", "arn:aws:iam::444455556666:role/TranslateJsonRole"),
+                ("translate-stack.yaml", "arn:aws:iam::111122223333:role/TranslateServiceRole"),
+            ]
+            .into_iter()
+            .map(|(a, b)| (a.to_owned(), b.to_owned()))
+            .collect()
+        );
+    }
+}
