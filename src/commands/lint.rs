@@ -109,7 +109,7 @@ fn chain_findings(
 ) -> Vec<(&'static Rule, Finding)> {
     let mut out = Vec::new();
     for component in components(setups) {
-        let sources: Vec<Source<'_>> = component.iter().map(|&i| setups[i].clone()).collect();
+        let sources: Vec<Source<'_>> = component.iter().map(|&i| setups[i]).collect();
         out.extend(component_findings(&fragment::build(&sources), rules, settings));
     }
     out
