@@ -4,6 +4,7 @@ mod audit_cli;
 mod differential;
 mod lint_cli;
 mod lint_setup;
+mod oracle_iam_simulate;
 mod reference_examples;
 mod report_formats;
 mod rules_catalogue;
