@@ -327,4 +327,21 @@ mod tests {
         assert_eq!(direct.lookup("kms:ViaService"), Lookup::Unknown);
         assert_eq!(direct.lookup("aws:RequestedRegion"), Lookup::Present(&["us-east-1".to_string()]));
     }
+
+    #[test]
+    fn docs_list_every_key_of_the_model() {
+        let doc = include_str!("../../docs/policy-evaluation.md");
+        let k = key();
+        for call in [
+            Call::ReadInput { list_prefix: Some("in/"), bucket: BucketFacts::default() },
+            Call::WriteOutput { key_arn: None, bucket: BucketFacts::default() },
+            Call::KeyViaS3 { s3_region: "us-east-1", key: &k },
+            Call::KeyDirect { key: &k },
+        ] {
+            for e in model(&call) {
+                let key = e.key.trim_end_matches('/');
+                assert!(doc.contains(&format!("`{key}")), "docs/policy-evaluation.md does not list {key}");
+            }
+        }
+    }
 }
