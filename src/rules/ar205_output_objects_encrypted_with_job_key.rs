@@ -2,9 +2,9 @@
 
 use serde_json::json;
 
-use super::common::{gap_json, gap_text, is_aws_managed_alias, lookup_key, prefix_ref};
+use super::common::{gap_json, gap_text, is_aws_managed_alias, job_arn, lookup_key, prefix_ref};
 use super::world::{KeyLookup, World, output_prefix};
-use super::{CheckContext, Finding, Status};
+use super::{CheckContext, Finding, ResourceRef, Status};
 
 const ID: &str = "AR205";
 const NAMED: usize = 5;
@@ -29,7 +29,11 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .jobs
         .iter()
         .filter_map(|job| {
-            let (bucket, prefix) = output_prefix(job)?;
+            let Some((bucket, prefix)) = output_prefix(job) else {
+                let resource = ResourceRef::new("translate-job", job_arn(job), Some(&job.account), Some(&job.region));
+                let why = format!("the output URI {:?} is not an s3:// URI", job.output_data_config.s3_uri);
+                return Some(Finding::new(ID, Status::Unknown, resource, why).jobs(vec![job.job_id.clone()]));
+            };
             let resource = prefix_ref(world, &bucket, &prefix);
             let jobs = vec![job.job_id.clone()];
             let uri = format!("s3://{bucket}/{prefix}");

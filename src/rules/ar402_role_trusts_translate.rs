@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
-use super::common::{job_arn, role_ref};
+use super::common::{job_arn, role_ref, unread_role};
 use super::world::{World, deciders_json};
 use super::{CheckContext, Finding, Status};
 use crate::inventory::TranslationJob;
@@ -21,9 +21,11 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     by_role
         .into_iter()
         .filter_map(|(arn, jobs)| {
-            let (_, policies) = world.role(arn)?;
-            let resource = role_ref(arn);
             let ids: Vec<String> = jobs.iter().map(|j| j.job_id.clone()).collect();
+            let Some((_, policies)) = world.role(arn) else {
+                return Some(unread_role(world, ID, arn).jobs(ids));
+            };
+            let resource = role_ref(arn);
             let trust = match &policies.trust {
                 Ok(t) => t,
                 Err(e) => {

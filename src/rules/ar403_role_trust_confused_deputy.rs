@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::common::role_ref;
+use super::common::{role_ref, unread_role};
 use super::world::World;
 use super::{CheckContext, Finding, Status};
 use crate::policy::Effect;
@@ -43,7 +43,9 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     by_role
         .into_iter()
         .filter_map(|(arn, (accounts, jobs))| {
-            let (_, policies) = world.role(arn)?;
+            let Some((_, policies)) = world.role(arn) else {
+                return Some(unread_role(world, ID, arn).jobs(jobs));
+            };
             let resource = role_ref(arn);
             let trust = match &policies.trust {
                 Ok(t) => t,

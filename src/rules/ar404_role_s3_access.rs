@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
 
-use super::common::{gap_text, role_ref};
+use super::common::{role_ref, unread_role};
 use super::world::{S3Access, World, deciders_json};
 use super::{CheckContext, Finding, Status};
 use crate::policy::{Effect, Outcome, Policy, PolicySet, Principal, evaluate};
@@ -31,8 +31,7 @@ fn judge(world: &World<'_>, arn: &str, accesses: &BTreeSet<S3Access>) -> Finding
     let resource = role_ref(arn);
     let unknown = |why: String| Finding::new(ID, Status::Unknown, resource.clone(), why);
     let Some((role, policies)) = world.role(arn) else {
-        let why = world.gap(arn, None).map_or("it was not collected (see AR401)".to_string(), gap_text);
-        return unknown(format!("the role's policies could not be read: {why}"));
+        return unread_role(world, ID, arn);
     };
     let principal = match Principal::parse(&role.arn) {
         Ok(p) => p,

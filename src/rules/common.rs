@@ -35,6 +35,13 @@ pub fn prefix_ref(world: &World<'_>, bucket: &str, prefix: &str) -> ResourceRef 
     )
 }
 
+/// UNKNOWN of `rule` for a job's role that is not in the inventory: a rule about the role still answers
+/// for it, naming the failed read (or AR401 when nothing says why).
+pub fn unread_role(world: &World<'_>, rule: &'static str, arn: &str) -> super::Finding {
+    let why = world.gap(arn, None).map_or("it was not collected (see AR401)".to_string(), gap_text);
+    super::Finding::new(rule, super::Status::Unknown, role_ref(arn), format!("the role could not be read: {why}"))
+}
+
 pub fn role_ref(arn: &str) -> ResourceRef {
     let account = crate::policy::request::arn_account(arn);
     ResourceRef::new("iam-role", arn, account, None)
