@@ -28,31 +28,27 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .inventory
         .jobs
         .iter()
-        .filter_map(|job| {
+        .map(|job| {
             let Some((bucket, prefix)) = output_prefix(job) else {
                 let resource = ResourceRef::new("translate-job", job_arn(job), Some(&job.account), Some(&job.region));
                 let why = format!("the output URI {:?} is not an s3:// URI", job.output_data_config.s3_uri);
-                return Some(Finding::new(ID, Status::Unknown, resource, why).jobs(vec![job.job_id.clone()]));
+                return Finding::new(ID, Status::Unknown, resource, why).jobs(vec![job.job_id.clone()]);
             };
             let resource = prefix_ref(world, &bucket, &prefix);
             let jobs = vec![job.job_id.clone()];
             let uri = format!("s3://{bucket}/{prefix}");
             if let Some(gap) = world.gap(&uri, None) {
-                return Some(
-                    Finding::new(
-                        ID,
-                        Status::Unknown,
-                        resource,
-                        format!("the output objects could not be read: {}", gap_text(gap)),
-                    )
-                    .evidence(json!({"gap": gap_json(gap)}))
-                    .jobs(jobs),
-                );
+                return Finding::new(
+                    ID,
+                    Status::Unknown,
+                    resource,
+                    format!("the output objects could not be read: {}", gap_text(gap)),
+                )
+                .evidence(json!({"gap": gap_json(gap)}))
+                .jobs(jobs);
             }
             let Some(p) = world.prefix(&bucket, &prefix) else {
-                return Some(
-                    Finding::new(ID, Status::Unknown, resource, "the output objects were not collected").jobs(jobs),
-                );
+                return Finding::new(ID, Status::Unknown, resource, "the output objects were not collected").jobs(jobs);
             };
             if p.objects.is_empty() {
                 let status = job.job_status.as_deref().unwrap_or("unknown");
@@ -74,7 +70,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                         "objects were listed in the output folder but none of their headers were read",
                     )
                 };
-                return Some(f.evidence(evidence).jobs(jobs));
+                return f.evidence(evidence).jobs(jobs);
             }
             let job_key = job
                 .output_data_config
@@ -126,7 +122,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     ),
                 )
             };
-            Some(f.evidence(evidence).jobs(jobs))
+            f.evidence(evidence).jobs(jobs)
         })
         .collect()
 }
