@@ -20,19 +20,22 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     let translate = Principal::parse("translate.amazonaws.com").expect("a service principal");
     by_role
         .into_iter()
-        .filter_map(|(arn, jobs)| {
+        .map(|(arn, jobs)| {
             let ids: Vec<String> = jobs.iter().map(|j| j.job_id.clone()).collect();
             let Some((_, policies)) = world.role(arn) else {
-                return Some(unread_role(world, ID, arn).jobs(ids));
+                return unread_role(world, ID, arn).jobs(ids);
             };
             let resource = role_ref(arn);
             let trust = match &policies.trust {
                 Ok(t) => t,
                 Err(e) => {
-                    return Some(
-                        Finding::new(ID, Status::Unknown, resource, format!("the trust policy does not parse: {e}"))
-                            .jobs(ids),
-                    );
+                    return Finding::new(
+                        ID,
+                        Status::Unknown,
+                        resource,
+                        format!("the trust policy does not parse: {e}"),
+                    )
+                    .jobs(ids);
                 }
             };
             let set = PolicySet { resource: Some(trust), ..Default::default() };
@@ -80,7 +83,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     "the trust policy lets translate.amazonaws.com assume the role",
                 )
             };
-            Some(f.evidence(evidence.unwrap_or_else(|| json!({}))).jobs(ids))
+            f.evidence(evidence.unwrap_or_else(|| json!({}))).jobs(ids)
         })
         .collect()
 }
