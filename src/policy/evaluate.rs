@@ -69,7 +69,7 @@ impl Layer {
         match self {
             Layer::Identity => "identity policies",
             Layer::Boundary => "permissions boundary",
-            Layer::ResourcePrincipal => "resource policy naming the principal",
+            Layer::ResourcePrincipal => "resource policy naming the role",
             Layer::ResourceDirect => "resource policy naming the session or everyone",
             Layer::ResourceAccount => "resource policy naming the principal's account",
             Layer::Grants => "grants",
