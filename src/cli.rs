@@ -4,10 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::audit::{AuditFlags, Format};
+use crate::commands::audit::AuditFlags;
 use crate::commands::simulate::{self, ContextPair};
-use crate::config::FailOn;
-use crate::rules::Ruleset;
+use crate::vocab::{FailOn, Format, Ruleset};
 
 /// Proves Amazon Translate batch-translation data is encrypted at rest the way AWS documents it.
 #[derive(Debug, Parser)]
@@ -70,7 +69,7 @@ pub struct CollectionArgs {
     #[arg(long = "job-id", value_name = "ID")]
     pub job_ids: Vec<String>,
     /// Only jobs submitted at or after this RFC 3339 date or time (2026-11-01 or 2026-11-01T12:00:00Z).
-    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    #[arg(long, value_name = "DATE", value_parser = crate::vocab::time::parse_since)]
     pub since: Option<i64>,
     /// Objects whose encryption headers are read per job prefix: none, sample:N or all.
     #[arg(long, value_name = "none|sample:N|all", default_value = "sample:100", value_parser = parse_objects)]
@@ -82,35 +81,6 @@ pub struct CollectionArgs {
 
 fn parse_objects(s: &str) -> Result<crate::collect::ObjectSampling, String> {
     crate::collect::ObjectSampling::parse(s)
-}
-
-/// An RFC 3339 date (midnight UTC) or date-time with `Z` or a `±HH:MM` offset, as epoch seconds.
-fn parse_since(s: &str) -> Result<i64, String> {
-    let invalid = || "expected an RFC 3339 date or time, for example 2026-11-01 or 2026-11-01T12:00:00Z".to_owned();
-    if let Some(days) = crate::config::parse_day(s) {
-        return Ok(days * 86_400);
-    }
-    // The SDK's parser takes UTC only: move an offset out before parsing.
-    let (local, offset) = if let Some(local) = s.strip_suffix(['Z', 'z']) {
-        (local, 0)
-    } else {
-        let cut = s.len().checked_sub(6).filter(|&i| s.is_char_boundary(i)).ok_or_else(invalid)?;
-        let (local, zone) = s.split_at(cut);
-        let sign = match zone.as_bytes()[0] {
-            b'+' => 1,
-            b'-' => -1,
-            _ => return Err(invalid()),
-        };
-        let (h, m) = zone[1..].split_once(':').ok_or_else(invalid)?;
-        let (h, m): (i64, i64) = (h.parse().map_err(|_| invalid())?, m.parse().map_err(|_| invalid())?);
-        if h > 23 || m > 59 {
-            return Err(invalid());
-        }
-        (local, sign * (h * 3600 + m * 60))
-    };
-    aws_smithy_types::DateTime::from_str(&format!("{local}Z"), aws_smithy_types::date_time::Format::DateTime)
-        .map(|t| t.secs() - offset)
-        .map_err(|_| invalid())
 }
 
 impl CollectionArgs {
@@ -325,11 +295,7 @@ fn parse_context(s: &str) -> Result<ContextPair, String> {
 }
 
 fn parse_account(s: &str) -> Result<String, String> {
-    if crate::policy::request::is_account_id(s) {
-        Ok(s.to_owned())
-    } else {
-        Err("expected a 12-digit account id".into())
-    }
+    if crate::vocab::aws::is_account_id(s) { Ok(s.to_owned()) } else { Err("expected a 12-digit account id".into()) }
 }
 
 impl SimulateArgs {
@@ -348,22 +314,5 @@ impl SimulateArgs {
             closed_context: self.closed_context,
             json: self.format == SimulateFormat::Json,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_since;
-
-    #[test]
-    fn since_takes_a_date_or_a_time() {
-        assert_eq!(parse_since("1970-01-02"), Ok(86_400));
-        assert_eq!(parse_since("2025-11-24T16:00:00Z"), Ok(1_764_000_000));
-        assert_eq!(parse_since("2025-11-24T18:00:00+02:00"), Ok(1_764_000_000));
-        assert_eq!(parse_since("2025-11-24T14:30:00-01:30"), Ok(1_764_000_000));
-        assert!(parse_since("2025-11-24T16:00:00").is_err(), "a time needs its offset");
-        assert!(parse_since("2025-11-24T16:00:00+24:00").is_err());
-        assert!(parse_since("yesterday").unwrap_err().contains("RFC 3339"));
-        assert!(parse_since("2025-13-01").is_err());
     }
 }

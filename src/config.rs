@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::policy::condition::parse_date;
-use crate::rules::{Ruleset, Severity};
+use crate::vocab::time::parse_day;
+use crate::vocab::{FailOn, Ruleset, Severity};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -69,26 +69,6 @@ pub struct Config {
     pub docs_url: Option<String>,
     pub overrides: BTreeMap<String, RuleOverride>,
     pub waivers: Vec<Waiver>,
-}
-
-/// `--fail-on`: a severity, or `none`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FailOn {
-    Severity(Severity),
-    Never,
-}
-
-impl FailOn {
-    pub fn parse(s: &str) -> Option<FailOn> {
-        if s == "none" { Some(FailOn::Never) } else { Severity::parse(s).map(FailOn::Severity) }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailOn::Severity(s) => s.as_str(),
-            FailOn::Never => "none",
-        }
-    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -210,20 +190,6 @@ impl Config {
         }
         Ok(config)
     }
-}
-
-/// Days since the epoch of a `YYYY-MM-DD` date.
-pub fn parse_day(s: &str) -> Option<i64> {
-    if s.len() != 10 {
-        return None;
-    }
-    parse_date(s).map(|ms| ms.div_euclid(86_400_000))
-}
-
-/// Today (UTC) in days since the epoch.
-pub fn today() -> i64 {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    secs.div_euclid(86_400)
 }
 
 #[cfg(test)]

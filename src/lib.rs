@@ -10,3 +10,4 @@ pub mod lint;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod vocab;

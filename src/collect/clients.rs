@@ -18,9 +18,9 @@ use aws_smithy_runtime_api::client::interceptors::context::{
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
-use serde::Serialize;
 
 use super::{CollectError, CollectOptions, Progress};
+use crate::vocab::aws::ApiCalls;
 
 /// (service, operation) → (calls, HTTP attempts).
 type Counts = BTreeMap<(String, String), (u64, u64)>;
@@ -31,17 +31,6 @@ type Counts = BTreeMap<(String, String), (u64, u64)>;
 pub struct CallCounter {
     counts: Arc<Mutex<Counts>>,
     progress: Progress,
-}
-
-/// One line of the report's `run.api_calls`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ApiCalls {
-    pub service: String,
-    pub operation: String,
-    /// Operations started.
-    pub calls: u64,
-    /// HTTP requests sent, retries included.
-    pub requests: u64,
 }
 
 impl CallCounter {

@@ -60,7 +60,7 @@ fn arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
 pub fn references(inv: &Inventory, scan_account: &str) -> BTreeSet<KeyRef> {
     let mut refs = BTreeSet::new();
     let mut add = |reference: &str, account: &str, region: &str| {
-        if !reference.is_empty() && !crate::rules::common::is_aws_managed_alias(reference) {
+        if !reference.is_empty() && !crate::vocab::aws::is_aws_managed_alias(reference) {
             refs.insert(KeyRef::new(reference, account, region));
         }
     };

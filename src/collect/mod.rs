@@ -18,12 +18,12 @@ use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::Mutex;
 
-pub use clients::ApiCalls;
 use clients::Clients;
 use failure::Failure;
 pub use progress::Progress;
 
 use crate::inventory::{Gap, Inventory, SNAPSHOT_VERSION};
+use crate::vocab::aws::ApiCalls;
 
 /// How many objects per prefix get a HeadObject.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +134,7 @@ pub fn collect(options: CollectOptions) -> Result<Collection, CollectError> {
 }
 
 async fn collect_async(options: CollectOptions) -> Result<Collection, CollectError> {
-    let started_at = crate::report::now_rfc3339();
+    let started_at = crate::vocab::time::now_rfc3339();
     let progress = options.progress.clone();
     progress.phase("connecting");
     let clients = Clients::load(&options).await?;
@@ -173,7 +173,7 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
     inventory
         .gaps
         .sort_by(|a, b| (&a.service, &a.operation, &a.resource).cmp(&(&b.service, &b.operation, &b.resource)));
-    inventory.collected_at = Some(crate::report::now_rfc3339());
+    inventory.collected_at = Some(crate::vocab::time::now_rfc3339());
     Ok(Collection { inventory, api_calls: ctx.clients.counter.snapshot(), started_at })
 }
 

@@ -8,7 +8,7 @@ use futures_util::future::join_all;
 use super::failure::{self, Failure};
 use super::{Ctx, ObjectSampling};
 use crate::inventory::{Bucket, Coverage, EncryptionRule, ObjectPrefix, S3Object, TranslationJob};
-use crate::rules::world::{output_prefix, parse_s3_uri};
+use crate::vocab::aws::parse_s3_uri;
 
 /// The buckets and prefixes the jobs refer to, each once.
 #[derive(Debug, Default)]
@@ -28,7 +28,7 @@ impl Wanted {
             if let Some((bucket, _)) = parse_s3_uri(&job.output_data_config.s3_uri) {
                 w.buckets.insert(bucket.to_owned());
             }
-            if let Some(folder) = output_prefix(job) {
+            if let Some(folder) = job.output_folder() {
                 w.prefixes.insert(folder);
             }
         }

@@ -4,44 +4,14 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::CommandOutput;
-use crate::config::{Config, ConfigError, FailOn, today};
+use crate::config::{Config, ConfigError};
 use crate::engine::{self, Baseline, EngineSettings};
 use crate::inventory::{Inventory, SnapshotError, load_snapshot};
 use crate::report::{self, Report, ReportInput, table::TableOptions};
-use crate::rules::{Ruleset, World};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Table,
-    Json,
-    /// SARIF 2.1.0.
-    Sarif,
-    /// JUnit XML: a test suite per rule, a test case per result.
-    Junit,
-    /// One row per result (RFC 4180).
-    Csv,
-    /// One self-contained page.
-    Html,
-    /// Summary and failing results as Markdown tables (pull request comments, job summaries).
-    Markdown,
-}
-
-impl Format {
-    /// Every format, by the name `--format` and the config file use.
-    pub const ALL: [(&'static str, Format); 7] = [
-        ("table", Format::Table),
-        ("json", Format::Json),
-        ("sarif", Format::Sarif),
-        ("junit", Format::Junit),
-        ("csv", Format::Csv),
-        ("html", Format::Html),
-        ("markdown", Format::Markdown),
-    ];
-
-    pub fn parse(name: &str) -> Option<Format> {
-        Format::ALL.iter().find(|(n, _)| *n == name).map(|&(_, f)| f)
-    }
-}
+use crate::rules::World;
+use crate::vocab::Ruleset;
+use crate::vocab::time::today;
+use crate::vocab::{FailOn, Format};
 
 /// The flags of `audit`, before the config file fills what they leave open.
 #[derive(Debug, Clone, Default)]
@@ -147,7 +117,7 @@ pub fn audit_inventory(
     command: &'static str,
     snapshots: Vec<String>,
 ) -> (Report, Vec<String>) {
-    let started_at = report::now_rfc3339();
+    let started_at = crate::vocab::time::now_rfc3339();
     let clock = std::time::Instant::now();
     let trace = |what: &str| {
         if settings.verbose && !settings.quiet {

@@ -9,7 +9,7 @@ use crate::engine::{self, EngineSettings, check_world};
 use crate::inventory::Gap;
 use crate::lint::fragment::{self, Source};
 use crate::lint::{Classified, DocKind, Document, LintInputError, SourceFile, classify, read_inputs};
-use crate::report::{self, Report, ReportInput};
+use crate::report::{Report, ReportInput};
 use crate::rules::{Check, Finding, Location, Rule, Status, World, registry};
 
 #[derive(Debug, thiserror::Error)]
@@ -239,7 +239,7 @@ fn place_for(rule: &str, resource: &str, fragment: &fragment::Fragment) -> Optio
 /// Lints files and builds the report.
 pub fn lint_report(paths: &[PathBuf], flags: &AuditFlags) -> Result<(Report, Vec<String>), LintError> {
     let settings = resolve_settings(flags)?;
-    let started_at = report::now_rfc3339();
+    let started_at = crate::vocab::time::now_rfc3339();
     let clock = std::time::Instant::now();
     let phase = |what: &str| {
         if settings.verbose && !settings.quiet {
@@ -259,7 +259,7 @@ pub fn lint_report(paths: &[PathBuf], flags: &AuditFlags) -> Result<(Report, Vec
         ruleset: settings.ruleset,
         overrides: settings.config.overrides.clone(),
         waivers: settings.config.waivers.clone(),
-        today: crate::config::today(),
+        today: crate::vocab::time::today(),
     };
     let (findings, not_linted) = lint_files(&files, &rules, &engine_settings);
     phase(&format!("{} findings", findings.len()));

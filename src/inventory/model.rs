@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::policy::Grant;
+use crate::vocab::aws::Grant;
 
 /// Everything one or more scans collected.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -37,6 +37,13 @@ pub struct Inventory {
     /// What could not be collected, and why.
     #[serde(default)]
     pub gaps: Vec<Gap>,
+}
+
+impl TranslationJob {
+    /// The job's output folder as (bucket, prefix ending in `/`): see `vocab::aws::output_folder`.
+    pub fn output_folder(&self) -> Option<(String, String)> {
+        crate::vocab::aws::output_folder(&self.output_data_config.s3_uri, &self.account, &self.job_id)
+    }
 }
 
 /// A batch translation job: every field of TextTranslationJobProperties, plus where it was found.

@@ -16,6 +16,7 @@ use std::net::IpAddr;
 use super::json::Pos;
 use super::matcher::{Mode, VarPattern};
 use super::verdict::Verdict;
+use crate::vocab::time::parse_date;
 
 /// What a request context knows of one condition key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -382,106 +383,6 @@ fn parse_bool(s: &str) -> Option<bool> {
     } else {
         None
     }
-}
-
-/// Milliseconds since the epoch from the forms AWS accepts in Date conditions: epoch seconds, or ISO 8601
-/// (`2026-11-29`, `2026-11-29T10:00:00Z`, with optional fraction and `±hh:mm` offset).
-pub fn parse_date(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-        return s.parse::<i64>().ok()?.checked_mul(1000);
-    }
-    let b = s.as_bytes();
-    let num = |from: usize, len: usize| -> Option<i64> {
-        let part = b.get(from..from + len)?;
-        if !part.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        std::str::from_utf8(part).ok()?.parse().ok()
-    };
-    let year = num(0, 4)?;
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-        return None;
-    }
-    let month = num(5, 2)?;
-    let day = num(8, 2)?;
-    if !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
-        return None;
-    }
-    let mut millis = days_from_civil(year, month, day) * 86_400_000;
-    let mut i = 10;
-    if i == b.len() {
-        return Some(millis);
-    }
-    if !matches!(b.get(i), Some(b'T' | b't' | b' ')) {
-        return None;
-    }
-    let hour = num(i + 1, 2)?;
-    if b.get(i + 3) != Some(&b':') {
-        return None;
-    }
-    let minute = num(i + 4, 2)?;
-    i += 6;
-    let mut second = 0;
-    if b.get(i) == Some(&b':') {
-        second = num(i + 1, 2)?;
-        i += 3;
-    }
-    if hour > 23 || minute > 59 || second > 60 {
-        return None;
-    }
-    millis += ((hour * 60 + minute) * 60 + second) * 1000;
-    if b.get(i) == Some(&b'.') {
-        i += 1;
-        let start = i;
-        while b.get(i).is_some_and(u8::is_ascii_digit) {
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-        let frac = &s[start..i.min(start + 3)];
-        let scale = 10i64.pow(3 - frac.len() as u32);
-        millis += frac.parse::<i64>().ok()? * scale;
-    }
-    match b.get(i) {
-        None => Some(millis),
-        Some(b'Z' | b'z') if i + 1 == b.len() => Some(millis),
-        Some(&sign @ (b'+' | b'-')) => {
-            let oh = num(i + 1, 2)?;
-            let om = match b.get(i + 3) {
-                Some(b':') => num(i + 4, 2)?,
-                _ => num(i + 3, 2)?,
-            };
-            let end = if b.get(i + 3) == Some(&b':') { i + 6 } else { i + 5 };
-            if end != b.len() || oh > 23 || om > 59 {
-                return None;
-            }
-            let offset = (oh * 60 + om) * 60_000;
-            Some(if sign == b'+' { millis - offset } else { millis + offset })
-        }
-        _ => None,
-    }
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 fn parse_network(s: &str) -> Option<(IpAddr, u8)> {

@@ -25,9 +25,9 @@
 use std::collections::BTreeSet;
 
 use super::document::{Effect, Policy, PrincipalElement, PrincipalType, Statement};
-use super::grants::Grant;
 use super::request::{Principal, PrincipalKind, Request, is_account_id, split_iam_arn};
 use super::verdict::Verdict;
+use crate::vocab::aws::Grant;
 
 /// The policies that bear on one request, by the role each plays.
 #[derive(Debug, Clone, Default)]

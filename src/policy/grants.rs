@@ -6,41 +6,12 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::condition::{Context, Lookup};
 use super::request::{Principal, Request};
 use super::verdict::Verdict;
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Grant {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grant_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grantee_principal: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retiring_principal: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuing_account: Option<String>,
-    #[serde(default)]
-    pub operations: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub constraints: Option<GrantConstraints>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct GrantConstraints {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption_context_subset: Option<BTreeMap<String, String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encryption_context_equals: Option<BTreeMap<String, String>>,
-}
+use crate::vocab::aws::{Grant, GrantConstraints};
 
 #[derive(Deserialize)]
 #[serde(untagged)]

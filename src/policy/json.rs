@@ -6,18 +6,7 @@
 
 use std::fmt;
 
-/// A 1-based position in the source text; `column` counts characters, not bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
-pub struct Pos {
-    pub line: u32,
-    pub column: u32,
-}
-
-impl fmt::Display for Pos {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.line, self.column)
-    }
-}
+pub use crate::vocab::Pos;
 
 /// A JSON value with the position of its first character.
 #[derive(Debug, Clone, PartialEq)]

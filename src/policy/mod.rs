@@ -11,10 +11,11 @@ pub mod matcher;
 pub mod request;
 pub mod verdict;
 
+pub use crate::vocab::aws::{Grant, GrantConstraints};
 pub use condition::{Context, Lookup};
 pub use document::{Effect, Policy, PolicyError, Statement};
 pub use evaluate::{Decider, Decision, Layer, Outcome, PolicySet, evaluate, statement_matches};
-pub use grants::{Grant, GrantConstraints, parse_grants};
+pub use grants::parse_grants;
 pub use json::Pos;
 pub use request::{Principal, PrincipalKind, Request};
 pub use verdict::Verdict;

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::condition::Context;
+pub use crate::vocab::aws::{arn_account, is_account_id, split_iam_arn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrincipalKind {
@@ -35,10 +36,6 @@ impl fmt::Display for Principal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.arn)
     }
-}
-
-pub fn is_account_id(s: &str) -> bool {
-    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 impl Principal {
@@ -207,25 +204,6 @@ impl Request {
             _ => false,
         }
     }
-}
-
-/// Splits `arn:PARTITION:iam::ACCOUNT:RESOURCE` into its partition, account and resource, without allocating.
-pub fn split_iam_arn(value: &str) -> Option<(&str, &str, &str)> {
-    let rest = value.strip_prefix("arn:")?;
-    let (partition, rest) = rest.split_once(':')?;
-    let rest = rest.strip_prefix("iam::")?;
-    let (account, resource) = rest.split_once(':')?;
-    Some((partition, account, resource))
-}
-
-/// The account segment of an ARN, when it has one.
-pub fn arn_account(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    if parts.next()? != "arn" {
-        return None;
-    }
-    let account = parts.nth(3)?;
-    is_account_id(account).then_some(account)
 }
 
 #[cfg(test)]

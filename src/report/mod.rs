@@ -13,10 +13,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::FailOn;
 use crate::engine::{BaselineMark, Resolved, ResultRow};
 use crate::inventory::Gap;
 use crate::rules::{CONTROLS, Rule, Status};
+use crate::vocab::FailOn;
+use crate::vocab::time::now_rfc3339;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -57,7 +58,7 @@ pub struct RunInfo {
     pub objects: Option<String>,
     /// `scan` only: calls and HTTP requests (retries included) per service and operation.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_calls: Option<Vec<crate::collect::ApiCalls>>,
+    pub api_calls: Option<Vec<crate::vocab::aws::ApiCalls>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -188,41 +189,5 @@ pub fn gap_error(gap: &Gap) -> String {
     match &gap.error_code {
         Some(code) => format!("{code}: {}", gap.message),
         None => gap.message.clone(),
-    }
-}
-
-/// The current time as RFC 3339 UTC, to the second.
-pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
-/// Howard Hinnant's days → (year, month, day).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates_round_trip() {
-        for (days, date) in [(0, (1970, 1, 1)), (20_786, (2026, 11, 29)), (11_016, (2000, 2, 29))] {
-            assert_eq!(civil_from_days(days), date);
-            let text = format!("{:04}-{:02}-{:02}", date.0, date.1, date.2);
-            assert_eq!(crate::config::parse_day(&text), Some(days));
-        }
     }
 }

@@ -7,7 +7,7 @@ use super::common::{key_ref, output_key_uses, unreadable_output_keys};
 use super::world::World;
 use super::{CheckContext, Finding, Status};
 use crate::policy::Verdict;
-use crate::policy::request::arn_account;
+use crate::vocab::aws::arn_account;
 
 const ID: &str = "AR204";
 

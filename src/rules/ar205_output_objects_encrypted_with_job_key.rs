@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::common::{gap_json, gap_text, is_aws_managed_alias, job_arn, lookup_key, prefix_ref};
-use super::world::{KeyLookup, World, output_prefix};
+use super::world::{KeyLookup, World};
 use super::{CheckContext, Finding, ResourceRef, Status};
 
 const ID: &str = "AR205";
@@ -29,7 +29,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .jobs
         .iter()
         .map(|job| {
-            let Some((bucket, prefix)) = output_prefix(job) else {
+            let Some((bucket, prefix)) = job.output_folder() else {
                 let resource = ResourceRef::new("translate-job", job_arn(job), Some(&job.account), Some(&job.region));
                 let why = format!("the output URI {:?} is not an s3:// URI", job.output_data_config.s3_uri);
                 return Finding::new(ID, Status::Unknown, resource, why).jobs(vec![job.job_id.clone()]);

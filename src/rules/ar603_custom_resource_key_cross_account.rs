@@ -6,8 +6,8 @@ use super::common::{FIVE_KEY_ACTIONS, custom_resources, gap_text, lookup_key};
 use super::requests;
 use super::world::{KeyLookup, World, deciders_json};
 use super::{CheckContext, Finding, ResourceRef, Status};
-use crate::policy::request::arn_account;
 use crate::policy::{Outcome, PolicySet, Principal, Request, evaluate};
+use crate::vocab::aws::arn_account;
 
 const ID: &str = "AR603";
 

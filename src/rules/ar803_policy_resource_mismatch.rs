@@ -22,7 +22,7 @@ fn malformed(text: &str) -> Option<String> {
     let plausible = account.is_empty()
         || account.contains(['*', '?'])
         || account == "aws"
-        || crate::policy::request::is_account_id(account);
+        || crate::vocab::aws::is_account_id(account);
     if !plausible {
         return Some(format!("\"{text}\": the account \"{account}\" is not 12 digits"));
     }

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use crate::inventory::{Gap, KmsKey, TranslationJob};
 
 use super::ResourceRef;
-use super::world::{KeyLookup, World, arn_region};
+use super::world::{KeyLookup, World};
+pub use crate::vocab::aws::{arn_region, is_aws_managed_alias, unresolved_key_ref};
 
 pub fn job_arn(job: &TranslationJob) -> String {
     format!("arn:aws:translate:{}:{}:text-translation-job/{}", job.region, job.account, job.job_id)
@@ -43,7 +44,7 @@ pub fn unread_role(world: &World<'_>, rule: &'static str, arn: &str) -> super::F
 }
 
 pub fn role_ref(arn: &str) -> ResourceRef {
-    let account = crate::policy::request::arn_account(arn);
+    let account = crate::vocab::aws::arn_account(arn);
     ResourceRef::new("iam-role", arn, account, None)
 }
 
@@ -90,23 +91,6 @@ pub fn lookup_key<'a>(world: &World<'a>, reference: &str, account: &str, region:
 /// Whether a key is customer managed; `None` when its metadata is unknown.
 pub fn is_customer_managed(key: &KmsKey) -> Option<bool> {
     key.metadata.as_ref().map(|m| m.key_manager == "CUSTOMER")
-}
-
-/// A key reference that names an AWS managed key by alias (`alias/aws/s3`).
-pub fn is_aws_managed_alias(reference: &str) -> bool {
-    reference.starts_with("alias/aws/") || reference.contains(":alias/aws/")
-}
-
-/// A key reference that resolved to nothing: reported under the reference as given.
-pub fn unresolved_key_ref(reference: &str, account: &str, region: &str) -> ResourceRef {
-    let id = if reference.starts_with("arn:") {
-        reference.to_owned()
-    } else if reference.starts_with("alias/") {
-        format!("arn:aws:kms:{region}:{account}:{reference}")
-    } else {
-        format!("arn:aws:kms:{region}:{account}:key/{reference}")
-    };
-    ResourceRef::new("kms-key", id, Some(account), Some(region))
 }
 
 /// The five KMS actions a customer managed output key must allow the role (async-prereqs.md).
@@ -187,7 +171,7 @@ pub fn unreadable_output_keys(world: &World<'_>, rule: &'static str, cross_accou
         if is_aws_managed_alias(&k.id) {
             return None;
         }
-        let key_account = crate::policy::request::arn_account(&k.id).unwrap_or(&j.account);
+        let key_account = crate::vocab::aws::arn_account(&k.id).unwrap_or(&j.account);
         if cross_account_only && key_account == j.account {
             return None;
         }

@@ -9,6 +9,7 @@ use crate::inventory::{Bucket, Gap, IamRole, Inventory, KmsKey, ObjectPrefix, Tr
 use crate::policy::{
     Decider, Decision, Layer, Outcome, Policy, PolicyError, PolicySet, Principal, Request, Verdict, evaluate,
 };
+pub use crate::vocab::aws::{arn_region, parse_s3_uri};
 
 /// A parsed policy document, or why it could not be parsed.
 pub type Parsed = Result<Policy, PolicyError>;
@@ -44,18 +45,6 @@ pub enum KeyLookup<'a> {
     Missing {
         gap: Option<&'a Gap>,
     },
-}
-
-/// `s3://bucket/prefix` → (bucket, prefix).
-pub fn parse_s3_uri(uri: &str) -> Option<(&str, &str)> {
-    let rest = uri.strip_prefix("s3://")?;
-    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    (!bucket.is_empty()).then_some((bucket, prefix))
-}
-
-/// The region of a KMS key ARN or alias ARN.
-pub fn arn_region(arn: &str) -> Option<&str> {
-    arn.strip_prefix("arn:")?.split(':').nth(2).filter(|r| !r.is_empty())
 }
 
 impl<'a> World<'a> {
@@ -366,7 +355,7 @@ impl S3Access {
     /// The job's output write: an object in its output folder, under its key. Objects differ only by
     /// name, so one stands for all.
     pub fn write(world: &World<'_>, job: &TranslationJob) -> Option<S3Access> {
-        let (bucket, folder) = output_prefix(job)?;
+        let (bucket, folder) = job.output_folder()?;
         let key_arn = super::common::output_key_arn(world, job);
         Some(S3Access::WriteOutput { bucket, key: format!("{folder}document.txt"), key_arn })
     }
@@ -389,74 +378,5 @@ impl World<'_> {
         };
         Request::new(principal.clone(), access.action(), &access.resource(), requests::context(&call))
             .with_resource_account(bucket.account.map(str::to_owned))
-    }
-}
-
-/// The job's output folder as (bucket, prefix ending in `/`).
-///
-/// DescribeTextTranslationJob and ListTextTranslationJobs return `OutputDataConfig.S3Uri` with the job's
-/// folder `<account>-TranslateText-<job id>/` already in it (async-start.md, the example job; the
-/// auxiliary file's `outputDataPrefix` in async-results.md). A StartTextTranslationJob request (lint)
-/// names the user's folder, to which Translate adds that one.
-pub fn output_prefix(job: &TranslationJob) -> Option<(String, String)> {
-    let (bucket, prefix) = parse_s3_uri(&job.output_data_config.s3_uri)?;
-    let trimmed = prefix.trim_end_matches('/');
-    let last = trimmed.rsplit('/').next().unwrap_or("");
-    if is_job_folder(last, &job.job_id) {
-        return Some((bucket.to_owned(), format!("{trimmed}/")));
-    }
-    let mut p = prefix.to_owned();
-    if !p.is_empty() && !p.ends_with('/') {
-        p.push('/');
-    }
-    p.push_str(&format!("{}-TranslateText-{}/", job.account, job.job_id));
-    Some((bucket.to_owned(), p))
-}
-
-/// `<12-digit account>-TranslateText-<job id>`: the folder Translate makes for a job.
-fn is_job_folder(segment: &str, job_id: &str) -> bool {
-    segment.split_once("-TranslateText-").is_some_and(|(account, id)| {
-        account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty() && id == job_id
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn job(uri: &str) -> TranslationJob {
-        let mut j = TranslationJob {
-            job_id: "4446f95f20c88a4b347449d3671fbe3d".into(),
-            account: "111122223333".into(),
-            region: "us-east-1".into(),
-            ..Default::default()
-        };
-        j.output_data_config.s3_uri = uri.into();
-        j
-    }
-
-    #[test]
-    fn output_folder_from_the_api_is_used_as_it_is() {
-        // The example of async-start.md: DescribeTextTranslationJob's S3Uri holds the job's folder.
-        let api = "s3://my-s3-bucket/output/111122223333-TranslateText-4446f95f20c88a4b347449d3671fbe3d/";
-        let want = (
-            "my-s3-bucket".to_string(),
-            "output/111122223333-TranslateText-4446f95f20c88a4b347449d3671fbe3d/".to_string(),
-        );
-        assert_eq!(output_prefix(&job(api)), Some(want.clone()));
-        assert_eq!(output_prefix(&job(api.trim_end_matches('/'))), Some(want.clone()));
-        // A StartTextTranslationJob request names the user's folder: Translate adds the job's.
-        assert_eq!(output_prefix(&job("s3://my-s3-bucket/output/")), Some(want.clone()));
-        assert_eq!(output_prefix(&job("s3://my-s3-bucket/output")), Some(want));
-        // At the bucket root.
-        assert_eq!(
-            output_prefix(&job("s3://b/111122223333-TranslateText-4446f95f20c88a4b347449d3671fbe3d/")),
-            Some(("b".into(), "111122223333-TranslateText-4446f95f20c88a4b347449d3671fbe3d/".into()))
-        );
-        // Another job's folder is a user folder like any other.
-        assert_eq!(
-            output_prefix(&job("s3://b/out/111122223333-TranslateText-0000/")).unwrap().1,
-            "out/111122223333-TranslateText-0000/111122223333-TranslateText-4446f95f20c88a4b347449d3671fbe3d/"
-        );
     }
 }

@@ -1,0 +1,194 @@
+//! What every layer says about a result: statuses, severities, rulesets, the resource and the place a
+//! finding is about, and the finding itself.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    Fail,
+    Unknown,
+    Pass,
+    NotVerifiable,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Unknown => "UNKNOWN",
+            Status::NotVerifiable => "NOT_VERIFIABLE",
+        }
+    }
+}
+
+/// Declared most severe first, so `Ord` sorts reports by severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] =
+        [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Whether this severity is at or above `threshold`.
+    pub fn at_least(self, threshold: Severity) -> bool {
+        self <= threshold
+    }
+}
+
+/// The ruleset a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ruleset {
+    Baseline,
+    Strict,
+}
+
+impl Ruleset {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ruleset::Baseline => "baseline",
+            Ruleset::Strict => "strict",
+        }
+    }
+}
+
+/// `--fail-on`: a severity, or `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    Severity(Severity),
+    Never,
+}
+
+impl FailOn {
+    pub fn parse(s: &str) -> Option<FailOn> {
+        if s == "none" { Some(FailOn::Never) } else { Severity::parse(s).map(FailOn::Severity) }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Severity(s) => s.as_str(),
+            FailOn::Never => "none",
+        }
+    }
+}
+
+/// A 1-based position in the source text; `column` counts characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// The resource a result is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ResourceRef {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl ResourceRef {
+    pub fn new(kind: &str, id: impl Into<String>, account: Option<&str>, region: Option<&str>) -> ResourceRef {
+        ResourceRef {
+            kind: kind.to_owned(),
+            id: id.into(),
+            account: account.map(str::to_owned),
+            region: region.map(str::to_owned),
+        }
+    }
+}
+
+/// One rule's verdict on one resource.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule_id: &'static str,
+    pub status: Status,
+    pub resource: ResourceRef,
+    pub principal: Option<String>,
+    pub jobs: Vec<String>,
+    pub message: String,
+    pub evidence: Value,
+    /// Where in a linted file the fault is.
+    pub location: Option<Location>,
+}
+
+/// A 1-based position in a linted file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl Finding {
+    pub fn new(rule_id: &'static str, status: Status, resource: ResourceRef, message: impl Into<String>) -> Finding {
+        Finding {
+            rule_id,
+            status,
+            resource,
+            principal: None,
+            jobs: Vec::new(),
+            message: message.into(),
+            evidence: Value::Object(Default::default()),
+            location: None,
+        }
+    }
+
+    pub fn at(mut self, file: &str, pos: crate::policy::Pos) -> Finding {
+        self.location = Some(Location { file: file.to_owned(), line: pos.line, column: pos.column });
+        self
+    }
+
+    pub fn jobs(mut self, mut jobs: Vec<String>) -> Finding {
+        jobs.sort();
+        jobs.dedup();
+        self.jobs = jobs;
+        self
+    }
+
+    pub fn principal(mut self, principal: impl Into<String>) -> Finding {
+        self.principal = Some(principal.into());
+        self
+    }
+
+    pub fn evidence(mut self, evidence: Value) -> Finding {
+        self.evidence = evidence;
+        self
+    }
+}

@@ -1,0 +1,10 @@
+//! The vocabulary at the bottom of the crate, depending on nothing of ours: findings, time, AWS names and
+//! report formats. Every other module points down at it.
+
+pub mod aws;
+pub mod finding;
+pub mod format;
+pub mod time;
+
+pub use finding::{FailOn, Finding, Location, Pos, ResourceRef, Ruleset, Severity, Status};
+pub use format::Format;
