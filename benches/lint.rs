@@ -135,7 +135,7 @@ fn main() {
             })
             .filter(|r| r.starts_with("arn:"))
             .collect();
-        let c = atrest::lint::catalogue::catalogue();
+        let c = atrest::policy::catalogue::catalogue();
         let start = Instant::now();
         for r in &resources {
             let service = r.split(':').nth(2).unwrap();

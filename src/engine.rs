@@ -7,9 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{RuleOverride, Waiver};
 use crate::policy::matcher::{Glob, Mode};
-use crate::rules::{
-    Check, CheckContext, Finding, Location, ResourceRef, Rule, Ruleset, Severity, Status, World, registry,
-};
+use crate::rules::{Check, CheckContext, Rule, World, registry};
+use crate::vocab::{Finding, Location, ResourceRef, Ruleset, Severity, Status};
 
 /// (rule id, resource id, principal, message of a located lint finding).
 pub type ResultKey = (String, String, Option<String>, Option<String>);

@@ -10,7 +10,8 @@ use crate::inventory::Gap;
 use crate::lint::fragment::{self, Source};
 use crate::lint::{Classified, DocKind, Document, LintInputError, SourceFile, classify, read_inputs};
 use crate::report::{Report, ReportInput};
-use crate::rules::{Check, Finding, Location, Rule, Status, World, registry};
+use crate::rules::{Check, Rule, World, registry};
+use crate::vocab::{Finding, Location, Status};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LintError {
@@ -248,7 +249,7 @@ pub fn lint_report(paths: &[PathBuf], flags: &AuditFlags) -> Result<(Report, Vec
     };
     // Build the catalogue while the files are read: both take milliseconds, and the rules need both.
     let catalogue = std::thread::spawn(|| {
-        let _ = crate::lint::catalogue::catalogue();
+        let _ = crate::policy::catalogue::catalogue();
     });
     let files = read_inputs(paths)?;
     phase(&format!("{} files read", files.len()));

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::inventory::*;
 use crate::policy::json::{Kind, Member, Pos, Value};
 use crate::policy::{Policy, PolicyError};
-use crate::rules::Location;
+use crate::vocab::Location;
 use crate::vocab::aws::arn_account;
 
 /// What the linted files describe, and where.

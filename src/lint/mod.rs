@@ -1,79 +1,15 @@
 //! The linter's input side: read files (folders walked, `-` for stdin), tell their kind from their
 //! content, and hand each document to the lint rules.
 
-pub mod catalogue;
 pub mod fragment;
 pub mod yaml;
 
-use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::policy::json::{self, Value};
 use crate::policy::{Policy, PolicyError, Pos};
-
-/// What a file is, told from its content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DocKind {
-    IdentityPolicy,
-    TrustPolicy,
-    KeyPolicy,
-    BucketPolicy,
-    /// A resource policy of another service.
-    ResourcePolicy,
-    /// JSON that a policy file should be but is not well formed (AR801 says where).
-    MalformedPolicy,
-    JobRequest,
-    CloudFormation,
-    TerraformPlan,
-}
-
-impl DocKind {
-    pub fn is_policy(self) -> bool {
-        matches!(
-            self,
-            DocKind::IdentityPolicy
-                | DocKind::TrustPolicy
-                | DocKind::KeyPolicy
-                | DocKind::BucketPolicy
-                | DocKind::ResourcePolicy
-        )
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            DocKind::IdentityPolicy => "identity policy",
-            DocKind::TrustPolicy => "role trust policy",
-            DocKind::KeyPolicy => "KMS key policy",
-            DocKind::BucketPolicy => "S3 bucket policy",
-            DocKind::ResourcePolicy => "resource policy",
-            DocKind::MalformedPolicy => "malformed policy",
-            DocKind::JobRequest => "Translate job request",
-            DocKind::CloudFormation => "CloudFormation template",
-            DocKind::TerraformPlan => "Terraform plan",
-        }
-    }
-}
-
-impl fmt::Display for DocKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// One linted document: a policy (parsed, or the fault that stopped parsing).
-pub struct Document<'a> {
-    pub path: &'a str,
-    pub kind: DocKind,
-    pub policy: &'a Result<Policy, PolicyError>,
-}
-
-impl Document<'_> {
-    /// The resource every finding about this document is reported on.
-    pub fn resource(&self) -> crate::rules::ResourceRef {
-        crate::rules::ResourceRef::new("policy-file", self.path, None, None)
-    }
-}
+pub use crate::rules::{DocKind, Document};
 
 /// A file read for linting.
 pub struct SourceFile {

@@ -2,6 +2,7 @@
 //!
 //! No network and no AWS SDK types: everything here is pure and decides from the documents it is given.
 
+pub mod catalogue;
 pub mod condition;
 pub mod document;
 pub mod evaluate;

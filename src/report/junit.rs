@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 
 use super::{Report, counts};
 use crate::engine::{BaselineMark, ResultRow};
-use crate::rules::Status;
 use crate::vocab::FailOn;
+use crate::vocab::Status;
 
 /// Escapes text for XML attributes and content; characters XML 1.0 cannot hold become U+FFFD.
 pub fn escape(text: &str) -> String {

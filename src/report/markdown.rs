@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Report;
-use crate::rules::Status;
+use crate::vocab::Status;
 
 /// Table-cell text: pipes escaped, line breaks as `<br>`, and `<`, `>`, `&` as entities so that no text
 /// from a policy or a message turns into markup.

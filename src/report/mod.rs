@@ -15,8 +15,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{BaselineMark, Resolved, ResultRow};
 use crate::inventory::Gap;
-use crate::rules::{CONTROLS, Rule, Status};
+use crate::rules::{CONTROLS, Rule};
 use crate::vocab::FailOn;
+use crate::vocab::Status;
 use crate::vocab::time::now_rfc3339;
 
 pub const SCHEMA_VERSION: u32 = 1;

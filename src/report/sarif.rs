@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 
 use super::Report;
 use super::json::json_io_error;
-use crate::rules::{Severity, Status, registry};
+use crate::rules::registry;
+use crate::vocab::{Severity, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 

@@ -3,7 +3,7 @@
 use comfy_table::{ContentArrangement, Table, presets};
 
 use super::Report;
-use crate::rules::{Severity, Status};
+use crate::vocab::{Severity, Status};
 
 pub struct TableOptions {
     pub show_pass: bool,

@@ -1,7 +1,7 @@
 //! The lint text report: `path:line:col: ARnnn [severity] slug: message`, one line a finding.
 
 use super::Report;
-use crate::rules::Status;
+use crate::vocab::Status;
 
 pub fn render(report: &Report, colour: bool) -> String {
     let mut out = String::new();

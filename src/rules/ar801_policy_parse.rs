@@ -1,7 +1,7 @@
 //! AR801: a policy document is valid JSON and a valid IAM policy shape.
 
+use super::Document;
 use super::{Finding, Status};
-use crate::lint::Document;
 
 const ID: &str = "AR801";
 

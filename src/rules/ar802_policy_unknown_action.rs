@@ -1,8 +1,8 @@
 //! AR802: every action names a real action of its service (after case folding).
 
+use super::Document;
 use super::{Finding, Status};
-use crate::lint::Document;
-use crate::lint::catalogue::{ActionCheck, catalogue};
+use crate::policy::catalogue::{ActionCheck, catalogue};
 
 const ID: &str = "AR802";
 

@@ -1,8 +1,8 @@
 //! AR803: resource ARNs are well formed, and some listed action applies to the resource type each names.
 
+use super::Document;
 use super::{Finding, Status};
-use crate::lint::Document;
-use crate::lint::catalogue::catalogue;
+use crate::policy::catalogue::catalogue;
 
 const ID: &str = "AR803";
 

@@ -1,7 +1,7 @@
 //! AR804: the policy says `"Version": "2012-10-17"`.
 
+use super::Document;
 use super::{Finding, Status};
-use crate::lint::Document;
 use crate::policy::Pos;
 
 const ID: &str = "AR804";

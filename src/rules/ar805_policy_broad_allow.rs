@@ -1,8 +1,8 @@
 //! AR805: an identity policy does not Allow with NotAction or NotResource, nor `*`, `kms:*` or `s3:*` on
 //! every resource.
 
+use super::{DocKind, Document};
 use super::{Finding, Status};
-use crate::lint::{DocKind, Document};
 use crate::policy::Effect;
 
 const ID: &str = "AR805";

@@ -1,8 +1,8 @@
 //! AR806: condition operators and condition keys are real ones.
 
+use super::Document;
 use super::{Finding, Status};
-use crate::lint::Document;
-use crate::lint::catalogue::{catalogue, nearest};
+use crate::policy::catalogue::{catalogue, nearest};
 use crate::policy::condition::{Family, OPERATORS};
 
 const ID: &str = "AR806";

@@ -1,8 +1,8 @@
 //! AR807: no Allow with `Principal: "*"` (or `{"AWS": "*"}`) and no condition limiting it.
 
+use super::Document;
 use super::ar303_key_policy_no_public_principal::is_public;
 use super::{Finding, Status};
-use crate::lint::Document;
 
 const ID: &str = "AR807";
 

@@ -5,6 +5,7 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
+pub mod document;
 pub mod requests;
 pub mod world;
 
@@ -40,6 +41,7 @@ mod ar807_policy_public_principal;
 mod ar901_service_volume_encryption;
 pub(crate) mod common;
 
+pub use document::{DocKind, Document};
 pub use world::World;
 // The rules speak the shared vocabulary; their files name it through `super::`.
 pub use crate::vocab::{Finding, Location, ResourceRef, Ruleset, Severity, Status};
@@ -148,7 +150,7 @@ pub struct CheckContext {
 #[derive(Clone, Copy)]
 pub enum Check {
     World(fn(&World<'_>, &CheckContext) -> Vec<Finding>),
-    Document(fn(&crate::lint::Document<'_>) -> Vec<Finding>),
+    Document(fn(&Document<'_>) -> Vec<Finding>),
 }
 
 pub struct Rule {
