@@ -3,15 +3,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::config::{RuleOverride, Waiver};
 use crate::policy::matcher::{Glob, Mode};
 use crate::rules::{Check, CheckContext, Rule, World, registry};
-use crate::vocab::{Finding, Location, ResourceRef, Ruleset, Severity, Status};
-
-/// (rule id, resource id, principal, message of a located lint finding).
-pub type ResultKey = (String, String, Option<String>, Option<String>);
+use crate::vocab::{AppliedWaiver, BaselineMark, Finding, Resolved, ResultKey, ResultRow, Ruleset, Status};
 
 /// What the engine needs to know about the run.
 #[derive(Debug, Clone)]
@@ -21,44 +18,6 @@ pub struct EngineSettings {
     pub waivers: Vec<Waiver>,
     /// Today, in days since the epoch: waivers that expired before it no longer apply.
     pub today: i64,
-}
-
-/// A finding with everything the report says about it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ResultRow {
-    pub rule_id: String,
-    pub rule: String,
-    pub control: String,
-    pub status: Status,
-    pub severity: Severity,
-    pub resource: ResourceRef,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub principal: Option<String>,
-    pub jobs: Vec<String>,
-    pub message: String,
-    pub evidence: serde_json::Value,
-    /// How to fix it; only on FAIL and UNKNOWN results.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub remediation: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<Location>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<AppliedWaiver>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<BaselineMark>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AppliedWaiver {
-    pub reason: String,
-    pub expires: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum BaselineMark {
-    New,
-    Existing,
 }
 
 /// Something about the run worth telling on stderr (expired or unmatched waivers).
@@ -72,21 +31,6 @@ pub struct EngineOutput {
     pub rules_run: Vec<&'static Rule>,
     /// Per rule: results and time taken, for `-v`.
     pub timings: Vec<(&'static str, usize, std::time::Duration)>,
-}
-
-impl ResultRow {
-    /// Failing results count towards the exit code unless waived or already in the baseline.
-    pub fn is_problem(&self) -> bool {
-        matches!(self.status, Status::Fail | Status::Unknown)
-    }
-
-    /// The identity of a result across runs: baselines and waivers key on it.
-    /// A linted file can hold several findings of one rule; their messages (which name the element, not
-    /// its line) tell them apart and survive edits that move lines.
-    pub fn key(&self) -> ResultKey {
-        let detail = self.location.as_ref().map(|_| self.message.clone());
-        (self.rule_id.clone(), self.resource.id.clone(), self.principal.clone(), detail)
-    }
 }
 
 /// Runs every enabled rule on the world.
@@ -243,15 +187,6 @@ struct BaselineResult {
 #[derive(Debug, Deserialize)]
 struct BaselineResource {
     id: String,
-}
-
-/// A result that was failing in the baseline and is not any more.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Resolved {
-    pub rule_id: String,
-    pub resource: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub principal: Option<String>,
 }
 
 impl Baseline {

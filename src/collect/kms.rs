@@ -9,7 +9,7 @@ use futures_util::future::join_all;
 use super::Ctx;
 use super::failure::{self, Failure};
 use crate::inventory::{Inventory, KeyMetadata, KmsKey};
-use crate::policy::{Grant, GrantConstraints};
+use crate::vocab::aws::{Grant, GrantConstraints};
 
 /// A key as something names it, with the account and region a bare id or alias name is relative to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::vocab::Gap;
 use crate::vocab::aws::Grant;
 
 /// Everything one or more scans collected.
@@ -289,18 +290,4 @@ pub struct NamedPolicy {
     /// The document; absent when it could not be read (see gaps).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
-}
-
-/// Something that could not be collected.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Gap {
-    /// `translate`, `s3`, `kms`, `iam`, `sts`.
-    pub service: String,
-    pub operation: String,
-    /// The resource the call was about: an ARN, `s3://bucket/prefix`, a bucket name.
-    pub resource: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    pub message: String,
 }

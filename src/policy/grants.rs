@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::condition::{Context, Lookup};
+use super::context::{Context, Lookup};
 use super::request::{Principal, Request};
 use super::verdict::Verdict;
 use crate::vocab::aws::{Grant, GrantConstraints};

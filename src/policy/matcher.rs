@@ -9,7 +9,7 @@
 //! - Policy variables (`${aws:username}`, `${aws:PrincipalTag/team, 'default'}`) are replaced by the request
 //!   context's value; `${*}`, `${?}` and `${$}` stand for the literal characters.
 
-use super::condition::{Context, Lookup};
+use super::context::{Context, Lookup};
 use super::json::Pos;
 use super::verdict::Verdict;
 

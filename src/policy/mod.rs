@@ -4,6 +4,7 @@
 
 pub mod catalogue;
 pub mod condition;
+pub mod context;
 pub mod document;
 pub mod evaluate;
 pub mod grants;
@@ -13,7 +14,7 @@ pub mod request;
 pub mod verdict;
 
 pub use crate::vocab::aws::{Grant, GrantConstraints};
-pub use condition::{Context, Lookup};
+pub use context::{Context, Lookup};
 pub use document::{Effect, Policy, PolicyError, Statement};
 pub use evaluate::{Decider, Decision, Layer, Outcome, PolicySet, evaluate, statement_matches};
 pub use grants::parse_grants;

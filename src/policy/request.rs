@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::condition::Context;
+use super::context::Context;
 pub use crate::vocab::aws::{arn_account, is_account_id, split_iam_arn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::{Report, counts};
-use crate::engine::{BaselineMark, ResultRow};
 use crate::vocab::FailOn;
 use crate::vocab::Status;
+use crate::vocab::{BaselineMark, ResultRow};
 
 /// Escapes text for XML attributes and content; characters XML 1.0 cannot hold become U+FFFD.
 pub fn escape(text: &str) -> String {

@@ -13,12 +13,11 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{BaselineMark, Resolved, ResultRow};
-use crate::inventory::Gap;
 use crate::rules::{CONTROLS, Rule};
 use crate::vocab::FailOn;
 use crate::vocab::Status;
 use crate::vocab::time::now_rfc3339;
+use crate::vocab::{BaselineMark, Gap, Resolved, ResultRow};
 
 pub const SCHEMA_VERSION: u32 = 1;
 

@@ -170,7 +170,7 @@ impl Finding {
         }
     }
 
-    pub fn at(mut self, file: &str, pos: crate::policy::Pos) -> Finding {
+    pub fn at(mut self, file: &str, pos: Pos) -> Finding {
         self.location = Some(Location { file: file.to_owned(), line: pos.line, column: pos.column });
         self
     }

@@ -4,7 +4,9 @@
 pub mod aws;
 pub mod finding;
 pub mod format;
+pub mod result;
 pub mod time;
 
 pub use finding::{FailOn, Finding, Location, Pos, ResourceRef, Ruleset, Severity, Status};
 pub use format::Format;
+pub use result::{AppliedWaiver, BaselineMark, Gap, Resolved, ResultKey, ResultRow, RuleDoc};

@@ -11,7 +11,7 @@ use atrest::rules::{World, registry};
 use crate::root;
 
 /// The results of one rule case: audit rules run on a snapshot, lint rules on a file.
-fn case_results(rule: &atrest::rules::Rule, case: &atrest::rules::RuleCase) -> Vec<atrest::engine::ResultRow> {
+fn case_results(rule: &atrest::rules::Rule, case: &atrest::rules::RuleCase) -> Vec<atrest::vocab::ResultRow> {
     let settings = EngineSettings { ruleset: case.ruleset, overrides: Default::default(), waivers: vec![], today: 0 };
     match (&case.snapshot, &case.file) {
         (Some(snapshot), None) => {
