@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::commands::audit::AuditFlags;
 use crate::commands::simulate::{self, ContextPair};
+use crate::settings::OutputFlags;
 use crate::vocab::{FailOn, Format, Ruleset};
 
 /// Proves Amazon Translate batch-translation data is encrypted at rest the way AWS documents it.
@@ -131,10 +131,14 @@ pub struct LintArgs {
 }
 
 impl LintArgs {
-    pub fn into_parts(self) -> (Vec<PathBuf>, AuditFlags) {
-        let paths = self.paths;
-        let flags = AuditArgs { snapshots: Vec::new(), output: self.output }.into_flags();
-        (paths, flags)
+    pub fn into_parts(self) -> (Vec<PathBuf>, OutputFlags) {
+        (self.paths, self.output.into_flags())
+    }
+}
+
+impl AuditArgs {
+    pub fn into_parts(self) -> (Vec<PathBuf>, OutputFlags) {
+        (self.snapshots, self.output.into_flags())
     }
 }
 
@@ -205,24 +209,22 @@ pub enum RulesAction {
     },
 }
 
-impl AuditArgs {
-    pub fn into_flags(self) -> AuditFlags {
-        let o = self.output;
-        AuditFlags {
-            snapshots: self.snapshots,
-            format: o.format,
-            output: o.output,
-            ruleset: o.ruleset.map(|r| match r {
+impl OutputArgs {
+    pub fn into_flags(self) -> OutputFlags {
+        OutputFlags {
+            format: self.format,
+            output: self.output,
+            ruleset: self.ruleset.map(|r| match r {
                 RulesetArg::Baseline => Ruleset::Baseline,
                 RulesetArg::Strict => Ruleset::Strict,
             }),
-            config: o.config,
-            fail_on: o.fail_on,
-            allow_unknown: o.allow_unknown,
-            show_pass: o.show_pass,
-            baseline: o.baseline,
-            quiet: o.quiet,
-            verbose: o.verbose,
+            config: self.config,
+            fail_on: self.fail_on,
+            allow_unknown: self.allow_unknown,
+            show_pass: self.show_pass,
+            baseline: self.baseline,
+            quiet: self.quiet,
+            verbose: self.verbose,
         }
     }
 }

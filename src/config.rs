@@ -7,7 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::vocab::time::parse_day;
-use crate::vocab::{FailOn, Ruleset, Severity};
+use crate::vocab::{FailOn, Format, Ruleset, Severity};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -62,7 +62,7 @@ enum DateValue {
 pub struct Config {
     pub ruleset: Option<Ruleset>,
     pub fail_on: Option<FailOn>,
-    pub format: Option<String>,
+    pub format: Option<Format>,
     pub allow_unknown: Option<bool>,
     pub show_pass: Option<bool>,
     /// Where the rule pages are published, for SARIF `helpUri` (`<docs_url>/AR203.md`).
@@ -90,8 +90,6 @@ pub struct Waiver {
     /// Where it is written, for messages.
     pub line: usize,
 }
-
-pub const FORMATS: &[&str] = &["table", "json", "sarif", "junit", "csv", "html", "markdown"];
 
 fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
@@ -142,13 +140,11 @@ impl Config {
             config.docs_url = Some(url.to_owned());
         }
         if let Some(f) = &raw.format {
-            if !FORMATS.contains(&f.get_ref().as_str()) {
-                return Err(invalid(
-                    f.span().start,
-                    format!("format \"{}\" is not one of {}", f.get_ref(), FORMATS.join(", ")),
-                ));
-            }
-            config.format = Some(f.get_ref().clone());
+            let format = Format::parse(f.get_ref()).ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|(n, _)| *n).collect();
+                invalid(f.span().start, format!("format \"{}\" is not one of {}", f.get_ref(), names.join(", ")))
+            })?;
+            config.format = Some(format);
         }
         for (id, o) in &raw.rules {
             let rule = crate::rules::find(id.get_ref()).ok_or_else(|| {

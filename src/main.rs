@@ -3,9 +3,10 @@
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use atrest::cli::{AuditArgs, Cli, Command, RulesAction};
+use atrest::cli::{Cli, Command, RulesAction};
 use atrest::collect::Progress;
 use atrest::commands::{self, CommandError, CommandOutput};
+use atrest::settings::Settings;
 use clap::Parser;
 
 // The audit of a large account makes millions of small allocations across threads; mimalloc handles
@@ -16,18 +17,21 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn run(cli: Cli) -> Result<CommandOutput, CommandError> {
     match cli.command {
         Command::Scan(args) => {
-            let flags = AuditArgs { snapshots: Vec::new(), output: args.output }.into_flags();
-            let progress = Progress::new(flags.quiet, flags.verbose);
-            Ok(commands::scan::scan(args.collection.into_options(progress), &flags)?)
+            let settings = Settings::resolve(&args.output.into_flags())?;
+            let progress = Progress::new(settings.quiet, settings.verbose);
+            Ok(commands::scan::scan(args.collection.into_options(progress), &settings)?)
         }
         Command::Collect(args) => {
             let progress = Progress::new(args.quiet, args.verbose);
             Ok(commands::scan::collect_to(args.collection.into_options(progress), &args.output, args.quiet)?)
         }
-        Command::Audit(args) => Ok(commands::audit::run(&args.into_flags())?),
+        Command::Audit(args) => {
+            let (snapshots, flags) = args.into_parts();
+            Ok(commands::audit::run(&snapshots, &Settings::resolve(&flags)?)?)
+        }
         Command::Lint(args) => {
             let (paths, flags) = args.into_parts();
-            Ok(commands::lint::run(&paths, &flags)?)
+            Ok(commands::lint::run(&paths, &Settings::resolve(&flags)?)?)
         }
         Command::Rules(args) => match args.action {
             None => Ok(commands::rules::list()),

@@ -18,7 +18,9 @@ pub fn deliver(
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), OutputError> {
     match output {
-        Some(path) => write_atomically(path, write).map_err(|source| OutputError { path: path.display().to_string(), source }),
+        Some(path) => {
+            write_atomically(path, write).map_err(|source| OutputError { path: path.display().to_string(), source })
+        }
         None => {
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             match write(&mut stdout).and_then(|()| stdout.flush()) {

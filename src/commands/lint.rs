@@ -3,14 +3,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use super::CommandOutput;
-use super::audit::{AuditError, AuditFlags, load_baseline, resolve_settings, write_report};
+use super::{CommandOutput, write_report};
 use crate::engine::{self, EngineSettings, check_world};
 use crate::inventory::Gap;
 use crate::lint::fragment::{self, Source};
 use crate::lint::{Classified, DocKind, Document, LintInputError, SourceFile, classify, read_inputs};
-use crate::report::{Report, ReportInput};
+use crate::output::OutputError;
+use crate::report::{Report, ReportInput, View};
 use crate::rules::{Check, Rule, World, registry};
+use crate::settings::Settings;
 use crate::vocab::{Finding, Location, Status};
 
 #[derive(Debug, thiserror::Error)]
@@ -18,7 +19,7 @@ pub enum LintError {
     #[error(transparent)]
     Input(#[from] LintInputError),
     #[error(transparent)]
-    Settings(#[from] AuditError),
+    Output(#[from] OutputError),
 }
 
 /// The lint rules that apply: every `lint` rule unless the config turns it off. (The audit's rules
@@ -238,12 +239,11 @@ fn place_for(rule: &str, resource: &str, fragment: &fragment::Fragment) -> Optio
 }
 
 /// Lints files and builds the report.
-pub fn lint_report(paths: &[PathBuf], flags: &AuditFlags) -> Result<(Report, Vec<String>), LintError> {
-    let settings = resolve_settings(flags)?;
+pub fn lint_report(paths: &[PathBuf], settings: &Settings) -> Result<(Report, Vec<String>), LintError> {
     let started_at = crate::vocab::time::now_rfc3339();
     let clock = std::time::Instant::now();
     let phase = |what: &str| {
-        if settings.verbose && !settings.quiet {
+        if settings.chatty() {
             eprintln!("atrest: {what} after {:.3} s", clock.elapsed().as_secs_f64());
         }
     };
@@ -256,38 +256,33 @@ pub fn lint_report(paths: &[PathBuf], flags: &AuditFlags) -> Result<(Report, Vec
     let rules = lint_rules(&settings.config);
     let _ = catalogue.join();
     phase("catalogue loaded");
-    let engine_settings = EngineSettings {
-        ruleset: settings.ruleset,
-        overrides: settings.config.overrides.clone(),
-        waivers: settings.config.waivers.clone(),
-        today: crate::vocab::time::today(),
-    };
+    let engine_settings = settings.engine();
     let (findings, not_linted) = lint_files(&files, &rules, &engine_settings);
     phase(&format!("{} findings", findings.len()));
-    let baseline = load_baseline(flags)?;
     let mut out = engine::finish(findings, &engine_settings);
-    let resolved = baseline.map(|b| b.apply(&mut out.results));
+    let resolved = settings.baseline.as_ref().map(|b| b.apply(&mut out.results));
     phase("results sorted");
     let report = Report::build(ReportInput {
         command: "lint",
         ruleset: settings.ruleset.as_str().into(),
         started_at,
+        finished_at: crate::vocab::time::now_rfc3339(),
         accounts: Vec::new(),
         regions: Vec::new(),
         snapshots: Vec::new(),
         fail_on: settings.fail_on,
         allow_unknown: settings.allow_unknown,
         results: out.results,
-        rules_run: rules,
+        rules_run: rules.iter().map(|r| r.meta.id.clone()).collect(),
+        rules: crate::rules::docs(),
         errors: not_linted,
         resolved,
     });
     Ok((report, out.notices.into_iter().map(|n| n.0).collect()))
 }
 
-pub fn run(paths: &[PathBuf], flags: &AuditFlags) -> Result<CommandOutput, LintError> {
-    let settings = resolve_settings(flags)?;
-    let (report, notices) = lint_report(paths, flags)?;
+pub fn run(paths: &[PathBuf], settings: &Settings) -> Result<CommandOutput, LintError> {
+    let (report, notices) = lint_report(paths, settings)?;
     if !settings.quiet {
         for n in notices {
             eprintln!("atrest: warning: {n}");
@@ -296,6 +291,6 @@ pub fn run(paths: &[PathBuf], flags: &AuditFlags) -> Result<CommandOutput, LintE
             eprintln!("atrest: note: {}", e.message);
         }
     }
-    write_report(&report, &settings)?;
+    write_report(&report, settings, View::Files)?;
     Ok(CommandOutput { stdout: String::new(), exit_code: report.summary.exit_code as u8 })
 }

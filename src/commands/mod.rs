@@ -1,5 +1,11 @@
 //! The commands: each turns resolved settings into output text and an exit code.
 
+use std::io::IsTerminal;
+
+use crate::output::{self, OutputError};
+use crate::report::{self, RenderOptions, Report, View};
+use crate::settings::{Settings, SettingsError};
+
 pub mod audit;
 pub mod lint;
 pub mod rules;
@@ -22,6 +28,21 @@ pub enum CommandError {
     Lint(#[from] lint::LintError),
     #[error(transparent)]
     Scan(#[from] scan::ScanError),
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
     #[error("{0}")]
     Usage(String),
+}
+
+/// Renders the report in the chosen format to `--output` or stdout; `scan`, `audit` and `lint` report
+/// through here.
+pub fn write_report(report: &Report, settings: &Settings, view: View) -> Result<(), OutputError> {
+    let options = RenderOptions {
+        show_pass: settings.show_pass,
+        colour: settings.output.is_none() && std::io::stdout().is_terminal(),
+        docs_url: settings.config.docs_url.clone(),
+        view,
+    };
+    let renderer = report::renderer(settings.format, &options);
+    output::deliver(settings.output.as_deref(), |out| renderer.render(report, out))
 }

@@ -2,37 +2,34 @@
 
 use std::path::Path;
 
-use super::CommandOutput;
-use super::audit::{self, AuditError, AuditFlags};
+use super::{CommandOutput, write_report};
 use crate::collect::{self, CollectError, CollectOptions, Collection};
 use crate::inventory::Inventory;
+use crate::output::{OutputError, writable_folder, write_atomically};
+use crate::report::View;
+use crate::settings::Settings;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
     #[error(transparent)]
     Collect(#[from] CollectError),
     #[error(transparent)]
-    Audit(#[from] AuditError),
-    #[error("--output {path}: {source}")]
-    Output { path: String, source: std::io::Error },
+    Output(#[from] OutputError),
 }
 
-/// Collects, audits the inventory in memory and reports; the flags, config and baseline are checked first
-/// so that a typo costs no API calls.
-pub fn scan(options: CollectOptions, flags: &AuditFlags) -> Result<CommandOutput, ScanError> {
-    let settings = audit::resolve_settings(flags)?;
-    let baseline = audit::load_baseline(flags)?;
+/// Collects, audits the inventory in memory and reports; the settings (flags, config and baseline) are
+/// resolved before so that a typo costs no API calls.
+pub fn scan(options: CollectOptions, settings: &Settings) -> Result<CommandOutput, ScanError> {
     if let Some(path) = &settings.output {
         writable_folder(path)?;
     }
     let objects = options.objects.as_string();
-    let quiet = flags.quiet;
+    let quiet = settings.quiet;
     let collection = collect::collect(options)?;
     if !quiet {
         summarise(&collection);
     }
-    let (mut report, notices) =
-        audit::audit_inventory(&collection.inventory, &settings, baseline.as_ref(), "scan", Vec::new());
+    let (mut report, notices) = super::audit::audit_inventory(&collection.inventory, settings, "scan", Vec::new());
     report.run.started_at = collection.started_at;
     report.run.objects = Some(objects);
     report.run.api_calls = Some(collection.api_calls);
@@ -41,7 +38,7 @@ pub fn scan(options: CollectOptions, flags: &AuditFlags) -> Result<CommandOutput
             eprintln!("atrest: warning: {n}");
         }
     }
-    audit::write_report(&report, &settings)?;
+    write_report(&report, settings, View::Resources)?;
     Ok(CommandOutput { stdout: String::new(), exit_code: report.summary.exit_code as u8 })
 }
 
@@ -50,7 +47,7 @@ pub fn collect_to(options: CollectOptions, output: &Path, quiet: bool) -> Result
     writable_folder(output)?;
     let collection = collect::collect(options)?;
     write_snapshot(&collection.inventory, output)
-        .map_err(|source| ScanError::Output { path: output.display().to_string(), source })?;
+        .map_err(|source| OutputError { path: output.display().to_string(), source })?;
     if !quiet {
         summarise(&collection);
         eprintln!("atrest: snapshot written to {}", output.display());
@@ -58,23 +55,8 @@ pub fn collect_to(options: CollectOptions, output: &Path, quiet: bool) -> Result
     Ok(CommandOutput { stdout: String::new(), exit_code: 0 })
 }
 
-/// The output's folder must exist before minutes of collection are spent on a report that cannot be written.
-fn writable_folder(path: &Path) -> Result<(), ScanError> {
-    let folder = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if folder.is_dir() {
-        return Ok(());
-    }
-    Err(ScanError::Output {
-        path: path.display().to_string(),
-        source: std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("the folder {} does not exist; create it or choose another path", folder.display()),
-        ),
-    })
-}
-
 fn write_snapshot(inventory: &Inventory, path: &Path) -> std::io::Result<()> {
-    audit::write_atomically(path, |out| {
+    write_atomically(path, |out| {
         serde_json::to_writer_pretty(&mut *out, inventory).map_err(std::io::Error::other)?;
         out.write_all(b"\n")
     })

@@ -64,6 +64,14 @@ pub fn render(report: &Report) -> String {
     out
 }
 
+pub struct Csv;
+
+impl super::Render for Csv {
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(render(report).as_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::cell;

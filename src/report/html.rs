@@ -27,7 +27,7 @@ pub fn render(report: &Report) -> String {
         out,
         "<p>Ruleset <code>{}</code>, fail on <code>{}</code>{}; started {}, finished {}.{}{}</p>",
         escape(&run.ruleset),
-        escape(&run.fail_on),
+        escape(run.fail_on.as_str()),
         if run.allow_unknown { ", UNKNOWN allowed" } else { "" },
         escape(&run.started_at),
         escape(&run.finished_at),
@@ -117,4 +117,12 @@ pub fn render(report: &Report) -> String {
     }
     out.push_str("</body></html>\n");
     out
+}
+
+pub struct Html;
+
+impl super::Render for Html {
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(render(report).as_bytes())
+    }
 }

@@ -11,6 +11,14 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
+pub struct Json;
+
+impl super::Render for Json {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        write(report, out)
+    }
+}
+
 pub fn render(report: &Report) -> String {
     let mut buf = Vec::new();
     write(report, &mut buf).expect("writing to memory succeeds");

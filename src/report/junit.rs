@@ -53,7 +53,7 @@ fn outcome(row: &ResultRow, fail_on: FailOn, allow_unknown: bool) -> Outcome {
 }
 
 pub fn render(report: &Report) -> String {
-    let fail_on = FailOn::parse(&report.run.fail_on).unwrap_or(FailOn::Never);
+    let fail_on = report.run.fail_on;
     let mut suites: BTreeMap<&str, Vec<&ResultRow>> = BTreeMap::new();
     for r in &report.results {
         suites.entry(r.rule_id.as_str()).or_default().push(r);
@@ -139,4 +139,12 @@ pub fn render(report: &Report) -> String {
         escape(&report.run.command),
         escape(&report.run.started_at)
     )
+}
+
+pub struct Junit;
+
+impl super::Render for Junit {
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(render(report).as_bytes())
+    }
 }

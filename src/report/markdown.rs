@@ -79,6 +79,16 @@ pub fn render(report: &Report, show_pass: bool) -> String {
     out
 }
 
+pub struct Markdown {
+    pub show_pass: bool,
+}
+
+impl super::Render for Markdown {
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(render(report, self.show_pass).as_bytes())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::cell;

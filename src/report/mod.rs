@@ -1,4 +1,6 @@
-//! The report: plain serializable data built from the engine's results, and one file per output format.
+//! The report: plain serializable data built from the engine's results, and one renderer per output format.
+//!
+//! Renderers are leaves: they take a finished `Report` and read no clock, registry or settings.
 
 pub mod csv;
 pub mod html;
@@ -10,14 +12,11 @@ pub mod table;
 pub mod text;
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{CONTROLS, Rule};
-use crate::vocab::FailOn;
-use crate::vocab::Status;
-use crate::vocab::time::now_rfc3339;
-use crate::vocab::{BaselineMark, Gap, Resolved, ResultRow};
+use crate::vocab::{BaselineMark, FailOn, Format, Gap, Resolved, ResultRow, RuleDoc, Status};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -32,6 +31,9 @@ pub struct Report {
     pub errors: Vec<Gap>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resolved: Option<Vec<Resolved>>,
+    /// Every rule's words, for formats that describe the rules (SARIF); not part of the JSON report.
+    #[serde(skip)]
+    pub rules: Vec<RuleDoc>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,7 +53,7 @@ pub struct RunInfo {
     /// The snapshot files an `audit` read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub snapshots: Vec<String>,
-    pub fail_on: String,
+    pub fail_on: FailOn,
     pub allow_unknown: bool,
     /// `scan` only: how objects were read (`none`, `sample:N`, `all`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -102,13 +104,17 @@ pub struct ReportInput {
     pub command: &'static str,
     pub ruleset: String,
     pub started_at: String,
+    pub finished_at: String,
     pub accounts: Vec<String>,
     pub regions: Vec<String>,
     pub snapshots: Vec<String>,
     pub fail_on: FailOn,
     pub allow_unknown: bool,
     pub results: Vec<ResultRow>,
-    pub rules_run: Vec<&'static Rule>,
+    /// The ids of the rules that ran, for the controls matrix.
+    pub rules_run: Vec<String>,
+    /// Every rule's words.
+    pub rules: Vec<RuleDoc>,
     pub errors: Vec<Gap>,
     pub resolved: Option<Vec<Resolved>>,
 }
@@ -126,13 +132,20 @@ impl Report {
                 *failed_by_severity.entry(r.severity.as_str().to_owned()).or_insert(0) += 1;
             }
         }
-        let controls = CONTROLS
-            .iter()
-            .filter_map(|&id| {
+        let control_of = |id: &str| input.rules.iter().find(|d| d.id == id).map(|d| d.control.as_str());
+        // C1, C2, … C11: by number, not as text.
+        // Every control with a result, whether or not one of its rules ran (lint reports audit rules'
+        // results on setups while only its own rules count as run).
+        let mut control_ids: Vec<&str> = input.rules.iter().map(|d| d.control.as_str()).collect();
+        control_ids.sort_by_key(|c| (c.trim_start_matches('C').parse::<u32>().unwrap_or(u32::MAX), *c));
+        control_ids.dedup();
+        let controls = control_ids
+            .into_iter()
+            .filter_map(|control| {
                 let rules: Vec<String> =
-                    input.rules_run.iter().filter(|r| r.meta.control == id).map(|r| r.meta.id.clone()).collect();
-                let status = input.results.iter().filter(|r| r.control == id).map(|r| r.status).min()?;
-                Some(ControlRow { id: id.to_owned(), status, rules })
+                    input.rules_run.iter().filter(|id| control_of(id) == Some(control)).cloned().collect();
+                let status = input.results.iter().filter(|r| r.control == control).map(|r| r.status).min()?;
+                Some(ControlRow { id: control.to_owned(), status, rules })
             })
             .collect();
         let mut errors = input.errors;
@@ -144,11 +157,11 @@ impl Report {
                 command: input.command.into(),
                 ruleset: input.ruleset,
                 started_at: input.started_at,
-                finished_at: now_rfc3339(),
+                finished_at: input.finished_at,
                 accounts: input.accounts,
                 regions: input.regions,
                 snapshots: input.snapshots,
-                fail_on: input.fail_on.as_str().into(),
+                fail_on: input.fail_on,
                 allow_unknown: input.allow_unknown,
                 objects: None,
                 api_calls: None,
@@ -166,6 +179,50 @@ impl Report {
             controls,
             errors,
             resolved: input.resolved,
+            rules: input.rules,
+        }
+    }
+}
+
+/// How a report is shown: every format implements it.
+pub trait Render {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// What the reader asked for besides the format.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// PASS and NOT_VERIFIABLE rows in the table and markdown too.
+    pub show_pass: bool,
+    /// ANSI colour (a terminal on stdout).
+    pub colour: bool,
+    /// Where rule pages are published, for SARIF `helpUri`.
+    pub docs_url: Option<String>,
+    pub view: View,
+}
+
+/// What the results are about, which decides the table view.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum View {
+    /// Resources of an account: the table.
+    #[default]
+    Resources,
+    /// Places in files (lint): `path:line:col:` lines.
+    Files,
+}
+
+/// The renderer of `format`.
+pub fn renderer(format: Format, options: &RenderOptions) -> Box<dyn Render> {
+    match (format, options.view) {
+        (Format::Json, _) => Box::new(json::Json),
+        (Format::Sarif, _) => Box::new(sarif::Sarif { docs_url: options.docs_url.clone() }),
+        (Format::Junit, _) => Box::new(junit::Junit),
+        (Format::Csv, _) => Box::new(csv::Csv),
+        (Format::Html, _) => Box::new(html::Html),
+        (Format::Markdown, _) => Box::new(markdown::Markdown { show_pass: options.show_pass }),
+        (Format::Table, View::Files) => Box::new(text::Text { colour: options.colour }),
+        (Format::Table, View::Resources) => {
+            Box::new(table::Table { show_pass: options.show_pass, colour: options.colour })
         }
     }
 }

@@ -7,7 +7,6 @@ use serde_json::{Value, json};
 
 use super::Report;
 use super::json::json_io_error;
-use crate::rules::registry;
 use crate::vocab::{Severity, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -37,10 +36,10 @@ fn security_severity(severity: Severity) -> &'static str {
 pub const DEFAULT_DOCS_URL: &str = "file:docs/rules";
 
 pub fn to_value(report: &Report, docs_url: &str) -> Value {
-    let rules: Vec<Value> = registry()
+    let rules: Vec<Value> = report
+        .rules
         .iter()
-        .map(|r| {
-            let m = &r.meta;
+        .map(|m| {
             json!({
                 "id": m.id,
                 "name": m.slug,
@@ -54,7 +53,7 @@ pub fn to_value(report: &Report, docs_url: &str) -> Value {
             })
         })
         .collect();
-    let index = |id: &str| registry().iter().position(|r| r.meta.id == id).unwrap_or(0);
+    let index = |id: &str| report.rules.iter().position(|r| r.id == id).unwrap_or(0);
     let results: Vec<Value> = report
         .results
         .iter()
@@ -107,6 +106,16 @@ pub fn to_value(report: &Report, docs_url: &str) -> Value {
             }],
         }],
     })
+}
+
+pub struct Sarif {
+    pub docs_url: Option<String>,
+}
+
+impl super::Render for Sarif {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        write(report, self.docs_url.as_deref(), out)
+    }
 }
 
 pub fn write(report: &Report, docs_url: Option<&str>, out: &mut dyn Write) -> io::Result<()> {

@@ -1,20 +1,26 @@
 //! The table report: results grouped by severity, FAIL and UNKNOWN unless asked for all, a summary line.
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ContentArrangement, presets};
 
 use super::Report;
 use crate::vocab::{Severity, Status};
 
-pub struct TableOptions {
+pub struct Table {
     pub show_pass: bool,
     pub colour: bool,
+}
+
+impl super::Render for Table {
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(render(report, self).as_bytes())
+    }
 }
 
 fn paint(text: &str, code: &str, colour: bool) -> String {
     if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
 }
 
-pub fn render(report: &Report, options: &TableOptions) -> String {
+pub fn render(report: &Report, options: &Table) -> String {
     let mut out = String::new();
     for severity in Severity::ALL {
         let rows: Vec<_> = report
@@ -35,7 +41,7 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
         };
         out.push_str(&paint(&heading, code, options.colour));
         out.push('\n');
-        let mut table = Table::new();
+        let mut table = comfy_table::Table::new();
         table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
         table.set_content_arrangement(ContentArrangement::Dynamic);
         table.set_width(160);
@@ -56,7 +62,7 @@ pub fn render(report: &Report, options: &TableOptions) -> String {
         let heading = format!("READS THAT FAILED ({})", report.errors.len());
         out.push_str(&paint(&heading, "1;33", options.colour));
         out.push('\n');
-        let mut table = Table::new();
+        let mut table = comfy_table::Table::new();
         table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
         table.set_content_arrangement(ContentArrangement::Dynamic);
         table.set_width(160);

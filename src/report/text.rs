@@ -39,3 +39,13 @@ pub fn render(report: &Report, colour: bool) -> String {
     ));
     out
 }
+
+pub struct Text {
+    pub colour: bool,
+}
+
+impl super::Render for Text {
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        out.write_all(render(report, self.colour).as_bytes())
+    }
+}

@@ -308,9 +308,27 @@ pub fn registry() -> &'static [Rule] {
     &REGISTRY
 }
 
+/// Every rule's words, as reports describe them.
+pub fn docs() -> Vec<crate::vocab::RuleDoc> {
+    registry()
+        .iter()
+        .map(|r| {
+            let m = &r.meta;
+            crate::vocab::RuleDoc {
+                id: m.id.clone(),
+                slug: m.slug.clone(),
+                title: m.title.clone(),
+                fails_when: m.fails_when.clone(),
+                rationale: m.rationale.clone(),
+                remediation: m.remediation.clone(),
+                control: m.control.clone(),
+                severity: m.severity,
+            }
+        })
+        .collect()
+}
+
 pub fn find(id: &str) -> Option<&'static Rule> {
     registry().iter().find(|r| r.meta.id.eq_ignore_ascii_case(id))
 }
 
-/// The control ids, in order, with what each requires (for the controls matrix).
-pub const CONTROLS: &[&str] = &["C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11"];

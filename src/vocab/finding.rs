@@ -85,6 +85,19 @@ pub enum FailOn {
     Never,
 }
 
+impl fmt::Display for FailOn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Written as its name (`high`, `none`), as `--fail-on` takes it.
+impl Serialize for FailOn {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl FailOn {
     pub fn parse(s: &str) -> Option<FailOn> {
         if s == "none" { Some(FailOn::Never) } else { Severity::parse(s).map(FailOn::Severity) }
