@@ -9,51 +9,7 @@ use futures_util::future::join_all;
 use super::Ctx;
 use super::failure::{self, Failure};
 use crate::inventory::{Inventory, KeyMetadata, KmsKey};
-use crate::vocab::aws::{Grant, GrantConstraints};
-
-/// A key as something names it, with the account and region a bare id or alias name is relative to.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct KeyRef {
-    pub reference: String,
-    pub account: String,
-    pub region: String,
-}
-
-impl KeyRef {
-    fn new(reference: &str, account: &str, region: &str) -> KeyRef {
-        // An ARN carries its own account and region.
-        let (account, region) = match arn_parts(reference) {
-            Some((region, account, _)) => (account, region),
-            None => (account, region),
-        };
-        KeyRef { reference: reference.to_owned(), account: account.to_owned(), region: region.to_owned() }
-    }
-
-    /// The name gaps are recorded under, the one the rules look a missing key up by.
-    fn gap_resource(&self) -> String {
-        if self.reference.starts_with("arn:") {
-            self.reference.clone()
-        } else {
-            format!("arn:aws:kms:{}:{}:{}", self.region, self.account, self.reference)
-        }
-    }
-
-    /// The alias name (`alias/x`) when the reference is an alias.
-    fn alias(&self) -> Option<&str> {
-        match arn_parts(&self.reference) {
-            Some((_, _, resource)) => resource.starts_with("alias/").then_some(resource),
-            None => self.reference.starts_with("alias/").then_some(self.reference.as_str()),
-        }
-    }
-}
-
-/// `arn:aws:kms:REGION:ACCOUNT:RESOURCE` → (region, account, resource).
-fn arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
-    let mut parts = arn.strip_prefix("arn:")?.splitn(5, ':');
-    let (_, service, region, account, resource) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    (service == "kms").then_some((region, account, resource))
-}
+use crate::vocab::aws::{Grant, GrantConstraints, KeyRef, aliases_gap_resource, kms_arn_parts};
 
 /// Every key reference of the inventory. AWS managed keys named by alias (`alias/aws/s3`) are judged by
 /// that name alone, so they are not read.
@@ -145,7 +101,7 @@ pub async fn collect(ctx: &Ctx, refs: BTreeSet<KeyRef>) -> Vec<KmsKey> {
         entry.1.extend(refs.iter().filter_map(|r| r.alias().map(str::to_owned)));
     }
     join_all(keys.into_iter().map(|(arn, (meta, mut aliases))| {
-        let listed = arn_parts(&arn)
+        let listed = kms_arn_parts(&arn)
             .and_then(|(region, _, _)| alias_maps.get(region))
             .and_then(Option::as_ref)
             .and_then(|a| a.of_key.get(meta.key_id()));
@@ -184,7 +140,7 @@ async fn list_aliases(ctx: &Ctx, region: &str) -> Option<Aliases> {
                 }
             }
             Err(e) => {
-                ctx.gap("kms", "ListAliases", format!("kms:{}:{region}", ctx.account), &failure::describe(&e));
+                ctx.gap("kms", "ListAliases", aliases_gap_resource(&ctx.account, region), &failure::describe(&e));
                 return None;
             }
         }
@@ -193,7 +149,7 @@ async fn list_aliases(ctx: &Ctx, region: &str) -> Option<Aliases> {
 }
 
 async fn key(ctx: &Ctx, arn: String, meta: aws_sdk_kms::types::KeyMetadata, aliases: BTreeSet<String>) -> KmsKey {
-    let (region, account, _) = arn_parts(&arn).map(|(r, a, k)| (r.to_owned(), a.to_owned(), k)).unwrap_or_default();
+    let (region, account, _) = kms_arn_parts(&arn).map(|(r, a, k)| (r.to_owned(), a.to_owned(), k)).unwrap_or_default();
     let client = ctx.clients.region(&region).kms;
     let customer = meta.key_manager().is_some_and(|m| m.as_str() == "CUSTOMER");
     // Automatic rotation exists for symmetric encryption keys only; asking about others is an error.

@@ -143,7 +143,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                             resource,
                             format!(
                                 "nothing allows the role kms:Decrypt on the input key (not allowed by {})",
-                                u.missing.iter().map(|l| key_layer_words(l)).collect::<Vec<_>>().join(" and ")
+                                u.missing.iter().map(|&l| key_layer_words(l)).collect::<Vec<_>>().join(" and ")
                             ),
                         ),
                     };

@@ -38,7 +38,7 @@ fn judged(world: &World<'_>) -> Vec<Finding> {
                     _ => format!(
                         "{} (not allowed by {})",
                         x.action,
-                        x.missing.iter().map(|l| key_layer_words(l)).collect::<Vec<_>>().join(" and ")
+                        x.missing.iter().map(|&l| key_layer_words(l)).collect::<Vec<_>>().join(" and ")
                     ),
                 })
                 .collect();

@@ -291,10 +291,11 @@ pub fn output_key_arn(world: &World<'_>, job: &TranslationJob) -> Option<String>
 }
 
 /// Names a missing layer the way a key's owner thinks of it.
-pub fn key_layer_words(layer: &str) -> &'static str {
+pub fn key_layer_words(layer: crate::policy::Layer) -> &'static str {
+    use crate::policy::Layer;
     match layer {
-        "identity policies" => "the role's IAM policies",
-        "permissions boundary" => "the role's permissions boundary",
-        _ => "the key policy",
+        Layer::Identity => "the role's IAM policies",
+        Layer::Boundary => "the role's permissions boundary",
+        Layer::ResourcePrincipal | Layer::ResourceDirect | Layer::ResourceAccount | Layer::Grants => "the key policy",
     }
 }

@@ -331,4 +331,3 @@ pub fn docs() -> Vec<crate::vocab::RuleDoc> {
 pub fn find(id: &str) -> Option<&'static Rule> {
     registry().iter().find(|r| r.meta.id.eq_ignore_ascii_case(id))
 }
-

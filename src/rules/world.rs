@@ -1,5 +1,6 @@
 //! The inventory indexed for rules: lookups by ARN, alias and bucket, policies parsed once, gaps by resource.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
@@ -9,6 +10,7 @@ use crate::inventory::{Bucket, Gap, IamRole, Inventory, KmsKey, ObjectPrefix, Tr
 use crate::policy::{
     Decider, Decision, Layer, Outcome, Policy, PolicyError, PolicySet, Principal, Request, Verdict, evaluate,
 };
+use crate::vocab::aws::{KeyName, KeyRef, aliases_gap_resource, normalise_resource_id};
 pub use crate::vocab::aws::{arn_region, parse_s3_uri};
 
 /// A parsed policy document, or why it could not be parsed.
@@ -16,7 +18,7 @@ pub type Parsed = Result<Policy, PolicyError>;
 
 pub struct World<'a> {
     pub inventory: &'a Inventory,
-    key_index: HashMap<String, usize>,
+    key_index: HashMap<KeyName, usize>,
     key_policies: Vec<Option<Parsed>>,
     role_index: HashMap<&'a str, usize>,
     roles: Vec<RolePolicies>,
@@ -25,7 +27,8 @@ pub struct World<'a> {
     /// Per bucket: a gap recorded for GetBucketPolicy.
     bucket_policy_gaps: Vec<bool>,
     prefix_index: HashMap<(&'a str, &'a str), usize>,
-    gaps: HashMap<&'a str, Vec<&'a Gap>>,
+    /// By normalised resource id: a bucket's gaps whichever way its collector spelt it.
+    gaps: HashMap<Cow<'a, str>, Vec<&'a Gap>>,
 }
 
 /// A role's documents, parsed.
@@ -51,11 +54,11 @@ impl<'a> World<'a> {
     pub fn new(inventory: &'a Inventory) -> World<'a> {
         let mut key_index = HashMap::new();
         for (i, k) in inventory.keys.iter().enumerate() {
-            key_index.insert(k.arn.clone(), i);
-            key_index.insert(format!("{}|{}|{}", k.account, k.region, k.key_id), i);
+            key_index.insert(KeyName::Arn(k.arn.clone()), i);
+            key_index.insert(KeyName::in_account(&k.account, &k.region, &k.key_id), i);
             for alias in &k.aliases {
-                key_index.insert(format!("{}|{}|{}", k.account, k.region, alias), i);
-                key_index.insert(format!("arn:aws:kms:{}:{}:{}", k.region, k.account, alias), i);
+                key_index.insert(KeyName::in_account(&k.account, &k.region, alias), i);
+                key_index.insert(KeyName::Arn(format!("arn:aws:kms:{}:{}:{}", k.region, k.account, alias)), i);
             }
         }
         let key_policies = inventory
@@ -73,9 +76,9 @@ impl<'a> World<'a> {
             .collect();
         let prefix_index =
             inventory.prefixes.iter().enumerate().map(|(i, p)| ((p.bucket.as_str(), p.prefix.as_str()), i)).collect();
-        let mut gaps: HashMap<&str, Vec<&Gap>> = HashMap::new();
+        let mut gaps: HashMap<Cow<'a, str>, Vec<&Gap>> = HashMap::new();
         for g in &inventory.gaps {
-            gaps.entry(g.resource.as_str()).or_default().push(g);
+            gaps.entry(normalise_resource_id(&g.resource)).or_default().push(g);
         }
         let mut world = World {
             inventory,
@@ -96,31 +99,30 @@ impl<'a> World<'a> {
 
     /// Gaps recorded for a resource, optionally for one operation.
     pub fn gap(&self, resource: &str, operation: Option<&str>) -> Option<&'a Gap> {
-        self.gaps.get(resource)?.iter().copied().find(|g| operation.is_none_or(|op| g.operation == op))
+        self.gaps
+            .get(&normalise_resource_id(resource))?
+            .iter()
+            .copied()
+            .find(|g| operation.is_none_or(|op| g.operation == op))
     }
 
     /// Resolves a key reference (key id, key ARN, alias name, alias ARN, multi-Region id) in the account
     /// and region of the resource that names it.
     pub fn key(&self, reference: &str, account: &str, region: &str) -> KeyLookup<'a> {
-        let found = if reference.starts_with("arn:") {
-            self.key_index.get(reference)
-        } else {
-            self.key_index.get(&format!("{account}|{region}|{reference}"))
-        };
-        match found {
+        let key = KeyRef::new(reference, account, region);
+        match self.key_index.get(&key.index_name()) {
             Some(&i) => KeyLookup::Found(&self.inventory.keys[i]),
             None => {
                 let gap = self
-                    .gap(reference, None)
-                    .or_else(|| self.gap(&format!("arn:aws:kms:{region}:{account}:{reference}"), None))
-                    .or_else(|| self.gap(&format!("kms:{account}:{region}"), Some("ListAliases")));
+                    .gap(&key.gap_resource(), None)
+                    .or_else(|| self.gap(&aliases_gap_resource(account, region), Some("ListAliases")));
                 KeyLookup::Missing { gap }
             }
         }
     }
 
     pub fn key_policy(&self, key: &KmsKey) -> Option<&Parsed> {
-        let i = *self.key_index.get(&key.arn)?;
+        let i = *self.key_index.get(&KeyName::Arn(key.arn.clone()))?;
         self.key_policies[i].as_ref()
     }
 
@@ -158,8 +160,6 @@ impl<'a> World<'a> {
     /// A gap about a bucket, under any of the names collectors use for it.
     pub fn bucket_gap(&self, name: &str, operation: Option<&str>) -> Option<&'a Gap> {
         self.gap(name, operation)
-            .or_else(|| self.gap(&format!("arn:aws:s3:::{name}"), operation))
-            .or_else(|| self.gap(&format!("s3://{name}"), operation))
     }
 }
 
@@ -216,7 +216,7 @@ pub struct KeyUse {
     /// Whether the key policy allows the action to the role or its account.
     pub key_policy: Verdict,
     pub unresolved: Vec<String>,
-    pub missing: Vec<&'static str>,
+    pub missing: Vec<Layer>,
     pub evidence: Value,
 }
 
@@ -277,7 +277,7 @@ impl World<'_> {
                         .or(layer(Layer::ResourceDirect))
                         .or(layer(Layer::ResourceAccount)),
                     unresolved,
-                    missing: d.missing.iter().map(|l| l.name()).collect(),
+                    missing: d.missing.clone(),
                     evidence: json!({
                         "action": action,
                         "decision": d.outcome.id(),

@@ -87,6 +87,78 @@ pub fn arn_account(arn: &str) -> Option<&str> {
     is_account_id(account).then_some(account)
 }
 
+/// A key as something names it, with the account and region a bare id or alias name is relative to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KeyRef {
+    pub reference: String,
+    pub account: String,
+    pub region: String,
+}
+
+impl KeyRef {
+    pub fn new(reference: &str, account: &str, region: &str) -> KeyRef {
+        // An ARN carries its own account and region.
+        let (account, region) = match kms_arn_parts(reference) {
+            Some((region, account, _)) => (account, region),
+            None => (account, region),
+        };
+        KeyRef { reference: reference.to_owned(), account: account.to_owned(), region: region.to_owned() }
+    }
+
+    /// The name gaps are recorded under, the one the rules look a missing key up by.
+    pub fn gap_resource(&self) -> String {
+        if self.reference.starts_with("arn:") {
+            self.reference.clone()
+        } else {
+            format!("arn:aws:kms:{}:{}:{}", self.region, self.account, self.reference)
+        }
+    }
+
+    /// The name an index of keys looks this reference up by.
+    pub fn index_name(&self) -> KeyName {
+        if self.reference.starts_with("arn:") {
+            KeyName::Arn(self.reference.clone())
+        } else {
+            KeyName::in_account(&self.account, &self.region, &self.reference)
+        }
+    }
+
+    /// The alias name (`alias/x`) when the reference is an alias.
+    pub fn alias(&self) -> Option<&str> {
+        match kms_arn_parts(&self.reference) {
+            Some((_, _, resource)) => resource.starts_with("alias/").then_some(resource),
+            None => self.reference.starts_with("alias/").then_some(self.reference.as_str()),
+        }
+    }
+}
+
+/// How an index finds a key: by an ARN (key or alias), or by a key id or alias name within an account and
+/// region.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum KeyName {
+    Arn(String),
+    InAccount { account: String, region: String, name: String },
+}
+
+impl KeyName {
+    pub fn in_account(account: &str, region: &str, name: &str) -> KeyName {
+        KeyName::InAccount { account: account.to_owned(), region: region.to_owned(), name: name.to_owned() }
+    }
+}
+
+/// The resource a failed ListAliases of an account and region is recorded under.
+pub fn aliases_gap_resource(account: &str, region: &str) -> String {
+    format!("kms:{account}:{region}")
+}
+
+/// `arn:aws:kms:REGION:ACCOUNT:RESOURCE` → (region, account, resource).
+pub fn kms_arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = arn.strip_prefix("arn:")?.splitn(5, ':');
+    let (_, service, region, account, resource) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    (service == "kms").then_some((region, account, resource))
+}
+
 /// A KMS grant as ListGrants returns it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
