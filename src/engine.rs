@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::config::{RuleOverride, Waiver};
 use crate::policy::matcher::{Glob, Mode};
-use crate::rules::{Check, CheckContext, Rule, World, registry};
+use crate::rules::{CheckContext, Rule, World, WorldCheck, registry};
 use crate::vocab::{AppliedWaiver, BaselineMark, Finding, Resolved, ResultKey, ResultRow, Ruleset, Status};
 
 /// What the engine needs to know about the run.
@@ -52,10 +52,10 @@ pub struct Checked {
 /// Runs the enabled world rules in parallel.
 pub fn check_world(world: &World<'_>, settings: &EngineSettings) -> Checked {
     let ctx = CheckContext { ruleset: settings.ruleset };
-    let enabled: Vec<&'static Rule> = registry()
+    let enabled: Vec<(&'static Rule, WorldCheck)> = registry()
         .iter()
-        .filter(|r| matches!(r.check, Check::World(_)))
-        .filter(|r| {
+        .filter_map(|r| Some((r, r.world_check()?)))
+        .filter(|(r, _)| {
             let o = settings.overrides.get(&r.meta.id);
             o.and_then(|o| o.enabled).unwrap_or_else(|| r.meta.enabled_in(settings.ruleset))
         })
@@ -64,15 +64,12 @@ pub fn check_world(world: &World<'_>, settings: &EngineSettings) -> Checked {
         .par_iter()
         // One task per rule, so idle threads steal whole rules instead of waiting on a long one.
         .with_max_len(1)
-        .map(|rule| {
+        .map(|&(rule, check)| {
             let start = std::time::Instant::now();
-            let findings = match rule.check {
-                Check::World(check) => check(world, &ctx),
-                Check::Document(_) => Vec::new(),
-            };
-            (*rule, findings, start.elapsed())
+            (rule, check(world, &ctx), start.elapsed())
         })
         .collect();
+    let enabled: Vec<&'static Rule> = enabled.into_iter().map(|(r, _)| r).collect();
     let timings = per_rule.iter().map(|(r, f, d)| (r.meta.id.as_str(), f.len(), *d)).collect();
     let findings = per_rule.into_iter().flat_map(|(r, f, _)| f.into_iter().map(move |f| (r, f))).collect();
     Checked { findings, rules_run: enabled, timings }

@@ -10,7 +10,7 @@ use crate::lint::fragment::{self, Source};
 use crate::lint::{Classified, DocKind, Document, LintInputError, SourceFile, classify, read_inputs};
 use crate::output::OutputError;
 use crate::report::{Report, ReportInput, View};
-use crate::rules::{Check, Rule, World, registry};
+use crate::rules::{Rule, World, registry};
 use crate::settings::Settings;
 use crate::vocab::{Finding, Location, Status};
 
@@ -27,7 +27,7 @@ pub enum LintError {
 pub fn lint_rules(config: &crate::config::Config) -> Vec<&'static Rule> {
     registry()
         .iter()
-        .filter(|r| matches!(r.check, Check::Document(_)))
+        .filter(|r| r.document_check().is_some())
         .filter(|r| config.overrides.get(&r.meta.id).and_then(|o| o.enabled).unwrap_or(true))
         .collect()
 }
@@ -42,8 +42,7 @@ pub fn lint_files(
     settings: &EngineSettings,
 ) -> (Vec<(&'static Rule, Finding)>, Vec<Gap>) {
     use rayon::prelude::*;
-    let document_rules =
-        || rules.iter().filter_map(|r| if let Check::Document(c) = r.check { Some((*r, c)) } else { None });
+    let document_rules = || rules.iter().filter_map(|r| Some((*r, r.document_check()?)));
     // Each policy is parsed, checked and dropped in one go, so a large corpus is never all in memory;
     // only setup files (templates, plans, job requests) are kept for the chain.
     let per_file: Vec<(usize, Findings, Option<Classified>)> = files
@@ -200,7 +199,7 @@ fn component_findings(
     for p in &fragment.policies {
         let doc = Document { path: &p.file, kind: policy_kind_of(&p.policy), policy: &p.policy };
         for r in rules {
-            if let Check::Document(check) = r.check {
+            if let Some(check) = r.document_check() {
                 out.extend(check(&doc).into_iter().filter(|f| f.status != Status::Pass).map(|f| (*r, f)));
             }
         }

@@ -6,7 +6,6 @@ use super::common::{bucket_ref, gap_json, gap_text, group_jobs, job_ids};
 use super::world::{World, parse_s3_uri};
 use super::{CheckContext, Finding, Status};
 
-const ID: &str = "AR101";
 pub const ACCEPTED: [&str; 3] = ["AES256", "aws:kms", "aws:kms:dsse"];
 
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
@@ -19,28 +18,23 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let gap = world.bucket_gap(name, Some("GetBucketEncryption"));
             let finding = match (world.bucket(name), gap) {
                 (_, Some(gap)) => Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     format!("the bucket's default encryption could not be read: {}", gap_text(gap)),
                 )
                 .evidence(json!({"gap": gap_json(gap)})),
-                (None, None) => Finding::new(ID, Status::Unknown, resource, "the input bucket was not collected"),
+                (None, None) => Finding::new(Status::Unknown, resource, "the input bucket was not collected"),
                 (Some(b), None) if b.encryption_rules.is_empty() => {
-                    Finding::new(ID, Status::Fail, resource, "the input bucket has no default encryption configuration")
+                    Finding::new(Status::Fail, resource, "the input bucket has no default encryption configuration")
                 }
                 (Some(b), None) => {
                     let rules = json!({"encryption_rules": b.encryption_rules});
                     match b.encryption_rules.iter().find(|r| ACCEPTED.contains(&r.sse_algorithm.as_str())) {
-                        Some(r) => Finding::new(
-                            ID,
-                            Status::Pass,
-                            resource,
-                            format!("default encryption is {}", r.sse_algorithm),
-                        )
-                        .evidence(rules),
+                        Some(r) => {
+                            Finding::new(Status::Pass, resource, format!("default encryption is {}", r.sse_algorithm))
+                                .evidence(rules)
+                        }
                         None => Finding::new(
-                            ID,
                             Status::Fail,
                             resource,
                             "the default encryption rule names no SSE-S3, SSE-KMS or DSSE-KMS algorithm",

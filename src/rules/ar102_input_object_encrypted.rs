@@ -7,7 +7,6 @@ use super::world::{World, parse_s3_uri};
 use super::{CheckContext, Finding, Status};
 use crate::inventory::S3Object;
 
-const ID: &str = "AR102";
 /// How many offending keys the message names; the evidence lists them all.
 const NAMED: usize = 5;
 
@@ -33,7 +32,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let uri = format!("s3://{bucket}/{prefix}");
             if let Some(gap) = world.gap(&uri, None) {
                 return Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     format!("the input objects could not be read: {}", gap_text(gap)),
@@ -42,11 +40,10 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 .jobs(jobs);
             }
             let Some(p) = world.prefix(bucket, prefix) else {
-                return Finding::new(ID, Status::Unknown, resource, "the input objects were not collected").jobs(jobs);
+                return Finding::new(Status::Unknown, resource, "the input objects were not collected").jobs(jobs);
             };
             if p.objects.is_empty() {
                 return Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     "no input objects were found under the prefix, so none could be checked",
@@ -68,7 +65,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             };
             if bad.is_empty() {
                 Finding::new(
-                    ID,
                     Status::Pass,
                     resource,
                     format!("all {} objects checked{scope} are encrypted server-side", p.objects.len()),
@@ -76,7 +72,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             } else {
                 let named: Vec<String> = bad.iter().take(NAMED).map(|(k, f)| format!("{k} ({f})")).collect();
                 Finding::new(
-                    ID,
                     Status::Fail,
                     resource,
                     format!(

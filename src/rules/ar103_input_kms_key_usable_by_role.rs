@@ -10,8 +10,6 @@ use super::{CheckContext, Finding, Status};
 use crate::inventory::TranslationJob;
 use crate::policy::Outcome;
 
-const ID: &str = "AR103";
-
 /// The SSE-KMS key references a job's input uses: object headers first, then the bucket default.
 fn input_keys<'a>(world: &World<'a>, job: &TranslationJob) -> Vec<(String, &'static str)> {
     let Some((bucket, prefix)) = parse_s3_uri(&job.input_data_config.s3_uri) else {
@@ -65,7 +63,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 KeyLookup::Found(k) => k,
                 KeyLookup::Missing { gap: Some(gap) } => {
                     return Finding::new(
-                        ID,
                         Status::Unknown,
                         unresolved_key_ref(&reference, &account, &region),
                         format!("the input key {reference} could not be read: {}", gap_text(gap)),
@@ -75,7 +72,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 }
                 KeyLookup::Missing { gap: None } => {
                     return Finding::new(
-                        ID,
                         Status::Fail,
                         unresolved_key_ref(&reference, &account, &region),
                         format!("the input {source} names key {reference}, which does not exist"),
@@ -88,17 +84,11 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let finish = |f: Finding| f.principal(role_arn.clone()).jobs(jobs.clone());
             match key.metadata.as_ref().map(|m| m.key_state.as_str()) {
                 None => {
-                    return finish(Finding::new(
-                        ID,
-                        Status::Unknown,
-                        resource,
-                        "the input key's state could not be read",
-                    ));
+                    return finish(Finding::new(Status::Unknown, resource, "the input key's state could not be read"));
                 }
                 Some("Enabled") => {}
                 Some(state) => {
                     return finish(Finding::new(
-                        ID,
                         Status::Fail,
                         resource,
                         format!("the input key is {state}: Translate cannot decrypt the input"),
@@ -107,23 +97,21 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             }
             let Some((role, policies)) = world.role(&role_arn) else {
                 return finish(Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     "the job's role was not collected, so its permissions are unknown",
                 ));
             };
             match world.role_key_use(role, policies, key, &["kms:Decrypt"], &region) {
-                Err(why) => finish(Finding::new(ID, Status::Unknown, resource, why)),
+                Err(why) => finish(Finding::new(Status::Unknown, resource, why)),
                 Ok(uses) => {
                     let u = &uses[0];
                     let evidence = json!({"source": source, "reference": reference, "decisions": [u.evidence]});
                     let f = match u.outcome {
                         Outcome::Allowed => {
-                            Finding::new(ID, Status::Pass, resource, "the role may kms:Decrypt the input key")
+                            Finding::new(Status::Pass, resource, "the role may kms:Decrypt the input key")
                         }
                         Outcome::Depends => Finding::new(
-                            ID,
                             Status::Unknown,
                             resource,
                             format!(
@@ -132,13 +120,11 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                             ),
                         ),
                         Outcome::ExplicitDeny => Finding::new(
-                            ID,
                             Status::Fail,
                             resource,
                             "an explicit Deny stops the role from kms:Decrypt on the input key",
                         ),
                         Outcome::ImplicitDeny => Finding::new(
-                            ID,
                             Status::Fail,
                             resource,
                             format!(

@@ -6,8 +6,6 @@ use super::common::{is_aws_managed_alias, is_customer_managed, job_arn, lookup_k
 use super::world::{KeyLookup, World};
 use super::{CheckContext, Finding, ResourceRef, Ruleset, Status};
 
-const ID: &str = "AR201";
-
 pub fn check(world: &World<'_>, ctx: &CheckContext) -> Vec<Finding> {
     let strict = ctx.ruleset == Ruleset::Strict;
     world
@@ -49,7 +47,7 @@ pub fn check(world: &World<'_>, ctx: &CheckContext) -> Vec<Finding> {
                         .to_string(),
                 ),
             };
-            Finding::new(ID, status, resource, message).evidence(evidence).jobs(vec![job.job_id.clone()])
+            Finding::new(status, resource, message).evidence(evidence).jobs(vec![job.job_id.clone()])
         })
         .collect()
 }

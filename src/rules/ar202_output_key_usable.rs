@@ -6,8 +6,6 @@ use super::common::{gap_text, group_jobs, is_aws_managed_alias, job_ids, key_ref
 use super::world::{KeyLookup, World};
 use super::{CheckContext, Finding, Status};
 
-const ID: &str = "AR202";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     let groups = group_jobs(&world.inventory.jobs, |j| {
         let k = j.output_data_config.encryption_key.as_ref()?;
@@ -22,7 +20,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 KeyLookup::Found(k) => k,
                 KeyLookup::Missing { gap: Some(gap) } => {
                     return Finding::new(
-                        ID,
                         Status::Unknown,
                         unresolved_key_ref(reference, account, region),
                         format!("the output key could not be read: {}", gap_text(gap)),
@@ -32,7 +29,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 KeyLookup::Missing { gap: None } => {
                     let what = if is_alias { "the alias resolves to no key" } else { "the key does not exist" };
                     return Finding::new(
-                        ID,
                         Status::Fail,
                         unresolved_key_ref(reference, account, region),
                         format!("output key {reference}: {what}"),
@@ -48,7 +44,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let resource = key_ref(key);
             let Some(m) = &key.metadata else {
                 return Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     "the output key's metadata (DescribeKey) could not be read",
@@ -71,18 +66,12 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             }
             let f = if faults.is_empty() {
                 Finding::new(
-                    ID,
                     Status::Pass,
                     resource,
                     "the output key exists, is Enabled and is a symmetric encryption key",
                 )
             } else {
-                Finding::new(
-                    ID,
-                    Status::Fail,
-                    resource,
-                    format!("the output key cannot encrypt: {}", faults.join("; ")),
-                )
+                Finding::new(Status::Fail, resource, format!("the output key cannot encrypt: {}", faults.join("; ")))
             };
             f.evidence(evidence).jobs(jobs)
         })

@@ -7,12 +7,10 @@ use super::world::World;
 use super::{CheckContext, Finding, Status};
 use crate::policy::Outcome;
 
-const ID: &str = "AR203";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     let mut findings = judged(world);
     // A key that could not be read (DescribeKey refused, alias unresolved) still gets a result.
-    findings.extend(unreadable_output_keys(world, ID, false));
+    findings.extend(unreadable_output_keys(world, false));
     findings
 }
 
@@ -22,7 +20,7 @@ fn judged(world: &World<'_>) -> Vec<Finding> {
         .map(|u| {
             let resource = key_ref(u.key);
             let finish = |f: Finding| f.principal(u.role_arn.clone()).jobs(u.jobs.clone());
-            let uses = match u.five_key_uses(world, ID) {
+            let uses = match u.five_key_uses(world) {
                 Ok(uses) => uses,
                 Err(unknown) => return *unknown,
             };
@@ -45,7 +43,6 @@ fn judged(world: &World<'_>) -> Vec<Finding> {
             let open: Vec<&str> = uses.iter().filter(|x| x.outcome == Outcome::Depends).map(|x| x.action).collect();
             let f = if !denied.is_empty() {
                 Finding::new(
-                    ID,
                     Status::Fail,
                     resource,
                     format!("the role cannot use the output key: {}", denied.join(", ")),
@@ -55,13 +52,12 @@ fn judged(world: &World<'_>) -> Vec<Finding> {
                 keys.sort_unstable();
                 keys.dedup();
                 Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     format!("{} depend on condition keys that cannot be known: {}", open.join(", "), keys.join(", ")),
                 )
             } else {
-                Finding::new(ID, Status::Pass, resource, "the role may perform all five key actions on the output key")
+                Finding::new(Status::Pass, resource, "the role may perform all five key actions on the output key")
             };
             finish(f.evidence(evidence))
         })

@@ -9,12 +9,10 @@ use super::{CheckContext, Finding, Status};
 use crate::policy::Verdict;
 use crate::vocab::aws::arn_account;
 
-const ID: &str = "AR204";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     let mut findings = judged(world);
     // Keys named by an ARN in another account that could not be read: neither half can be judged.
-    findings.extend(unreadable_output_keys(world, ID, true));
+    findings.extend(unreadable_output_keys(world, true));
     findings
 }
 
@@ -25,7 +23,7 @@ fn judged(world: &World<'_>) -> Vec<Finding> {
         .map(|u| {
             let resource = key_ref(u.key);
             let finish = |f: Finding| f.principal(u.role_arn.clone()).jobs(u.jobs.clone());
-            let uses = match u.five_key_uses(world, ID) {
+            let uses = match u.five_key_uses(world) {
                 Ok(uses) => uses,
                 Err(unknown) => return *unknown,
             };
@@ -50,17 +48,15 @@ fn judged(world: &World<'_>) -> Vec<Finding> {
                 faults.push(format!("the key policy does not allow {} to the role or its account", kp_no.join(", ")));
             }
             let f = if !faults.is_empty() {
-                Finding::new(ID, Status::Fail, resource, faults.join("; "))
+                Finding::new(Status::Fail, resource, faults.join("; "))
             } else if !iam_open.is_empty() || !kp_open.is_empty() {
                 Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     "whether both halves allow the key actions depends on conditions that cannot be known",
                 )
             } else {
                 Finding::new(
-                    ID,
                     Status::Pass,
                     resource,
                     "both the role's IAM policies and the key policy allow the five key actions across accounts",

@@ -6,7 +6,6 @@ use super::common::{gap_json, gap_text, is_aws_managed_alias, job_arn, lookup_ke
 use super::world::{KeyLookup, World};
 use super::{CheckContext, Finding, ResourceRef, Status};
 
-const ID: &str = "AR205";
 const NAMED: usize = 5;
 
 /// A key reference resolved to a key ARN when the inventory knows the key; else as given.
@@ -32,14 +31,13 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let Some((bucket, prefix)) = job.output_folder() else {
                 let resource = ResourceRef::new("translate-job", job_arn(job), Some(&job.account), Some(&job.region));
                 let why = format!("the output URI {:?} is not an s3:// URI", job.output_data_config.s3_uri);
-                return Finding::new(ID, Status::Unknown, resource, why).jobs(vec![job.job_id.clone()]);
+                return Finding::new(Status::Unknown, resource, why).jobs(vec![job.job_id.clone()]);
             };
             let resource = prefix_ref(world, &bucket, &prefix);
             let jobs = vec![job.job_id.clone()];
             let uri = format!("s3://{bucket}/{prefix}");
             if let Some(gap) = world.gap(&uri, None) {
                 return Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     format!("the output objects could not be read: {}", gap_text(gap)),
@@ -48,7 +46,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 .jobs(jobs);
             }
             let Some(p) = world.prefix(&bucket, &prefix) else {
-                return Finding::new(ID, Status::Unknown, resource, "the output objects were not collected").jobs(jobs);
+                return Finding::new(Status::Unknown, resource, "the output objects were not collected").jobs(jobs);
             };
             if p.objects.is_empty() {
                 let status = job.job_status.as_deref().unwrap_or("unknown");
@@ -57,14 +55,12 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 // but none read is another matter.
                 let f = if p.total_objects.unwrap_or(0) == 0 {
                     Finding::new(
-                        ID,
                         Status::Pass,
                         resource,
                         format!("the output folder holds no objects (job status {status}): nothing is at rest there"),
                     )
                 } else {
                     Finding::new(
-                        ID,
                         Status::Unknown,
                         resource,
                         "objects were listed in the output folder but none of their headers were read",
@@ -103,7 +99,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             });
             let f = if bad.is_empty() {
                 Finding::new(
-                    ID,
                     Status::Pass,
                     resource,
                     format!("all {} output objects checked are SSE-KMS under the expected key", p.objects.len()),
@@ -111,7 +106,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             } else {
                 let named: Vec<&str> = bad.iter().take(NAMED).map(String::as_str).collect();
                 Finding::new(
-                    ID,
                     Status::Fail,
                     resource,
                     format!(

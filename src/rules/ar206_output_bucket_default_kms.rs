@@ -6,8 +6,6 @@ use super::common::{bucket_ref, gap_json, gap_text, group_jobs, job_ids};
 use super::world::{World, parse_s3_uri};
 use super::{CheckContext, Finding, Status};
 
-const ID: &str = "AR206";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     let groups = group_jobs(&world.inventory.jobs, |j| parse_s3_uri(&j.output_data_config.s3_uri).map(|(b, _)| b));
     groups
@@ -17,7 +15,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let jobs = job_ids(&jobs);
             if let Some(gap) = world.bucket_gap(name, Some("GetBucketEncryption")) {
                 return Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     format!("the bucket's default encryption could not be read: {}", gap_text(gap)),
@@ -26,15 +23,15 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 .jobs(jobs);
             }
             let Some(b) = world.bucket(name) else {
-                return Finding::new(ID, Status::Unknown, resource, "the output bucket was not collected").jobs(jobs);
+                return Finding::new(Status::Unknown, resource, "the output bucket was not collected").jobs(jobs);
             };
             let evidence = json!({"encryption_rules": b.encryption_rules});
             let f = if b.encryption_rules.iter().any(|r| r.sse_algorithm.starts_with("aws:kms")) {
-                Finding::new(ID, Status::Pass, resource, "the output bucket's default encryption is SSE-KMS")
+                Finding::new(Status::Pass, resource, "the output bucket's default encryption is SSE-KMS")
             } else if b.encryption_rules.is_empty() {
-                Finding::new(ID, Status::Fail, resource, "the output bucket has no default encryption configuration")
+                Finding::new(Status::Fail, resource, "the output bucket has no default encryption configuration")
             } else {
-                Finding::new(ID, Status::Fail, resource, "the output bucket's default encryption is not SSE-KMS")
+                Finding::new(Status::Fail, resource, "the output bucket's default encryption is not SSE-KMS")
             };
             f.evidence(evidence).jobs(jobs)
         })

@@ -6,8 +6,6 @@ use super::common::{gap_text, is_customer_managed, key_ref, protecting_keys};
 use super::world::World;
 use super::{CheckContext, Finding, Status};
 
-const ID: &str = "AR301";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     protecting_keys(world)
         .into_iter()
@@ -17,18 +15,17 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let evidence = json!({"protects": p.uses, "rotation_enabled": p.key.rotation_enabled});
             let f = match (is_customer_managed(p.key), p.key.rotation_enabled) {
                 (None, _) => Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     "the key's metadata could not be read, so whether it is customer managed is unknown",
                 ),
-                (_, Some(true)) => Finding::new(ID, Status::Pass, resource, "automatic key rotation is on"),
-                (_, Some(false)) => Finding::new(ID, Status::Fail, resource, "automatic key rotation is off"),
+                (_, Some(true)) => Finding::new(Status::Pass, resource, "automatic key rotation is on"),
+                (_, Some(false)) => Finding::new(Status::Fail, resource, "automatic key rotation is off"),
                 (_, None) => {
                     let why = world
                         .gap(&p.key.arn, Some("GetKeyRotationStatus"))
                         .map_or("it was not collected".into(), gap_text);
-                    Finding::new(ID, Status::Unknown, resource, format!("the rotation status could not be read: {why}"))
+                    Finding::new(Status::Unknown, resource, format!("the rotation status could not be read: {why}"))
                 }
             };
             f.evidence(evidence).jobs(p.jobs)

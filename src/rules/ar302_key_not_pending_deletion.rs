@@ -6,8 +6,6 @@ use super::common::{key_ref, protecting_keys};
 use super::world::World;
 use super::{CheckContext, Finding, Status};
 
-const ID: &str = "AR302";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     protecting_keys(world)
         .into_iter()
@@ -20,15 +18,14 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 "deletion_date": p.key.metadata.as_ref().and_then(|m| m.deletion_date.as_deref()),
             });
             let f = match state {
-                None => Finding::new(ID, Status::Unknown, resource, "the key's state (DescribeKey) could not be read"),
-                Some("Enabled") => Finding::new(ID, Status::Pass, resource, "the key is Enabled"),
+                None => Finding::new(Status::Unknown, resource, "the key's state (DescribeKey) could not be read"),
+                Some("Enabled") => Finding::new(Status::Pass, resource, "the key is Enabled"),
                 Some(s @ ("PendingDeletion" | "PendingReplicaDeletion" | "Disabled")) => Finding::new(
-                    ID,
                     Status::Fail,
                     resource,
                     format!("the key is {s}: the {} it protects becomes unreadable", p.uses.join(", ")),
                 ),
-                Some(s) => Finding::new(ID, Status::Unknown, resource, format!("the key is in state {s}")),
+                Some(s) => Finding::new(Status::Unknown, resource, format!("the key is in state {s}")),
             };
             f.evidence(evidence).jobs(p.jobs)
         })

@@ -8,8 +8,6 @@ use super::{CheckContext, Finding, Status};
 use crate::policy::Effect;
 use crate::policy::document::{PrincipalType, Statement};
 
-const ID: &str = "AR303";
-
 /// Condition keys that limit who can use a key to known accounts, organizations or callers.
 const LIMITING_KEYS: &[&str] = &[
     "aws:principalaccount",
@@ -54,15 +52,15 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .map(|p| {
             let resource = key_ref(p.key);
             let f = match world.key_policy(p.key) {
-                None => Finding::new(ID, Status::Unknown, resource, "the key policy could not be read"),
-                Some(Err(e)) => Finding::new(ID, Status::Unknown, resource, format!("the key policy does not parse: {e}")),
+                None => Finding::new(Status::Unknown, resource, "the key policy could not be read"),
+                Some(Err(e)) => Finding::new(Status::Unknown, resource, format!("the key policy does not parse: {e}")),
                 Some(Ok(policy)) => {
                     let public: Vec<_> = policy.statements.iter().filter(|s| is_public(s)).collect();
                     if public.is_empty() {
-                        Finding::new(ID, Status::Pass, resource, "no key policy statement allows everyone without a limiting condition")
+                        Finding::new(Status::Pass, resource, "no key policy statement allows everyone without a limiting condition")
                     } else {
                         let labels: Vec<String> = public.iter().map(|s| policy.statement_label(s.index)).collect();
-                        Finding::new(ID, Status::Fail, resource, format!("the key policy allows everyone without a condition limiting it to known accounts: {}", labels.join(", ")))
+                        Finding::new(Status::Fail, resource, format!("the key policy allows everyone without a condition limiting it to known accounts: {}", labels.join(", ")))
                             .evidence(json!({"statements": public.iter().map(|s| json!({"statement": s.index, "sid": s.sid, "line": s.pos.line})).collect::<Vec<_>>()}))
                     }
                 }

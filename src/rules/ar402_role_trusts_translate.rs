@@ -10,8 +10,6 @@ use super::{CheckContext, Finding, Status};
 use crate::inventory::TranslationJob;
 use crate::policy::{Context, Outcome, PolicySet, Principal, Request, evaluate};
 
-const ID: &str = "AR402";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     let mut by_role: BTreeMap<&str, Vec<&TranslationJob>> = BTreeMap::new();
     for j in &world.inventory.jobs {
@@ -23,19 +21,14 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .map(|(arn, jobs)| {
             let ids: Vec<String> = jobs.iter().map(|j| j.job_id.clone()).collect();
             let Some((_, policies)) = world.role(arn) else {
-                return unread_role(world, ID, arn).jobs(ids);
+                return unread_role(world, arn).jobs(ids);
             };
             let resource = role_ref(arn);
             let trust = match &policies.trust {
                 Ok(t) => t,
                 Err(e) => {
-                    return Finding::new(
-                        ID,
-                        Status::Unknown,
-                        resource,
-                        format!("the trust policy does not parse: {e}"),
-                    )
-                    .jobs(ids);
+                    return Finding::new(Status::Unknown, resource, format!("the trust policy does not parse: {e}"))
+                        .jobs(ids);
                 }
             };
             let set = PolicySet { resource: Some(trust), ..Default::default() };
@@ -60,7 +53,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             }
             let f = if !denied.is_empty() {
                 Finding::new(
-                    ID,
                     Status::Fail,
                     resource,
                     format!(
@@ -70,18 +62,12 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 )
             } else if let Some((_, keys)) = open.first() {
                 Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     format!("whether Translate may assume the role depends on {}", keys.join(", ")),
                 )
             } else {
-                Finding::new(
-                    ID,
-                    Status::Pass,
-                    resource,
-                    "the trust policy lets translate.amazonaws.com assume the role",
-                )
+                Finding::new(Status::Pass, resource, "the trust policy lets translate.amazonaws.com assume the role")
             };
             f.evidence(evidence.unwrap_or_else(|| json!({}))).jobs(ids)
         })

@@ -11,8 +11,6 @@ use super::{CheckContext, Finding, Status};
 use crate::policy::Effect;
 use crate::policy::document::{PrincipalType, Statement};
 
-const ID: &str = "AR403";
-
 fn trusts_translate(s: &Statement) -> bool {
     s.effect == Effect::Allow
         && s.principal.as_ref().is_some_and(|p| {
@@ -44,14 +42,14 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .into_iter()
         .filter_map(|(arn, (accounts, jobs))| {
             let Some((_, policies)) = world.role(arn) else {
-                return Some(unread_role(world, ID, arn).jobs(jobs));
+                return Some(unread_role(world, arn).jobs(jobs));
             };
             let resource = role_ref(arn);
             let trust = match &policies.trust {
                 Ok(t) => t,
                 Err(e) => {
                     return Some(
-                        Finding::new(ID, Status::Unknown, resource, format!("the trust policy does not parse: {e}"))
+                        Finding::new(Status::Unknown, resource, format!("the trust policy does not parse: {e}"))
                             .jobs(jobs),
                     );
                 }
@@ -88,14 +86,9 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             }
             let evidence = json!({"job_accounts": accounts, "faults": faults});
             let f = if faults.is_empty() {
-                Finding::new(
-                    ID,
-                    Status::Pass,
-                    resource,
-                    "the statement trusting Translate is limited to the job account",
-                )
+                Finding::new(Status::Pass, resource, "the statement trusting Translate is limited to the job account")
             } else {
-                Finding::new(ID, Status::Fail, resource, faults.join("; "))
+                Finding::new(Status::Fail, resource, faults.join("; "))
             };
             Some(f.evidence(evidence).jobs(jobs))
         })

@@ -13,8 +13,6 @@ use super::world::{S3Access, World, deciders_json};
 use super::{CheckContext, Finding, Status};
 use crate::policy::{Effect, Outcome, Policy, PolicySet, Principal, evaluate};
 
-const ID: &str = "AR404";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     // Per role, the distinct requests its jobs make, each decided once.
     let mut by_role: BTreeMap<&str, (BTreeSet<S3Access>, Vec<String>)> = BTreeMap::new();
@@ -29,9 +27,9 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
 
 fn judge(world: &World<'_>, arn: &str, accesses: &BTreeSet<S3Access>) -> Finding {
     let resource = role_ref(arn);
-    let unknown = |why: String| Finding::new(ID, Status::Unknown, resource.clone(), why);
+    let unknown = |why: String| Finding::new(Status::Unknown, resource.clone(), why);
     let Some((role, policies)) = world.role(arn) else {
-        return unread_role(world, ID, arn);
+        return unread_role(world, arn);
     };
     let principal = match Principal::parse(&role.arn) {
         Ok(p) => p,
@@ -97,11 +95,11 @@ fn judge(world: &World<'_>, arn: &str, accesses: &BTreeSet<S3Access>) -> Finding
     let evidence = json!({"denied": denied, "undecided": open, "decisions": decisions});
     let list = |s: BTreeSet<String>| s.into_iter().collect::<Vec<_>>().join("; ");
     let f = if !denied.is_empty() {
-        Finding::new(ID, Status::Fail, resource, format!("the role may not: {}", list(denied)))
+        Finding::new(Status::Fail, resource, format!("the role may not: {}", list(denied)))
     } else if !open.is_empty() {
-        Finding::new(ID, Status::Unknown, resource, format!("undecided: {}", list(open)))
+        Finding::new(Status::Unknown, resource, format!("undecided: {}", list(open)))
     } else {
-        Finding::new(ID, Status::Pass, resource, "the role may read the input and write the output of its jobs")
+        Finding::new(Status::Pass, resource, "the role may read the input and write the output of its jobs")
     };
     f.evidence(evidence)
 }

@@ -9,8 +9,6 @@ use super::world::{S3Access, World, deciders_json};
 use super::{CheckContext, Finding, Status};
 use crate::policy::{Outcome, Policy, PolicySet, Principal, evaluate};
 
-const ID: &str = "AR501";
-
 /// Allows everything, so the evaluation answers only "does a Deny stop it?".
 const ALLOW_ALL: &str = r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
@@ -45,7 +43,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let jobs: Vec<String> = uses.values().flat_map(|(_, jobs)| jobs.iter().cloned()).collect();
             if let Some(g) = world.bucket_gap(&bucket, Some("GetBucketPolicy")) {
                 return Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     format!("the bucket policy could not be read: {}", gap_text(g)),
@@ -54,21 +51,14 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             }
             let policy = match world.bucket_policy(&bucket) {
                 None if world.bucket(&bucket).is_some() => {
-                    return Finding::new(ID, Status::Pass, resource, "the output bucket has no bucket policy")
-                        .jobs(jobs);
+                    return Finding::new(Status::Pass, resource, "the output bucket has no bucket policy").jobs(jobs);
                 }
                 None => {
-                    return Finding::new(ID, Status::Unknown, resource, "the output bucket was not collected")
-                        .jobs(jobs);
+                    return Finding::new(Status::Unknown, resource, "the output bucket was not collected").jobs(jobs);
                 }
                 Some(Err(e)) => {
-                    return Finding::new(
-                        ID,
-                        Status::Unknown,
-                        resource,
-                        format!("the bucket policy does not parse: {e}"),
-                    )
-                    .jobs(jobs);
+                    return Finding::new(Status::Unknown, resource, format!("the bucket policy does not parse: {e}"))
+                        .jobs(jobs);
                 }
                 Some(Ok(p)) => p,
             };
@@ -105,7 +95,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             }
             let f = if !denied.is_empty() {
                 Finding::new(
-                    ID,
                     Status::Fail,
                     resource,
                     format!(
@@ -115,7 +104,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 )
             } else if !open.is_empty() {
                 Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     format!(
@@ -125,7 +113,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 )
             } else {
                 Finding::new(
-                    ID,
                     Status::Pass,
                     resource,
                     "no Deny in the bucket policy matches Translate's SSE-KMS PutObject",

@@ -6,8 +6,6 @@ use super::common::{custom_resources, gap_text, lookup_key};
 use super::world::{KeyLookup, World};
 use super::{CheckContext, Finding, ResourceRef, Status};
 
-const ID: &str = "AR601";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     custom_resources(world)
         .filter_map(|(r, kind)| {
@@ -15,25 +13,19 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let resource = ResourceRef::new(kind, r.arn.clone(), Some(&r.account), Some(&r.region));
             let f = match lookup_key(world, &key.id, &r.account, &r.region) {
                 KeyLookup::Missing { gap: Some(g) } => Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     format!("the key {} could not be read: {}", key.id, gap_text(g)),
                 ),
                 KeyLookup::Missing { gap: None } => {
-                    Finding::new(ID, Status::Fail, resource, format!("the key {} does not exist", key.id))
+                    Finding::new(Status::Fail, resource, format!("the key {} does not exist", key.id))
                 }
                 KeyLookup::Found(k) => match k.metadata.as_ref().map(|m| m.key_state.as_str()) {
-                    None => Finding::new(
-                        ID,
-                        Status::Unknown,
-                        resource,
-                        format!("the state of key {} could not be read", k.arn),
-                    ),
-                    Some("Enabled") => {
-                        Finding::new(ID, Status::Pass, resource, format!("the key {} is Enabled", k.arn))
+                    None => {
+                        Finding::new(Status::Unknown, resource, format!("the state of key {} could not be read", k.arn))
                     }
-                    Some(s) => Finding::new(ID, Status::Fail, resource, format!("the key {} is {s}", k.arn)),
+                    Some("Enabled") => Finding::new(Status::Pass, resource, format!("the key {} is Enabled", k.arn)),
+                    Some(s) => Finding::new(Status::Fail, resource, format!("the key {} is {s}", k.arn)),
                 },
             };
             Some(f.evidence(json!({"encryption_key": key.id})))

@@ -6,20 +6,17 @@ use super::common::custom_resources;
 use super::world::World;
 use super::{CheckContext, Finding, ResourceRef, Status};
 
-const ID: &str = "AR602";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     custom_resources(world)
         .map(|(r, kind)| {
             let resource = ResourceRef::new(kind, r.arn.clone(), Some(&r.account), Some(&r.region));
             match &r.encryption_key {
                 None => Finding::new(
-                    ID,
                     Status::Fail,
                     resource,
                     "encrypted with the AWS owned key: name a customer managed key",
                 ),
-                Some(k) => Finding::new(ID, Status::Pass, resource, format!("encrypted with key {}", k.id))
+                Some(k) => Finding::new(Status::Pass, resource, format!("encrypted with key {}", k.id))
                     .evidence(json!({"encryption_key": k.id})),
             }
         })

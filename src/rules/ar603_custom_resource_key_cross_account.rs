@@ -9,8 +9,6 @@ use super::{CheckContext, Finding, ResourceRef, Status};
 use crate::policy::{Outcome, PolicySet, Principal, Request, evaluate};
 use crate::vocab::aws::arn_account;
 
-const ID: &str = "AR603";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     custom_resources(world)
         .filter_map(|(r, kind)| {
@@ -25,7 +23,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 KeyLookup::Missing { gap } => {
                     let why = gap.map_or("it was not collected".to_string(), gap_text);
                     return Some(Finding::new(
-                        ID,
                         Status::Unknown,
                         resource,
                         format!("the key {} in account {key_account} could not be read: {why}", key.id),
@@ -38,7 +35,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                     let why =
                         world.gap(&k.arn, Some("GetKeyPolicy")).map_or("it was not collected".to_string(), gap_text);
                     return Some(Finding::new(
-                        ID,
                         Status::Unknown,
                         resource,
                         format!("the key policy of {} could not be read: {why}", k.arn),
@@ -68,14 +64,12 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             }
             let f = if !denied.is_empty() {
                 Finding::new(
-                    ID,
                     Status::Fail,
                     resource,
                     format!("the key policy of {} does not allow account {} {}", k.arn, r.account, denied.join(", ")),
                 )
             } else if !open.is_empty() {
                 Finding::new(
-                    ID,
                     Status::Unknown,
                     resource,
                     format!(
@@ -86,7 +80,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 )
             } else {
                 Finding::new(
-                    ID,
                     Status::Pass,
                     resource,
                     format!("the key policy of {} lets account {} use the key", k.arn, r.account),

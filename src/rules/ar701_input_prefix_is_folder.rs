@@ -4,8 +4,6 @@ use super::common::{group_jobs, job_ids, prefix_ref};
 use super::world::{World, parse_s3_uri};
 use super::{CheckContext, Finding, ResourceRef, Status};
 
-const ID: &str = "AR701";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     group_jobs(&world.inventory.jobs, |j| Some(j.input_data_config.s3_uri.as_str()))
         .into_iter()
@@ -13,19 +11,17 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let jobs = job_ids(&jobs);
             match parse_s3_uri(uri) {
                 None => Finding::new(
-                    ID,
                     Status::Fail,
                     ResourceRef::new("s3-prefix", uri, None, None),
                     format!("{uri} is not an s3:// URI"),
                 ),
                 Some((bucket, prefix)) if prefix.trim_matches('/').is_empty() => Finding::new(
-                    ID,
                     Status::Fail,
                     prefix_ref(world, bucket, prefix),
                     "the input is the bucket root: Translate requires the input files in a folder",
                 ),
                 Some((bucket, prefix)) => {
-                    Finding::new(ID, Status::Pass, prefix_ref(world, bucket, prefix), "the input is a folder")
+                    Finding::new(Status::Pass, prefix_ref(world, bucket, prefix), "the input is a folder")
                 }
             }
             .jobs(jobs)

@@ -8,8 +8,6 @@ use super::common::{bucket_ref, gap_text};
 use super::world::{World, parse_s3_uri};
 use super::{CheckContext, Finding, Status};
 
-const ID: &str = "AR702";
-
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     // bucket → (job id, job region)
     let mut by_bucket: BTreeMap<&str, Vec<(&str, &str)>> = BTreeMap::new();
@@ -30,17 +28,16 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 let why = world
                     .bucket_gap(name, Some("GetBucketLocation"))
                     .map_or("it was not collected".to_string(), gap_text);
-                return Finding::new(ID, Status::Unknown, resource, format!("the bucket's region is unknown: {why}"))
+                return Finding::new(Status::Unknown, resource, format!("the bucket's region is unknown: {why}"))
                     .jobs(jobs);
             };
             let mut elsewhere: Vec<String> =
                 uses.iter().filter(|(_, r)| *r != region).map(|(j, r)| format!("{j} ({r})")).collect();
             elsewhere.dedup();
             let f = if elsewhere.is_empty() {
-                Finding::new(ID, Status::Pass, resource, format!("the bucket is in {region}, the region of its jobs"))
+                Finding::new(Status::Pass, resource, format!("the bucket is in {region}, the region of its jobs"))
             } else {
                 Finding::new(
-                    ID,
                     Status::Fail,
                     resource,
                     format!("the bucket is in {region} but jobs ran elsewhere: {}", elsewhere.join(", ")),

@@ -3,12 +3,10 @@
 use super::Document;
 use super::{Finding, Status};
 
-const ID: &str = "AR801";
-
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
     let resource = doc.resource();
     vec![match doc.policy {
-        Ok(_) => Finding::new(ID, Status::Pass, resource, format!("a well-formed {}", doc.kind)),
-        Err(e) => Finding::new(ID, Status::Fail, resource, e.message.clone()).at(doc.path, e.pos),
+        Ok(_) => Finding::new(Status::Pass, resource, format!("a well-formed {}", doc.kind)),
+        Err(e) => Finding::new(Status::Fail, resource, e.message.clone()).at(doc.path, e.pos),
     }]
 }

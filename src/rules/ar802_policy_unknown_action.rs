@@ -4,8 +4,6 @@ use super::Document;
 use super::{Finding, Status};
 use crate::policy::catalogue::{ActionCheck, catalogue};
 
-const ID: &str = "AR802";
-
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
     let Ok(policy) = doc.policy else { return Vec::new() };
     let resource = || doc.resource();
@@ -31,12 +29,11 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
                 }
                 ActionCheck::UnknownAction(None) => format!("\"{}\" matches no action of its service", p.text),
             };
-            out.push(Finding::new(ID, Status::Fail, resource(), message).at(doc.path, p.pos));
+            out.push(Finding::new(Status::Fail, resource(), message).at(doc.path, p.pos));
         }
     }
     if out.is_empty() {
         out.push(Finding::new(
-            ID,
             Status::Pass,
             resource(),
             format!("every action is a real one (catalogue {} of {})", c.source, c.updated_at.get(..10).unwrap_or("")),

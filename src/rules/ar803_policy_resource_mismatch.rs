@@ -4,8 +4,6 @@ use super::Document;
 use super::{Finding, Status};
 use crate::policy::catalogue::catalogue;
 
-const ID: &str = "AR803";
-
 /// Why a resource entry is not a usable ARN, if it is not.
 fn malformed(text: &str) -> Option<String> {
     if text == "*" || text.contains("${") {
@@ -38,7 +36,7 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
         let Some(resources) = &s.resource else { continue };
         for r in &resources.patterns {
             if let Some(why) = malformed(&r.text) {
-                out.push(Finding::new(ID, Status::Fail, resource(), why).at(doc.path, r.pos));
+                out.push(Finding::new(Status::Fail, resource(), why).at(doc.path, r.pos));
                 continue;
             }
             // Only Action (not NotAction), and only services whose resource types the catalogue details.
@@ -74,7 +72,6 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
                 };
                 out.push(
                     Finding::new(
-                        ID,
                         Status::Fail,
                         resource(),
                         format!("{} names {names}, to which none of {} applies", r.text, actions.join(", ")),
@@ -85,12 +82,7 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
         }
     }
     if out.is_empty() {
-        out.push(Finding::new(
-            ID,
-            Status::Pass,
-            resource(),
-            "every resource is a well-formed ARN its actions apply to",
-        ));
+        out.push(Finding::new(Status::Pass, resource(), "every resource is a well-formed ARN its actions apply to"));
     }
     out
 }

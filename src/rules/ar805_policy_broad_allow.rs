@@ -5,7 +5,6 @@ use super::{DocKind, Document};
 use super::{Finding, Status};
 use crate::policy::Effect;
 
-const ID: &str = "AR805";
 const BROAD: &[&str] = &["*", "kms:*", "s3:*"];
 
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
@@ -21,7 +20,6 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
         if s.action.negated {
             out.push(
                 Finding::new(
-                    ID,
                     Status::Fail,
                     resource(),
                     format!("{label} allows with NotAction: it grants every other action, present and future"),
@@ -32,7 +30,6 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
         if let Some(r) = s.resource.as_ref().filter(|r| r.negated) {
             out.push(
                 Finding::new(
-                    ID,
                     Status::Fail,
                     resource(),
                     format!("{label} allows with NotResource: it grants every other resource"),
@@ -44,19 +41,14 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
         if !s.action.negated && everything {
             for p in s.action.patterns.iter().filter(|p| BROAD.iter().any(|b| b.eq_ignore_ascii_case(&p.text))) {
                 out.push(
-                    Finding::new(
-                        ID,
-                        Status::Fail,
-                        resource(),
-                        format!("{label} allows \"{}\" on every resource", p.text),
-                    )
-                    .at(doc.path, p.pos),
+                    Finding::new(Status::Fail, resource(), format!("{label} allows \"{}\" on every resource", p.text))
+                        .at(doc.path, p.pos),
                 );
             }
         }
     }
     if out.is_empty() {
-        out.push(Finding::new(ID, Status::Pass, resource(), "no broad Allow"));
+        out.push(Finding::new(Status::Pass, resource(), "no broad Allow"));
     }
     out
 }

@@ -5,8 +5,6 @@ use super::{Finding, Status};
 use crate::policy::catalogue::{catalogue, nearest};
 use crate::policy::condition::{Family, OPERATORS};
 
-const ID: &str = "AR806";
-
 /// The operator names AWS accepts, with their set and IfExists forms.
 static OPERATOR_NAMES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(operator_names);
 
@@ -40,7 +38,6 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
                     .unwrap_or_default();
                 out.push(
                     Finding::new(
-                        ID,
                         Status::Fail,
                         resource(),
                         format!("\"{}\" is not a condition operator{hint}", c.operator.name),
@@ -51,14 +48,14 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
             if let Some(Err(near)) = catalogue().check_condition_key(&c.key) {
                 let hint = near.map(|n| format!("; did you mean {n}?")).unwrap_or_default();
                 out.push(
-                    Finding::new(ID, Status::Fail, resource(), format!("\"{}\" is not a condition key{hint}", c.key))
+                    Finding::new(Status::Fail, resource(), format!("\"{}\" is not a condition key{hint}", c.key))
                         .at(doc.path, c.key_pos),
                 );
             }
         }
     }
     if out.is_empty() {
-        out.push(Finding::new(ID, Status::Pass, resource(), "every condition operator and key is a real one"));
+        out.push(Finding::new(Status::Pass, resource(), "every condition operator and key is a real one"));
     }
     out
 }

@@ -4,8 +4,6 @@ use super::Document;
 use super::ar303_key_policy_no_public_principal::is_public;
 use super::{Finding, Status};
 
-const ID: &str = "AR807";
-
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
     let Ok(policy) = doc.policy else { return Vec::new() };
     let resource = || doc.resource();
@@ -15,9 +13,7 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
         .filter(|s| is_public(s))
         .map(|s| {
             let pos = s.principal.as_ref().map_or(s.pos, |p| p.pos);
-            Finding::new(
-                ID,
-                Status::Fail,
+            Finding::new(Status::Fail,
                 resource(),
                 format!(
                     "{} allows everyone: name the principals, or add a condition on aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount or kms:CallerAccount",
@@ -28,12 +24,7 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
         })
         .collect();
     if out.is_empty() && policy.statements.iter().any(|s| s.principal.is_some()) {
-        out.push(Finding::new(
-            ID,
-            Status::Pass,
-            resource(),
-            "no statement allows everyone without a limiting condition",
-        ));
+        out.push(Finding::new(Status::Pass, resource(), "no statement allows everyone without a limiting condition"));
     }
     out
 }

@@ -5,7 +5,6 @@ use super::{CheckContext, Finding, ResourceRef, Status};
 
 pub fn check(_: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     vec![Finding::new(
-        "AR901",
         Status::NotVerifiable,
         ResourceRef::new("service", "translate", None, None),
         "Amazon Translate encrypts its own EBS volume with the default key; AWS operates it and no customer API shows it",

@@ -38,9 +38,9 @@ pub fn prefix_ref(world: &World<'_>, bucket: &str, prefix: &str) -> ResourceRef 
 
 /// UNKNOWN of `rule` for a job's role that is not in the inventory: a rule about the role still answers
 /// for it, naming the failed read (or AR401 when nothing says why).
-pub fn unread_role(world: &World<'_>, rule: &'static str, arn: &str) -> super::Finding {
+pub fn unread_role(world: &World<'_>, arn: &str) -> super::Finding {
     let why = world.gap(arn, None).map_or("it was not collected (see AR401)".to_string(), gap_text);
-    super::Finding::new(rule, super::Status::Unknown, role_ref(arn), format!("the role could not be read: {why}"))
+    super::Finding::new(super::Status::Unknown, role_ref(arn), format!("the role could not be read: {why}"))
 }
 
 pub fn role_ref(arn: &str) -> ResourceRef {
@@ -109,14 +109,10 @@ pub struct OutputKeyUse<'a> {
 impl OutputKeyUse<'_> {
     /// Decides the five key actions for the role; a finding of `rule` saying UNKNOWN (with principal
     /// and jobs) when the role or the key policy cannot be read.
-    pub fn five_key_uses(
-        &self,
-        world: &World<'_>,
-        rule: &'static str,
-    ) -> Result<Vec<super::world::KeyUse>, Box<super::Finding>> {
+    pub fn five_key_uses(&self, world: &World<'_>) -> Result<Vec<super::world::KeyUse>, Box<super::Finding>> {
         let unknown = |why: String| {
             Box::new(
-                super::Finding::new(rule, super::Status::Unknown, key_ref(self.key), why)
+                super::Finding::new(super::Status::Unknown, key_ref(self.key), why)
                     .principal(self.role_arn.clone())
                     .jobs(self.jobs.clone()),
             )
@@ -165,7 +161,7 @@ pub fn output_key_uses<'a>(world: &World<'a>) -> Vec<OutputKeyUse<'a>> {
 /// UNKNOWN findings of `rule`, one per (role, key reference), for output keys that are not AWS managed
 /// and could not be resolved: the key, its policy and its grants are all unknown. `cross_account_only`
 /// keeps the keys named by an ARN in another account than the job's.
-pub fn unreadable_output_keys(world: &World<'_>, rule: &'static str, cross_account_only: bool) -> Vec<super::Finding> {
+pub fn unreadable_output_keys(world: &World<'_>, cross_account_only: bool) -> Vec<super::Finding> {
     let groups = group_jobs(&world.inventory.jobs, |j| {
         let k = j.output_data_config.encryption_key.as_ref()?;
         if is_aws_managed_alias(&k.id) {
@@ -189,7 +185,6 @@ pub fn unreadable_output_keys(world: &World<'_>, rule: &'static str, cross_accou
         .into_iter()
         .map(|((role, reference, key_account, region, why), jobs)| {
             super::Finding::new(
-                rule,
                 super::Status::Unknown,
                 unresolved_key_ref(reference, key_account, region),
                 format!("the output key {reference} in account {key_account} could not be read: {why}"),

@@ -158,6 +158,29 @@ pub struct Rule {
     pub check: Check,
 }
 
+/// An audit rule's check.
+pub type WorldCheck = fn(&World<'_>, &CheckContext) -> Vec<Finding>;
+/// A lint rule's check.
+pub type DocumentCheck = fn(&Document<'_>) -> Vec<Finding>;
+
+impl Rule {
+    /// The check of an audit rule; `None` for a lint rule.
+    pub fn world_check(&self) -> Option<WorldCheck> {
+        match self.check {
+            Check::World(c) => Some(c),
+            Check::Document(_) => None,
+        }
+    }
+
+    /// The check of a lint rule; `None` for an audit rule.
+    pub fn document_check(&self) -> Option<DocumentCheck> {
+        match self.check {
+            Check::Document(c) => Some(c),
+            Check::World(_) => None,
+        }
+    }
+}
+
 /// Each rule's TOML, embedded, with its check. The order is the rule id order.
 const SOURCES: &[(&str, &str, Check)] = &[
     (

@@ -150,7 +150,6 @@ impl ResourceRef {
 /// One rule's verdict on one resource.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    pub rule_id: &'static str,
     pub status: Status,
     pub resource: ResourceRef,
     pub principal: Option<String>,
@@ -170,9 +169,8 @@ pub struct Location {
 }
 
 impl Finding {
-    pub fn new(rule_id: &'static str, status: Status, resource: ResourceRef, message: impl Into<String>) -> Finding {
+    pub fn new(status: Status, resource: ResourceRef, message: impl Into<String>) -> Finding {
         Finding {
-            rule_id,
             status,
             resource,
             principal: None,
