@@ -205,6 +205,7 @@ async fn key(ctx: &Ctx, arn: String, meta: aws_sdk_kms::types::KeyMetadata, alia
         rotation_enabled,
         grants,
         arn,
+        origin: None,
     }
 }
 

@@ -136,7 +136,7 @@ async fn bucket(ctx: &Ctx, name: &str, owned: &Option<BTreeSet<String>>) -> Buck
         }
     };
     let account = owned.as_ref().and_then(|o| o.contains(name).then(|| ctx.account.clone()));
-    Bucket { name: name.to_owned(), account, region, encryption_rules, policy }
+    Bucket { name: name.to_owned(), account, region, encryption_rules, policy, origin: None }
 }
 
 /// Where to ask GetBucketLocation: us-east-1 answers it for any bucket of the commercial partition (other

@@ -129,6 +129,7 @@ fn job(p: &t::TextTranslationJobProperties, account: &str, region: &str) -> Tran
             profanity: s.profanity().map(|v| v.as_str().to_owned()),
             brevity: s.brevity().map(|v| v.as_str().to_owned()),
         }),
+        origin: None,
     }
 }
 

@@ -6,13 +6,15 @@ use std::path::PathBuf;
 use super::{CommandOutput, write_report};
 use crate::engine::{self, EngineSettings, check_world};
 use crate::inventory::Gap;
-use crate::lint::fragment::{self, Source};
+use crate::inventory::TranslationJob;
+use crate::lint::setup::{self as fragment, Source};
 use crate::lint::{Classified, DocKind, Document, LintInputError, SourceFile, classify, read_inputs};
 use crate::output::OutputError;
 use crate::report::{Report, ReportInput, View};
+use crate::rules::world::KeyLookup;
 use crate::rules::{Rule, World, registry};
 use crate::settings::Settings;
-use crate::vocab::{Finding, Location, Status};
+use crate::vocab::{FaultAt, Finding, Location, ResourceRef, Status};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LintError {
@@ -206,10 +208,11 @@ fn component_findings(
     }
     let world = World::new(&fragment.inventory);
     for (rule, mut f) in check_world(&world, settings).findings {
-        if f.status == Status::Unknown || rule.meta.id == "AR901" {
+        // What the files cannot tell is not judged; what AWS alone operates is not the files' to say.
+        if matches!(f.status, Status::Unknown | Status::NotVerifiable) {
             continue;
         }
-        f.location = place_for(&rule.meta.id, &f.resource.id, fragment);
+        f.location = place_for(&world, &f.resource, rule.meta.fault_at);
         out.push((rule, f));
     }
     out
@@ -222,19 +225,32 @@ fn policy_kind_of(policy: &Result<crate::policy::Policy, crate::policy::PolicyEr
     }
 }
 
-/// Where in the files a chain result points: the policy a permission rule judged, else the declaration.
-fn place_for(rule: &str, resource: &str, fragment: &fragment::Fragment) -> Option<Location> {
-    let places = fragment.places.get(resource).or_else(|| {
-        // An alias reference is reported as its ARN; the job request names it as written.
-        let alias = resource.find(":alias/").map(|i| &resource[i + 1..])?;
-        fragment.places.get(alias)
-    })?;
-    let preferred = match rule {
-        "AR103" | "AR203" | "AR204" | "AR303" | "AR404" | "AR501" => places.policy.clone(),
-        "AR402" | "AR403" => places.trust.clone(),
+/// Where in the files a chain result points: the part of its resource the rule judges (`fault_at`), else
+/// where the resource is declared; a key no file declares, where a job request names it.
+fn place_for(world: &World<'_>, resource: &ResourceRef, part: FaultAt) -> Option<Location> {
+    let jobs = &world.inventory.jobs;
+    let origin = match resource.kind.as_str() {
+        "kms-key" => match world.key(&resource.id, "", "") {
+            KeyLookup::Found(k) => k.origin.as_ref(),
+            KeyLookup::Missing { .. } => {
+                let named = |j: &&TranslationJob| {
+                    j.output_data_config.encryption_key.as_ref().is_some_and(|k| resource.id.ends_with(k.id.as_str()))
+                };
+                return jobs.iter().find(named).and_then(|j| j.origin.as_ref()?.declared.clone());
+            }
+        },
+        "iam-role" => world.role(&resource.id).and_then(|(r, _)| r.origin.as_ref()),
+        "s3-bucket" => world.bucket(resource.id.trim_start_matches("arn:aws:s3:::")).and_then(|b| b.origin.as_ref()),
+        "s3-prefix" => {
+            let job = jobs.iter().find(|j| j.input_data_config.s3_uri == resource.id)?;
+            return job.origin.as_ref()?.input.clone();
+        }
+        "translate-job" => {
+            jobs.iter().find(|j| crate::rules::common::job_arn(j) == resource.id).and_then(|j| j.origin.as_ref())
+        }
         _ => None,
     };
-    preferred.or_else(|| places.declared.clone())
+    origin?.place(part).cloned()
 }
 
 /// Lints files and builds the report.

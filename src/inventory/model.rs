@@ -81,6 +81,9 @@ pub struct TranslationJob {
     pub data_access_role_arn: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<JobSettings>,
+    /// Where a linted file declares it; never in a snapshot.
+    #[serde(skip)]
+    pub origin: Option<crate::vocab::Origin>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -163,6 +166,9 @@ pub struct Bucket {
     /// The bucket policy text; absent when the bucket has none. Unread: see gaps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
+    /// Where a linted file declares it; never in a snapshot.
+    #[serde(skip)]
+    pub origin: Option<crate::vocab::Origin>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -241,6 +247,9 @@ pub struct KmsKey {
     /// ListGrants; absent when unread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grants: Option<Vec<Grant>>,
+    /// Where a linted file declares it; never in a snapshot.
+    #[serde(skip)]
+    pub origin: Option<crate::vocab::Origin>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -278,6 +287,9 @@ pub struct IamRole {
     pub permissions_boundary: Option<NamedPolicy>,
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// Where a linted file declares it; never in a snapshot.
+    #[serde(skip)]
+    pub origin: Option<crate::vocab::Origin>,
 }
 
 /// An inline policy (by name) or a managed policy (by ARN) and its document.

@@ -1,7 +1,7 @@
 //! The linter's input side: read files (folders walked, `-` for stdin), tell their kind from their
 //! content, and hand each document to the lint rules.
 
-pub mod fragment;
+pub mod setup;
 pub mod yaml;
 
 use std::io::Read;

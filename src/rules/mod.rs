@@ -67,6 +67,10 @@ pub struct RuleMeta {
     #[serde(default)]
     pub severity_by_ruleset: BTreeMap<String, Severity>,
     pub control: String,
+    /// Which part of a declared resource a finding points at when the linter judges a setup: its policy,
+    /// its trust policy, or (by default) the declaration.
+    #[serde(default)]
+    pub fault_at: crate::vocab::FaultAt,
     pub title: String,
     pub fails_when: String,
     pub rationale: String,

@@ -124,6 +124,41 @@ impl fmt::Display for Pos {
     }
 }
 
+/// Where a resource was declared in a linted file, and where its policies are: how a finding about it
+/// points at a source line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub declared: Option<Location>,
+    /// The key policy, bucket policy or role permission policy.
+    pub policy: Option<Location>,
+    /// A role's trust policy.
+    pub trust: Option<Location>,
+    /// A job request's input folder.
+    pub input: Option<Location>,
+}
+
+/// The part of a declaration a finding is about: a rule says which part it judges.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultAt {
+    #[default]
+    Declaration,
+    Policy,
+    TrustPolicy,
+}
+
+impl Origin {
+    /// The place of `part`, else the declaration.
+    pub fn place(&self, part: FaultAt) -> Option<&Location> {
+        let preferred = match part {
+            FaultAt::Policy => self.policy.as_ref(),
+            FaultAt::TrustPolicy => self.trust.as_ref(),
+            FaultAt::Declaration => None,
+        };
+        preferred.or(self.declared.as_ref())
+    }
+}
+
 /// The resource a result is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ResourceRef {

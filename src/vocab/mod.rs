@@ -7,6 +7,6 @@ pub mod format;
 pub mod result;
 pub mod time;
 
-pub use finding::{FailOn, Finding, Location, Pos, ResourceRef, Ruleset, Severity, Status};
+pub use finding::{FailOn, FaultAt, Finding, Location, Origin, Pos, ResourceRef, Ruleset, Severity, Status};
 pub use format::Format;
 pub use result::{AppliedWaiver, BaselineMark, Gap, Resolved, ResultKey, ResultRow, RuleDoc};
