@@ -56,6 +56,7 @@ fn generate(jobs: usize) -> Inventory {
             policy: Some(policy),
             rotation_enabled: Some(i % 3 != 0),
             grants: Some(vec![]),
+            origin: None,
         });
     }
     for i in 0..ROLES {
@@ -91,6 +92,7 @@ fn generate(jobs: usize) -> Inventory {
                     bucket_key_enabled: Some(true),
                 }],
                 policy,
+                origin: None,
             });
         }
     }
