@@ -275,16 +275,6 @@ pub fn custom_resources<'a>(
         .chain(inv.parallel_data.iter().map(|r| (r, "translate-parallel-data")))
 }
 
-/// The job's output key as a key ARN when the inventory resolves it, as written when not; `None` for
-/// the AWS managed key.
-pub fn output_key_arn(world: &World<'_>, job: &TranslationJob) -> Option<String> {
-    let k = job.output_data_config.encryption_key.as_ref().filter(|k| !is_aws_managed_alias(&k.id))?;
-    Some(match lookup_key(world, &k.id, &job.account, &job.region) {
-        KeyLookup::Found(key) => key.arn.clone(),
-        KeyLookup::Missing { .. } => k.id.clone(),
-    })
-}
-
 /// Names a missing layer the way a key's owner thinks of it.
 pub fn key_layer_words(layer: crate::policy::Layer) -> &'static str {
     use crate::policy::Layer;

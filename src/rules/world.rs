@@ -10,6 +10,7 @@ use crate::inventory::{Bucket, Gap, IamRole, Inventory, KmsKey, ObjectPrefix, Tr
 use crate::policy::{
     Decider, Decision, Layer, Outcome, Policy, PolicyError, PolicySet, Principal, Request, Verdict, evaluate,
 };
+use crate::vocab::aws::is_aws_managed_alias;
 use crate::vocab::aws::{KeyName, KeyRef, aliases_gap_resource, normalise_resource_id};
 pub use crate::vocab::aws::{arn_region, parse_s3_uri};
 
@@ -356,12 +357,22 @@ impl S3Access {
     /// name, so one stands for all.
     pub fn write(world: &World<'_>, job: &TranslationJob) -> Option<S3Access> {
         let (bucket, folder) = job.output_folder()?;
-        let key_arn = super::common::output_key_arn(world, job);
+        let key_arn = world.output_key_arn(job);
         Some(S3Access::WriteOutput { bucket, key: format!("{folder}document.txt"), key_arn })
     }
 }
 
 impl World<'_> {
+    /// The job's output key as a key ARN when the inventory resolves it, as written when not; `None` for
+    /// the AWS managed key.
+    pub fn output_key_arn(&self, job: &TranslationJob) -> Option<String> {
+        let k = job.output_data_config.encryption_key.as_ref().filter(|k| !is_aws_managed_alias(&k.id))?;
+        Some(match self.key(&k.id, &job.account, arn_region(&k.id).unwrap_or(&job.region)) {
+            KeyLookup::Found(key) => key.arn.clone(),
+            KeyLookup::Missing { .. } => k.id.clone(),
+        })
+    }
+
     /// The request `principal` makes for `access`, with the request-context model of Translate's calls.
     pub fn s3_request(&self, principal: &Principal, access: &S3Access) -> Request {
         let b = self.bucket(access.bucket());

@@ -1,5 +1,6 @@
 //! The one integration test binary: CLI behaviour, reference examples, differential checks.
 
+mod architecture;
 mod audit_cli;
 mod differential;
 mod lint_cli;
