@@ -66,9 +66,9 @@ pub fn render(report: &Report) -> String {
 
 pub struct Csv;
 
-impl super::Render for Csv {
-    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        out.write_all(render(report).as_bytes())
+impl super::RenderText for Csv {
+    fn text(&self, report: &Report) -> String {
+        render(report)
     }
 }
 

@@ -68,13 +68,7 @@ pub fn render(report: &Report) -> String {
         } else if let Some(b) = r.baseline {
             status.push_str(&format!(" ({})", format!("{b:?}").to_lowercase()));
         }
-        let mut resource = format!("<code>{}</code>", escape(&r.resource.id));
-        if let Some(p) = &r.principal {
-            resource.push_str(&format!("<br/>for <code>{}</code>", escape(p)));
-        }
-        if let Some(l) = &r.location {
-            resource = format!("<code>{}:{}:{}</code>", escape(&l.file), l.line, l.column);
-        }
+        let resource = super::subject(r, |t| format!("<code>{}</code>", escape(t)), "<br/>for ");
         let mut details = String::new();
         if !r.remediation.is_empty() {
             details.push_str(&format!("<p>Fix: {}</p>", escape(&r.remediation)));
@@ -121,8 +115,8 @@ pub fn render(report: &Report) -> String {
 
 pub struct Html;
 
-impl super::Render for Html {
-    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        out.write_all(render(report).as_bytes())
+impl super::RenderText for Html {
+    fn text(&self, report: &Report) -> String {
+        render(report)
     }
 }

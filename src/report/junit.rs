@@ -75,13 +75,7 @@ pub fn render(report: &Report) -> String {
             rows.len()
         );
         for (r, o) in rows.iter().zip(outcomes) {
-            let mut name = r.resource.id.clone();
-            if let Some(p) = &r.principal {
-                name.push_str(&format!(" for {p}"));
-            }
-            if let Some(l) = &r.location {
-                name = format!("{}:{}:{}", l.file, l.line, l.column);
-            }
+            let name = super::subject(r, str::to_owned, " for ");
             let _ = write!(body, "    <testcase classname=\"{}\" name=\"{}\"", escape(rule), escape(&name));
             let detail = || {
                 let mut d = format!("{} ({} {})", r.message, r.severity.as_str(), r.control);
@@ -143,8 +137,8 @@ pub fn render(report: &Report) -> String {
 
 pub struct Junit;
 
-impl super::Render for Junit {
-    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        out.write_all(render(report).as_bytes())
+impl super::RenderText for Junit {
+    fn text(&self, report: &Report) -> String {
+        render(report)
     }
 }

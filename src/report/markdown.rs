@@ -50,13 +50,7 @@ pub fn render(report: &Report, show_pass: bool) -> String {
         out.push_str("| status | severity | rule | resource | message |\n| --- | --- | --- | --- | --- |\n");
         for r in rows {
             let status = super::status_label(r);
-            let mut resource = format!("`{}`", r.resource.id.replace('`', "'"));
-            if let Some(p) = &r.principal {
-                resource.push_str(&format!(" for `{}`", p.replace('`', "'")));
-            }
-            if let Some(l) = &r.location {
-                resource = format!("`{}:{}:{}`", l.file.replace('`', "'"), l.line, l.column);
-            }
+            let resource = super::subject(r, |t| format!("`{}`", t.replace('`', "'")), " for ");
             let _ = writeln!(
                 out,
                 "| {status} | {} | {} {} | {} | {} |",
@@ -83,9 +77,9 @@ pub struct Markdown {
     pub show_pass: bool,
 }
 
-impl super::Render for Markdown {
-    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        out.write_all(render(report, self.show_pass).as_bytes())
+impl super::RenderText for Markdown {
+    fn text(&self, report: &Report) -> String {
+        render(report, self.show_pass)
     }
 }
 

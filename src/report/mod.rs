@@ -189,6 +189,17 @@ pub trait Render {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
 }
 
+/// A format rendered whole into text first (they are small next to the JSON and SARIF of large runs).
+pub trait RenderText {
+    fn text(&self, report: &Report) -> String;
+}
+
+impl<T: RenderText> Render for T {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(self.text(report).as_bytes())
+    }
+}
+
 /// What the reader asked for besides the format.
 #[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
@@ -225,6 +236,21 @@ pub fn renderer(format: Format, options: &RenderOptions) -> Box<dyn Render> {
             Box::new(table::Table { show_pass: options.show_pass, colour: options.colour })
         }
     }
+}
+
+/// What a result is about, as the human formats label it: `file:line:column` for a place in a linted file,
+/// else the resource id and, for rules about a role using a key, the principal. `quote` marks up each
+/// name; `between` goes between resource and principal.
+pub fn subject(row: &ResultRow, quote: impl Fn(&str) -> String, between: &str) -> String {
+    if let Some(l) = &row.location {
+        return quote(&format!("{}:{}:{}", l.file, l.line, l.column));
+    }
+    let mut s = quote(&row.resource.id);
+    if let Some(p) = &row.principal {
+        s.push_str(between);
+        s.push_str(&quote(p));
+    }
+    s
 }
 
 /// A result's status as the human formats show it: `FAIL (waived)`, `UNKNOWN (new)`, `PASS`.

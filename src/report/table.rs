@@ -10,9 +10,9 @@ pub struct Table {
     pub colour: bool,
 }
 
-impl super::Render for Table {
-    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        out.write_all(render(report, self).as_bytes())
+impl super::RenderText for Table {
+    fn text(&self, report: &Report) -> String {
+        render(report, self)
     }
 }
 
@@ -48,10 +48,7 @@ pub fn render(report: &Report, options: &Table) -> String {
         table.set_header(vec!["status", "rule", "resource", "message"]);
         for r in rows {
             let status = super::status_label(r);
-            let mut resource = r.resource.id.clone();
-            if let Some(p) = &r.principal {
-                resource.push_str(&format!("\nfor {p}"));
-            }
+            let resource = super::subject(r, str::to_owned, "\nfor ");
             table.add_row(vec![status, format!("{} {}", r.rule_id, r.rule), resource, r.message.clone()]);
         }
         out.push_str(&table.to_string());

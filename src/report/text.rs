@@ -44,8 +44,8 @@ pub struct Text {
     pub colour: bool,
 }
 
-impl super::Render for Text {
-    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        out.write_all(render(report, self.colour).as_bytes())
+impl super::RenderText for Text {
+    fn text(&self, report: &Report) -> String {
+        render(report, self.colour)
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{bucket_ref, gap_json, gap_text, group_jobs, job_ids};
+use super::common::{bucket_ref, group_jobs, job_ids, unread};
 use super::world::{World, parse_s3_uri};
 use super::{CheckContext, Finding, Status};
 
@@ -17,12 +17,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let jobs = job_ids(&jobs);
             let gap = world.bucket_gap(name, Some("GetBucketEncryption"));
             let finding = match (world.bucket(name), gap) {
-                (_, Some(gap)) => Finding::new(
-                    Status::Unknown,
-                    resource,
-                    format!("the bucket's default encryption could not be read: {}", gap_text(gap)),
-                )
-                .evidence(json!({"gap": gap_json(gap)})),
+                (_, Some(gap)) => unread(resource, "the bucket's default encryption", gap),
                 (None, None) => Finding::new(Status::Unknown, resource, "the input bucket was not collected"),
                 (Some(b), None) if b.encryption_rules.is_empty() => {
                     Finding::new(Status::Fail, resource, "the input bucket has no default encryption configuration")

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{gap_json, gap_text, group_jobs, job_ids, prefix_ref};
+use super::common::{group_jobs, job_ids, prefix_ref, unread};
 use super::world::{World, parse_s3_uri};
 use super::{CheckContext, Finding, Status};
 use crate::inventory::S3Object;
@@ -31,13 +31,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let jobs = job_ids(&jobs);
             let uri = format!("s3://{bucket}/{prefix}");
             if let Some(gap) = world.gap(&uri, None) {
-                return Finding::new(
-                    Status::Unknown,
-                    resource,
-                    format!("the input objects could not be read: {}", gap_text(gap)),
-                )
-                .evidence(json!({"gap": gap_json(gap)}))
-                .jobs(jobs);
+                return unread(resource, "the input objects", gap).jobs(jobs);
             }
             let Some(p) = world.prefix(bucket, prefix) else {
                 return Finding::new(Status::Unknown, resource, "the input objects were not collected").jobs(jobs);

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{gap_json, gap_text, is_aws_managed_alias, job_arn, lookup_key, prefix_ref};
+use super::common::{is_aws_managed_alias, job_arn, lookup_key, prefix_ref, unread};
 use super::world::{KeyLookup, World};
 use super::{CheckContext, Finding, ResourceRef, Status};
 
@@ -37,13 +37,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let jobs = vec![job.job_id.clone()];
             let uri = format!("s3://{bucket}/{prefix}");
             if let Some(gap) = world.gap(&uri, None) {
-                return Finding::new(
-                    Status::Unknown,
-                    resource,
-                    format!("the output objects could not be read: {}", gap_text(gap)),
-                )
-                .evidence(json!({"gap": gap_json(gap)}))
-                .jobs(jobs);
+                return unread(resource, "the output objects", gap).jobs(jobs);
             }
             let Some(p) = world.prefix(&bucket, &prefix) else {
                 return Finding::new(Status::Unknown, resource, "the output objects were not collected").jobs(jobs);

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{bucket_ref, gap_json, gap_text, group_jobs, job_ids};
+use super::common::{bucket_ref, group_jobs, job_ids, unread};
 use super::world::{World, parse_s3_uri};
 use super::{CheckContext, Finding, Status};
 
@@ -14,13 +14,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let resource = bucket_ref(world, name);
             let jobs = job_ids(&jobs);
             if let Some(gap) = world.bucket_gap(name, Some("GetBucketEncryption")) {
-                return Finding::new(
-                    Status::Unknown,
-                    resource,
-                    format!("the bucket's default encryption could not be read: {}", gap_text(gap)),
-                )
-                .evidence(json!({"gap": gap_json(gap)}))
-                .jobs(jobs);
+                return unread(resource, "the bucket's default encryption", gap).jobs(jobs);
             }
             let Some(b) = world.bucket(name) else {
                 return Finding::new(Status::Unknown, resource, "the output bucket was not collected").jobs(jobs);

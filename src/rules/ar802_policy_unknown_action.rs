@@ -5,11 +5,10 @@ use super::{Finding, Status};
 use crate::policy::catalogue::{ActionCheck, catalogue};
 
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
-    let Ok(policy) = doc.policy else { return Vec::new() };
     let resource = || doc.resource();
     let c = catalogue();
     let mut out = Vec::new();
-    for s in &policy.statements {
+    for s in doc.statements() {
         for p in &s.action.patterns {
             let message = match c.check_action(&p.text) {
                 ActionCheck::Known => continue,

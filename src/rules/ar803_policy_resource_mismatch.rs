@@ -28,11 +28,10 @@ fn malformed(text: &str) -> Option<String> {
 }
 
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
-    let Ok(policy) = doc.policy else { return Vec::new() };
     let resource = || doc.resource();
     let c = catalogue();
     let mut out = Vec::new();
-    for s in &policy.statements {
+    for s in doc.statements() {
         let Some(resources) = &s.resource else { continue };
         for r in &resources.patterns {
             if let Some(why) = malformed(&r.text) {

@@ -6,6 +6,7 @@ use crate::inventory::{Gap, KmsKey, TranslationJob};
 
 use super::ResourceRef;
 use super::world::{KeyLookup, World};
+use crate::vocab::aws::arn_account;
 pub use crate::vocab::aws::{arn_region, is_aws_managed_alias, unresolved_key_ref};
 
 pub fn job_arn(job: &TranslationJob) -> String {
@@ -61,6 +62,12 @@ pub fn gap_text(gap: &Gap) -> String {
 
 pub fn gap_json(gap: &Gap) -> serde_json::Value {
     serde_json::to_value(gap).unwrap_or_default()
+}
+
+/// UNKNOWN because a read failed: `what` could not be read, with the failed read as evidence.
+pub fn unread(resource: ResourceRef, what: &str, gap: &Gap) -> super::Finding {
+    super::Finding::new(super::Status::Unknown, resource, format!("{what} could not be read: {}", gap_text(gap)))
+        .evidence(serde_json::json!({"gap": gap_json(gap)}))
 }
 
 /// Groups jobs by a key the rule reports on, keeping the jobs each group serves.
@@ -158,10 +165,38 @@ pub fn output_key_uses<'a>(world: &World<'a>) -> Vec<OutputKeyUse<'a>> {
         .collect()
 }
 
+/// Judges every (role, customer managed output key) pair of the jobs with `judge`, given the five key
+/// decisions; a pair whose role or key policy cannot be read is UNKNOWN, and a key that could not be read
+/// at all gets an UNKNOWN result too. `cross_account_only` keeps keys in another account than the role's.
+pub fn judge_output_keys(
+    world: &World<'_>,
+    cross_account_only: bool,
+    judge: impl Fn(&OutputKeyUse<'_>, &[super::world::KeyUse]) -> super::Finding,
+) -> Vec<super::Finding> {
+    let mut out: Vec<super::Finding> = output_key_uses(world)
+        .into_iter()
+        .filter(|u| !cross_account_only || arn_account(&u.role_arn).is_some_and(|a| a != u.key.account))
+        .map(|u| match u.five_key_uses(world) {
+            Ok(uses) => judge(&u, &uses).principal(u.role_arn.clone()).jobs(u.jobs.clone()),
+            Err(unknown) => *unknown,
+        })
+        .collect();
+    out.extend(unreadable_output_keys(world, cross_account_only));
+    out
+}
+
+/// The condition keys that left some of `uses` undecided, once each.
+pub fn unresolved_keys(uses: &[super::world::KeyUse]) -> String {
+    let mut keys: Vec<&str> = uses.iter().flat_map(|x| x.unresolved.iter().map(String::as_str)).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.join(", ")
+}
+
 /// UNKNOWN findings of `rule`, one per (role, key reference), for output keys that are not AWS managed
 /// and could not be resolved: the key, its policy and its grants are all unknown. `cross_account_only`
 /// keeps the keys named by an ARN in another account than the job's.
-pub fn unreadable_output_keys(world: &World<'_>, cross_account_only: bool) -> Vec<super::Finding> {
+fn unreadable_output_keys(world: &World<'_>, cross_account_only: bool) -> Vec<super::Finding> {
     let groups = group_jobs(&world.inventory.jobs, |j| {
         let k = j.output_data_config.encryption_key.as_ref()?;
         if is_aws_managed_alias(&k.id) {

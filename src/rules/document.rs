@@ -61,6 +61,11 @@ pub struct Document<'a> {
 }
 
 impl Document<'_> {
+    /// The statements of a policy that parsed; none of one that did not (AR801 reports it).
+    pub fn statements(&self) -> &[crate::policy::Statement] {
+        self.policy.as_ref().map_or(&[], |p| &p.statements)
+    }
+
     /// The resource every finding about this document is reported on.
     pub fn resource(&self) -> crate::vocab::ResourceRef {
         crate::vocab::ResourceRef::new("policy-file", self.path, None, None)
