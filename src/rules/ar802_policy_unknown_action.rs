@@ -5,13 +5,16 @@ use super::{Finding, Status};
 use crate::policy::catalogue::{ActionCheck, catalogue};
 
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
-    let resource = || doc.resource();
+    // A policy that does not parse is AR801's to report.
+    if doc.policy.is_err() {
+        return Vec::new();
+    }
     let c = catalogue();
-    let mut out = Vec::new();
-    for s in doc.statements() {
-        for p in &s.action.patterns {
+    let patterns = doc.statements().iter().flat_map(|s| &s.action.patterns);
+    let mut out: Vec<Finding> = patterns
+        .filter_map(|p| {
             let message = match c.check_action(&p.text) {
-                ActionCheck::Known => continue,
+                ActionCheck::Known => return None,
                 ActionCheck::UnknownService(Some(near)) => {
                     format!(
                         "\"{}\": no service \"{}\"; did you mean {near}?",
@@ -28,13 +31,13 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
                 }
                 ActionCheck::UnknownAction(None) => format!("\"{}\" matches no action of its service", p.text),
             };
-            out.push(Finding::new(Status::Fail, resource(), message).at(doc.path, p.pos));
-        }
-    }
+            Some(Finding::new(Status::Fail, doc.resource(), message).at(doc.path, p.pos))
+        })
+        .collect();
     if out.is_empty() {
         out.push(Finding::new(
             Status::Pass,
-            resource(),
+            doc.resource(),
             format!("every action is a real one (catalogue {} of {})", c.source, c.updated_at.get(..10).unwrap_or("")),
         ));
     }

@@ -28,6 +28,10 @@ fn malformed(text: &str) -> Option<String> {
 }
 
 pub fn check(doc: &Document<'_>) -> Vec<Finding> {
+    // A policy that does not parse is AR801's to report.
+    if doc.policy.is_err() {
+        return Vec::new();
+    }
     let resource = || doc.resource();
     let c = catalogue();
     let mut out = Vec::new();
