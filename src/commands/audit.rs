@@ -19,39 +19,6 @@ pub enum AuditError {
     Output(#[from] OutputError),
 }
 
-/// Merges several snapshots into one inventory; resources read twice are kept once.
-pub fn merge(mut inventories: Vec<Inventory>) -> Inventory {
-    let mut merged = inventories.remove(0);
-    for inv in inventories {
-        merged.accounts.extend(inv.accounts);
-        merged.regions.extend(inv.regions);
-        merged.jobs.extend(inv.jobs);
-        merged.terminologies.extend(inv.terminologies);
-        merged.parallel_data.extend(inv.parallel_data);
-        merged.buckets.extend(inv.buckets);
-        merged.prefixes.extend(inv.prefixes);
-        merged.keys.extend(inv.keys);
-        merged.roles.extend(inv.roles);
-        merged.gaps.extend(inv.gaps);
-    }
-    merged.accounts.sort();
-    merged.accounts.dedup();
-    merged.regions.sort();
-    merged.regions.dedup();
-    fn dedup_by<T, K: Ord + Clone>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
-        let mut seen = std::collections::BTreeSet::new();
-        v.retain(|x| seen.insert(key(x)));
-    }
-    dedup_by(&mut merged.jobs, |j| (j.account.clone(), j.region.clone(), j.job_id.clone()));
-    dedup_by(&mut merged.keys, |k| k.arn.clone());
-    dedup_by(&mut merged.roles, |r| r.arn.clone());
-    dedup_by(&mut merged.buckets, |b| b.name.clone());
-    dedup_by(&mut merged.prefixes, |p| (p.bucket.clone(), p.prefix.clone()));
-    dedup_by(&mut merged.terminologies, |t| t.arn.clone());
-    dedup_by(&mut merged.parallel_data, |t| t.arn.clone());
-    merged
-}
-
 /// Audits an inventory and builds the report; shared by `audit` and `scan`.
 pub fn audit_inventory(
     inventory: &Inventory,
@@ -104,7 +71,7 @@ pub fn run(snapshots: &[PathBuf], settings: &Settings) -> Result<CommandOutput, 
         }
     };
     let inventories = snapshots.iter().map(|p| load_snapshot(p)).collect::<Result<Vec<_>, _>>()?;
-    let inventory = merge(inventories);
+    let inventory = crate::inventory::merge(inventories);
     phase("snapshots loaded");
     let names = snapshots.iter().map(|p| p.display().to_string()).collect();
     let (report, notices) = audit_inventory(&inventory, settings, "audit", names);
