@@ -37,13 +37,19 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 return Finding::new(Status::Unknown, resource, "the input objects were not collected").jobs(jobs);
             };
             if p.objects.is_empty() {
-                return Finding::new(
-                    Status::Unknown,
-                    resource,
-                    "no input objects were found under the prefix, so none could be checked",
-                )
-                .evidence(json!({"coverage": p.coverage, "total_objects": p.total_objects}))
-                .jobs(jobs);
+                let evidence = json!({"coverage": p.coverage, "objects_checked": 0, "total_objects": p.total_objects});
+                // The listing succeeded: an empty folder stores nothing, encrypted or not. Objects listed
+                // but none read is another matter.
+                let f = if p.total_objects.unwrap_or(0) == 0 {
+                    Finding::new(Status::Pass, resource, "the input folder holds no objects: nothing is at rest there")
+                } else {
+                    Finding::new(
+                        Status::Unknown,
+                        resource,
+                        "objects were listed in the input folder but none of their headers were read",
+                    )
+                };
+                return f.evidence(evidence).jobs(jobs);
             }
             let bad: Vec<(&str, &str)> =
                 p.objects.iter().filter_map(|o| fault(o).map(|f| (o.key.as_str(), f))).collect();
