@@ -50,8 +50,14 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let mut decisions = Vec::new();
             let mut keys = std::collections::BTreeSet::new();
             for action in FIVE_KEY_ACTIONS {
-                let ctx = requests::context(&requests::key_call(action, &r.region, k));
-                let d = evaluate(&Request::new(principal.clone(), action, &k.arn, ctx), &set);
+                let ctx = requests::context(&requests::Call::KeyForCustomResource { key: k });
+                let mut request = Request::new(principal.clone(), action, &k.arn, ctx);
+                // The account stands for whichever of its principals imports the resource: keys that
+                // name that principal are unknown, only its account is known.
+                for key in requests::CALLER_KEYS {
+                    request.context.remove(key);
+                }
+                let d = evaluate(&request, &set);
                 match d.outcome {
                     Outcome::Allowed => {}
                     Outcome::Depends => {

@@ -53,7 +53,14 @@ pub enum Call<'a> {
     /// Translate uses the key with the role's session itself (`kms:CreateGrant`, `kms:RetireGrant`,
     /// `kms:DescribeKey`).
     KeyDirect { key: &'a KmsKey },
+    /// Translate uses a terminology's or parallel data's key for whoever in the resource's account
+    /// imports or uses the resource.
+    KeyForCustomResource { key: &'a KmsKey },
 }
+
+/// Keys that name the calling principal itself, unknown when only its account is: AR603 judges "a
+/// principal of the account".
+pub const CALLER_KEYS: [&str; 4] = ["aws:PrincipalArn", "aws:PrincipalType", "aws:PrincipalIsAWSService", "aws:userid"];
 
 /// What the inventory knows of the bucket a request goes to.
 #[derive(Debug, Clone, Copy, Default)]
@@ -218,6 +225,20 @@ pub fn model(call: &Call<'_>) -> Vec<Entry> {
             ));
             entries.extend(key_facts(key));
         }
+        Call::KeyForCustomResource { key } => {
+            let why = "how Translate uses a custom resource's key for its caller is not documented";
+            entries.push(present(
+                "aws:SecureTransport",
+                ["true"],
+                IN_TRANSIT,
+                "Translate uses TLS 1.2 for data in transit",
+            ));
+            entries.push(unknown("kms:ViaService", KMS_KEYS, why));
+            entries.push(unknown("aws:ViaAWSService", GLOBAL_KEYS, why));
+            entries.push(unknown("aws:CalledVia", GLOBAL_KEYS, why));
+            entries.push(unknown("kms:EncryptionContextKeys", KMS_KEYS, why));
+            entries.extend(key_facts(key));
+        }
         Call::KeyDirect { key } => {
             entries.extend(role_session());
             entries.push(unknown(
@@ -299,6 +320,7 @@ mod tests {
             Call::WriteOutput { key_arn: None, bucket: BucketFacts::default() },
             Call::KeyViaS3 { s3_region: "us-east-1", key: &k },
             Call::KeyDirect { key: &k },
+            Call::KeyForCustomResource { key: &k },
         ] {
             let m = model(&call);
             let mut keys: Vec<String> = m.iter().map(|e| e.key.to_ascii_lowercase()).collect();
