@@ -49,7 +49,7 @@ pub fn explanation(rule: &Rule) -> String {
     let _ = writeln!(out, "\nFails when: {}\n", m.fails_when);
     let _ = writeln!(out, "Why: {}\n", m.rationale);
     let _ = writeln!(out, "How to fix: {}\n", m.remediation);
-    let _ = writeln!(out, "Source: {}, \"{}\":\n  \"{}\"", m.source.page, m.source.section, m.source.quote);
+    let _ = writeln!(out, "Source: docs/{}, \"{}\":\n  \"{}\"", m.source.page, m.source.section, m.source.quote);
     out
 }
 
@@ -75,7 +75,11 @@ pub fn markdown(rule: &Rule) -> String {
     let _ = writeln!(out, "## Fails when\n\n{}\n", m.fails_when);
     let _ = writeln!(out, "## Why\n\n{}\n", m.rationale);
     let _ = writeln!(out, "## How to fix\n\n{}\n", m.remediation);
-    let _ =
-        writeln!(out, "## Source\n\n`{}`, section \"{}\":\n\n> {}", m.source.page, m.source.section, m.source.quote);
+    let name = m.source.page.rsplit('/').next().unwrap_or(&m.source.page);
+    let _ = writeln!(
+        out,
+        "## Source\n\n[{name}](../{}), section \"{}\":\n\n> {}",
+        m.source.page, m.source.section, m.source.quote
+    );
     out
 }

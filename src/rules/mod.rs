@@ -83,7 +83,7 @@ pub struct RuleMeta {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSource {
-    /// A file of `../shared/reference/` or `../shared/spec/`.
+    /// A page under `docs/`: the AWS pages in `reference/`, or `controls.md`.
     pub page: String,
     pub section: String,
     /// The sentence the rule enforces, verbatim.

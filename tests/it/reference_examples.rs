@@ -22,10 +22,8 @@ fn request(principal: &str, action: &str, resource: &str, ctx: Context) -> Reque
 /// The fixtures must stay the page's examples: compare them with the code blocks of the page itself.
 #[test]
 fn fixtures_are_the_reference_page_examples() {
-    let page = crate::root().join("../shared/reference/async-prereqs.md");
-    let Ok(text) = std::fs::read_to_string(&page) else {
-        panic!("{} is missing: CI and developers have ../shared beside the project", page.display());
-    };
+    let page = crate::root().join("docs/reference/async-prereqs.md");
+    let text = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
     let blocks: Vec<serde_json::Value> = text
         .split("```")
         .skip(1)
