@@ -204,7 +204,7 @@ pub struct RulesArgs {
 pub enum RulesAction {
     /// Print a rule's rationale, what fails, how to fix it, and the sentence it enforces.
     Explain {
-        /// A rule id such as AR203.
+        /// A rule id such as AR203, or its slug (output-key-policy-grants-role).
         id: String,
     },
 }

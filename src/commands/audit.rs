@@ -80,6 +80,12 @@ pub fn run(snapshots: &[PathBuf], settings: &Settings) -> Result<CommandOutput, 
         for n in notices {
             eprintln!("atrest: warning: {n}");
         }
+        if inventory.jobs.is_empty() {
+            eprintln!(
+                "atrest: note: the snapshot holds no Translate jobs: only the custom terminologies, parallel data \
+                 and the service's own volume (AR901) were judged"
+            );
+        }
     }
     let exit_code = report.summary.exit_code as u8;
     write_report(&report, settings, View::Resources)?;

@@ -20,6 +20,12 @@ use crate::vocab::{FaultAt, Finding, Location, ResourceRef, Status};
 pub enum LintError {
     #[error(transparent)]
     Input(#[from] LintInputError),
+    /// A gate that checked nothing must not pass.
+    #[error(
+        "nothing to lint in {paths}: {read} file(s) read, none a policy document, job request, CloudFormation \
+         template or Terraform plan{why}; give policy JSON, job request JSON, templates (JSON or YAML) or plan JSON"
+    )]
+    NothingToLint { paths: String, read: usize, why: String },
     #[error(transparent)]
     Output(#[from] OutputError),
 }
@@ -274,6 +280,12 @@ pub fn lint_report(paths: &[PathBuf], settings: &Settings) -> Result<(Report, Ve
     let engine_settings = settings.engine();
     let (findings, not_linted) = lint_files(&files, &rules, &engine_settings);
     phase(&format!("{} findings", findings.len()));
+    if not_linted.len() == files.len() {
+        let paths = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        let notes: Vec<&str> = not_linted.iter().take(3).map(|g| g.message.as_str()).collect();
+        let why = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
+        return Err(LintError::NothingToLint { paths, read: files.len(), why });
+    }
     let mut out = engine::finish(findings, &engine_settings);
     let resolved = settings.baseline.as_ref().map(|b| b.apply(&mut out.results));
     phase("results sorted");

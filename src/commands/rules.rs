@@ -31,9 +31,12 @@ pub fn list() -> CommandOutput {
 }
 
 pub fn explain(id: &str) -> Result<CommandOutput, CommandError> {
-    let rule = crate::rules::find(id).ok_or_else(|| {
-        CommandError::Usage(format!("no rule {id}: `atrest rules` lists the rule ids (AR101 and so on)"))
-    })?;
+    // By id (AR203) or by slug (output-key-policy-grants-role), as reports show both.
+    let rule = crate::rules::find(id)
+        .or_else(|| crate::rules::registry().iter().find(|r| r.meta.slug.eq_ignore_ascii_case(id)))
+        .ok_or_else(|| {
+            CommandError::Usage(format!("no rule {id}: `atrest rules` lists the rule ids and slugs (AR101 and so on)"))
+        })?;
     Ok(CommandOutput { stdout: explanation(rule), exit_code: 0 })
 }
 

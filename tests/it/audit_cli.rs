@@ -359,3 +359,18 @@ fn config_overrides_change_severity_and_switch_rules() {
     let o = atrest_in(&dir, &["audit", demo.to_str().unwrap(), "--format", "table"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("CRITICAL ("));
 }
+
+#[test]
+fn a_snapshot_without_jobs_says_so() {
+    let dir = tempdir();
+    let snapshot = dir.join("empty.json");
+    std::fs::write(&snapshot, r#"{"snapshot_version": 1, "accounts": ["111122223333"], "regions": ["us-east-1"]}"#)
+        .unwrap();
+    let o = atrest(&["audit", snapshot.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("holds no Translate jobs"), "{}", stderr(&o));
+    // Only the service's own volume is reported: nothing passes for want of a job.
+    let r = json(&o);
+    let rules: Vec<&str> = r["results"].as_array().unwrap().iter().map(|x| x["rule_id"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["AR901"]);
+}

@@ -136,12 +136,44 @@ fn unreadable_and_binary_paths_exit_2_naming_them() {
 fn files_of_no_known_kind_are_reported_not_guessed() {
     let dir = tempdir();
     std::fs::write(dir.join("package.json"), r#"{"name": "x", "dependencies": {}}"#).unwrap();
+    // Beside a policy, the unknown file is a note and an error entry; the policy is linted.
+    std::fs::write(dir.join("policy.json"), r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#).unwrap();
     let o = atrest(&["lint", dir.to_str().unwrap(), "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let r: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(r["results"], serde_json::json!([]));
+    assert!(
+        r["results"].as_array().unwrap().iter().all(|x| x["resource"]["id"].as_str().unwrap().ends_with("policy.json"))
+    );
     assert_eq!(r["errors"][0]["error_code"], "NotLinted");
     assert!(stderr(&o).contains("no known kind"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_run_that_finds_nothing_to_lint_fails_saying_so() {
+    // A CI gate that checked nothing must not go green: an empty folder, or one of unknown kinds only.
+    let empty = tempdir();
+    let unknown = tempdir();
+    std::fs::write(unknown.join("package.json"), r#"{"name": "x", "dependencies": {}}"#).unwrap();
+    for (dir, read) in [(&empty, "0 file(s) read"), (&unknown, "1 file(s) read")] {
+        let o = atrest(&["lint", dir.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(o.stdout.is_empty());
+        let e = stderr(&o);
+        assert!(e.contains("nothing to lint") && e.contains(read) && e.contains(dir.to_str().unwrap()), "{e}");
+    }
+    assert!(stderr(&atrest(&["lint", unknown.to_str().unwrap()])).contains("package.json:1:1: no known kind"));
+}
+
+#[test]
+fn rules_are_explained_by_id_or_slug() {
+    let by_id = atrest(&["rules", "explain", "AR203"]);
+    let by_slug = atrest(&["rules", "explain", "output-key-policy-grants-role"]);
+    assert_eq!(by_id.status.code(), Some(0));
+    assert_eq!(by_id.stdout, by_slug.stdout);
+    assert!(String::from_utf8_lossy(&by_id.stdout).starts_with("AR203 output-key-policy-grants-role"));
+    let none = atrest(&["rules", "explain", "no-such-rule"]);
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("no rule no-such-rule"), "{}", stderr(&none));
 }
 
 #[test]
