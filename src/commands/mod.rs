@@ -34,6 +34,15 @@ pub enum CommandError {
     Usage(String),
 }
 
+/// The columns tables may fill: `COLUMNS` when set, else the width of the terminal on stdout; `None`
+/// when stdout is no terminal (a file or a pipe keeps the fixed width, so its output is stable).
+pub fn terminal_width() -> Option<u16> {
+    if let Some(cols) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<u16>().ok()).filter(|&c| c >= 20) {
+        return Some(cols);
+    }
+    std::io::stdout().is_terminal().then(|| console::Term::stdout().size_checked().map(|(_, cols)| cols)).flatten()
+}
+
 /// Renders the report in the chosen format to `--output` or stdout; `scan`, `audit` and `lint` report
 /// through here.
 pub fn write_report(report: &Report, settings: &Settings, view: View) -> Result<(), OutputError> {
@@ -42,6 +51,7 @@ pub fn write_report(report: &Report, settings: &Settings, view: View) -> Result<
         colour: settings.output.is_none() && std::io::stdout().is_terminal(),
         docs_url: settings.config.docs_url.clone(),
         view,
+        width: terminal_width(),
     };
     let renderer = report::renderer(settings.format, &options);
     output::deliver(settings.output.as_deref(), |out| renderer.render(report, out))

@@ -10,6 +10,8 @@ use crate::rules::{Rule, registry};
 pub fn list() -> CommandOutput {
     let mut table = Table::new();
     table.load_preset(presets::NOTHING);
+    table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    table.set_width(super::terminal_width().unwrap_or(crate::report::table::DEFAULT_WIDTH));
     table.set_header(vec!["id", "slug", "severity", "ruleset", "control", "title"]);
     for r in registry() {
         let m = &r.meta;
@@ -27,7 +29,9 @@ pub fn list() -> CommandOutput {
             m.title.as_str(),
         ]);
     }
-    CommandOutput { stdout: format!("{table}\n"), exit_code: 0 }
+    // Without borders a cell is padded to its column: trailing spaces serve no reader.
+    let text: String = table.lines().map(|l| format!("{}\n", l.trim_end())).collect();
+    CommandOutput { stdout: text, exit_code: 0 }
 }
 
 pub fn explain(id: &str) -> Result<CommandOutput, CommandError> {

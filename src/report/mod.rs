@@ -210,6 +210,8 @@ pub struct RenderOptions {
     /// Where rule pages are published, for SARIF `helpUri`.
     pub docs_url: Option<String>,
     pub view: View,
+    /// The columns the table may fill (a terminal's width); `None`: a fixed 160.
+    pub width: Option<u16>,
 }
 
 /// What the results are about, which decides the table view.
@@ -233,7 +235,7 @@ pub fn renderer(format: Format, options: &RenderOptions) -> Box<dyn Render> {
         (Format::Markdown, _) => Box::new(markdown::Markdown { show_pass: options.show_pass }),
         (Format::Table, View::Files) => Box::new(text::Text { colour: options.colour }),
         (Format::Table, View::Resources) => {
-            Box::new(table::Table { show_pass: options.show_pass, colour: options.colour })
+            Box::new(table::Table { show_pass: options.show_pass, colour: options.colour, width: options.width })
         }
     }
 }

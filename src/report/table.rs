@@ -8,7 +8,12 @@ use crate::vocab::{Severity, Status};
 pub struct Table {
     pub show_pass: bool,
     pub colour: bool,
+    /// The columns to fill; `None`: 160.
+    pub width: Option<u16>,
 }
+
+/// Widest a table gets when the terminal's width is not known.
+pub const DEFAULT_WIDTH: u16 = 160;
 
 impl super::RenderText for Table {
     fn text(&self, report: &Report) -> String {
@@ -44,7 +49,7 @@ pub fn render(report: &Report, options: &Table) -> String {
         let mut table = comfy_table::Table::new();
         table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
         table.set_content_arrangement(ContentArrangement::Dynamic);
-        table.set_width(160);
+        table.set_width(options.width.unwrap_or(DEFAULT_WIDTH));
         table.set_header(vec!["status", "rule", "resource", "message"]);
         for r in rows {
             let status = super::status_label(r);
@@ -62,7 +67,7 @@ pub fn render(report: &Report, options: &Table) -> String {
         let mut table = comfy_table::Table::new();
         table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
         table.set_content_arrangement(ContentArrangement::Dynamic);
-        table.set_width(160);
+        table.set_width(options.width.unwrap_or(DEFAULT_WIDTH));
         table.set_header(vec!["call", "resource", "error"]);
         for e in &report.errors {
             table.add_row(vec![format!("{} {}", e.service, e.operation), e.resource.clone(), super::gap_error(e)]);
@@ -87,6 +92,11 @@ pub fn render(report: &Report, options: &Table) -> String {
         report.run.fail_on,
         if report.run.allow_unknown { ", unknown allowed" } else { "" },
     );
+    // Too wide for the terminal: the counts on one line, the outcome on the next.
+    let line = match options.width {
+        Some(w) if line.chars().count() > usize::from(w) => line.replacen("; exit", ";\n        exit", 1),
+        _ => line,
+    };
     out.push_str(&paint(&line, if s.exit_code == 0 { "32" } else { "1;31" }, options.colour));
     out.push('\n');
     out

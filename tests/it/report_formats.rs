@@ -171,3 +171,31 @@ fn reads_that_failed_are_listed_in_the_table_sarif_junit_and_markdown() {
     let (_, md, _) = both("markdown", &[]);
     assert!(md.contains(&format!("### Reads that failed ({})", errors.len())), "{md}");
 }
+
+#[test]
+fn tables_fit_the_terminal_width_without_trailing_spaces() {
+    let demo = root().join(DEMO);
+    for columns in [80usize, 200] {
+        for args in [vec!["audit", demo.to_str().unwrap(), "--show-pass"], vec!["rules"]] {
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_atrest"))
+                .args(&args)
+                .env("COLUMNS", columns.to_string())
+                .output()
+                .unwrap();
+            let text = String::from_utf8(o.stdout).unwrap();
+            assert!(text.lines().count() > 30, "{args:?}: {text}");
+            for line in text.lines() {
+                assert!(line.chars().count() <= columns, "{args:?} at {columns}: {line:?}");
+                assert!(!line.ends_with(' '), "{args:?} at {columns}: trailing space in {line:?}");
+            }
+            // Wide enough, a rule's title stays on one line; at 80 the table wraps instead of cutting.
+            let wide = text.lines().any(|l| l.contains("Output key lets the role perform the five key actions"));
+            if args[0] == "rules" {
+                assert_eq!(wide, columns == 200, "{args:?} at {columns}");
+            }
+            if columns == 200 {
+                assert!(text.lines().any(|l| l.chars().count() > 150), "{args:?}: the table does not use the width");
+            }
+        }
+    }
+}
