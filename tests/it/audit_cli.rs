@@ -374,3 +374,43 @@ fn a_snapshot_without_jobs_says_so() {
     let rules: Vec<&str> = r["results"].as_array().unwrap().iter().map(|x| x["rule_id"].as_str().unwrap()).collect();
     assert_eq!(rules, ["AR901"]);
 }
+
+#[test]
+fn output_follows_links_keeps_the_mode_and_writes_through_special_files() {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let demo = root().join("fixtures/demo/snapshot.json");
+    let demo = demo.to_str().unwrap();
+    let dir = tempdir();
+    // latest.json → dated.json: the link stays and the file it names gets the report.
+    let dated = dir.join("dated.json");
+    std::fs::write(&dated, "old").unwrap();
+    std::fs::set_permissions(&dated, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let latest = dir.join("latest.json");
+    std::os::unix::fs::symlink("dated.json", &latest).unwrap();
+    let o = atrest(&["audit", demo, "--format", "json", "-o", latest.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(std::fs::symlink_metadata(&latest).unwrap().file_type().is_symlink(), "the link was replaced");
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&dated).unwrap()).unwrap();
+    assert_eq!(report["run"]["command"], "audit");
+    assert_eq!(std::fs::metadata(&dated).unwrap().permissions().mode() & 0o777, 0o640, "the mode was not kept");
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+
+    // A FIFO (as /dev/stdout or a device would be) is written through, not replaced by a file.
+    let fifo = dir.join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let o = atrest(&["audit", demo, "--format", "json", "-o", fifo.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let piped: Value = serde_json::from_str(&reader.join().unwrap()).unwrap();
+    assert_eq!(piped["summary"], report["summary"]);
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO was replaced");
+
+    // `-` is stdout.
+    let o = atrest(&["audit", demo, "--format", "json", "-o", "-"]);
+    assert_eq!(json(&o)["summary"], report["summary"]);
+    assert!(!Path::new("-").exists());
+}
