@@ -44,6 +44,9 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<SourceFile>, LintInputError>
             listed.push(Some(p.clone()));
         }
     }
+    // A file reached twice (named and inside a named folder) is linted once.
+    let mut seen = std::collections::HashSet::new();
+    listed.retain(|p| p.as_ref().is_none_or(|p| seen.insert(p.canonicalize().unwrap_or_else(|_| p.clone()))));
     listed
         .par_iter()
         .map(|p| match p {
@@ -63,25 +66,19 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<SourceFile>, LintInputError>
         .collect()
 }
 
+/// The files of a folder, sorted, hidden entries skipped. Links are not followed (a link to a folder could
+/// loop, or reach a file twice); a file named on the command line is read whatever it is.
 fn walk(dir: &Path, files: &mut Vec<Option<PathBuf>>) -> Result<(), LintInputError> {
-    let read_err = |source| LintInputError::Read { path: dir.display().to_string(), source };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(read_err)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()
-        .map_err(read_err)?;
-    entries.sort();
-    for path in entries {
-        if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')) {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, files)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| WALKED_EXTENSIONS.contains(&e.to_string_lossy().to_lowercase().as_str()))
-        {
-            files.push(Some(path));
+    let walker = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().into_iter();
+    let visible = |e: &walkdir::DirEntry| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.');
+    for entry in walker.filter_entry(visible) {
+        let entry = entry.map_err(|e| LintInputError::Read {
+            path: e.path().unwrap_or(dir).display().to_string(),
+            source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("a folder loop")),
+        })?;
+        let walked = entry.path().extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        if entry.file_type().is_file() && walked.is_some_and(|e| WALKED_EXTENSIONS.contains(&e.as_str())) {
+            files.push(Some(entry.into_path()));
         }
     }
     Ok(())

@@ -218,3 +218,20 @@ fn baseline_tells_new_lint_findings_from_existing_ones_in_the_same_file() {
     let o = atrest(&["lint", policy.to_str().unwrap(), "--baseline", base.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+#[test]
+fn folder_links_are_not_followed_and_each_file_is_linted_once() {
+    let dir = tempdir();
+    let d = dir.join("d");
+    std::fs::create_dir(&d).unwrap();
+    std::fs::copy(root().join("fixtures/lint/broad-allow.json"), d.join("policy.json")).unwrap();
+    // Two loops: the folder's parent and the folder itself, which followed would list the file for ever.
+    std::os::unix::fs::symlink("..", d.join("up")).unwrap();
+    std::os::unix::fs::symlink(".", d.join("self")).unwrap();
+    let named = d.join("policy.json");
+    let o = atrest(&["lint", dir.to_str().unwrap(), named.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ar801: Vec<&Value> = r["results"].as_array().unwrap().iter().filter(|x| x["rule_id"] == "AR801").collect();
+    assert_eq!(ar801.len(), 1, "the policy was linted {} times", ar801.len());
+}
