@@ -14,6 +14,10 @@ use crate::vocab::{FailOn, Format, Ruleset};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// The largest input file (snapshot, baseline, config, policy, file to lint, stdin) read, in MiB.
+    #[arg(long = "max-input-mb", value_name = "MiB", global = true, default_value_t = crate::input::DEFAULT_LIMIT_MB,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_input_mb: u64,
 }
 
 #[derive(Debug, Subcommand)]

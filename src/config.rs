@@ -98,7 +98,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 impl Config {
     /// Reads a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
+        let text = crate::input::read_to_string(path)
             .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
         Config::parse(&path.display().to_string(), &text)
     }

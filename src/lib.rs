@@ -5,6 +5,7 @@ pub mod collect;
 pub mod commands;
 pub mod config;
 pub mod engine;
+pub mod input;
 pub mod inventory;
 pub mod lint;
 pub mod output;

@@ -15,6 +15,7 @@ use clap::Parser;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn run(cli: Cli) -> Result<CommandOutput, CommandError> {
+    atrest::input::set_limit_mb(cli.max_input_mb);
     match cli.command {
         Command::Scan(args) => {
             let settings = Settings::resolve(&args.output.into_flags())?;

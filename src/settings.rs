@@ -92,7 +92,7 @@ impl Settings {
 /// Reads `--baseline REPORT.json`, when given.
 fn load_baseline(path: Option<&Path>) -> Result<Option<Baseline>, SettingsError> {
     let Some(path) = path else { return Ok(None) };
-    let text = std::fs::read_to_string(path)
+    let text = crate::input::read_to_string(path)
         .map_err(|e| SettingsError::Baseline { path: path.display().to_string(), message: e.to_string() })?;
     Baseline::parse(&text).map(Some).map_err(|e| SettingsError::Baseline {
         path: path.display().to_string(),

@@ -45,8 +45,11 @@ pub enum SimulateError {
 }
 
 fn read(path: &Path, flag: &'static str) -> Result<String, SimulateError> {
-    let bytes =
-        std::fs::read(path).map_err(|source| SimulateError::Read { path: path.display().to_string(), flag, source })?;
+    let bytes = crate::input::read(path).map_err(|source| SimulateError::Read {
+        path: path.display().to_string(),
+        flag,
+        source,
+    })?;
     String::from_utf8(bytes).map_err(|e| SimulateError::Invalid {
         path: path.display().to_string(),
         flag,

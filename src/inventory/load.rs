@@ -16,7 +16,7 @@ pub enum SnapshotError {
 
 /// Reads a snapshot file.
 pub fn load_snapshot(path: &Path) -> Result<Inventory, SnapshotError> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::input::read_to_string(path)
         .map_err(|source| SnapshotError::Read { path: path.display().to_string(), source })?;
     parse_snapshot(&path.display().to_string(), &text)
 }

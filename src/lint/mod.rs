@@ -4,7 +4,6 @@
 pub mod setup;
 pub mod yaml;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::policy::json::{self, Value};
@@ -51,14 +50,12 @@ pub fn read_inputs(paths: &[PathBuf]) -> Result<Vec<SourceFile>, LintInputError>
         .par_iter()
         .map(|p| match p {
             None => {
-                let mut bytes = Vec::new();
-                std::io::stdin()
-                    .read_to_end(&mut bytes)
-                    .map_err(|source| LintInputError::Read { path: "-".into(), source })?;
+                let bytes =
+                    crate::input::read_stdin().map_err(|source| LintInputError::Read { path: "-".into(), source })?;
                 text_file("-".into(), bytes)
             }
             Some(p) => {
-                let bytes = std::fs::read(p)
+                let bytes = crate::input::read(p)
                     .map_err(|source| LintInputError::Read { path: p.display().to_string(), source })?;
                 text_file(p.display().to_string(), bytes)
             }

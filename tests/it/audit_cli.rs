@@ -414,3 +414,44 @@ fn output_follows_links_keeps_the_mode_and_writes_through_special_files() {
     assert_eq!(json(&o)["summary"], report["summary"]);
     assert!(!Path::new("-").exists());
 }
+
+#[test]
+fn inputs_are_regular_files_under_a_size_limit() {
+    let demo = root().join("fixtures/demo/snapshot.json");
+    let demo = demo.to_str().unwrap();
+    // A device: refused at once instead of read until memory runs out.
+    let o = atrest(&["audit", "/dev/zero"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/dev/zero: not a regular file"), "{}", stderr(&o));
+    // A FIFO without a writer: refused instead of waited on for ever.
+    let dir = tempdir();
+    let fifo = dir.join("baseline.json");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let o = atrest(&["audit", demo, "--baseline", fifo.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--baseline") && stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    // Over the limit: named, with the limit and how to raise it; under a raised limit it is read.
+    let big = dir.join("big.json");
+    std::fs::write(&big, " ".repeat(3 << 20)).unwrap();
+    let o = atrest(&["--max-input-mb", "2", "audit", big.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("big.json") && e.contains("limit of 2 MiB") && e.contains("--max-input-mb"), "{e}");
+    let o = atrest(&["--max-input-mb", "4", "audit", big.to_str().unwrap()]);
+    assert!(!stderr(&o).contains("limit of"), "{}", stderr(&o));
+    // Standard input too.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_atrest"))
+        .args(["--max-input-mb", "1", "lint", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let _ = child.stdin.take().unwrap().write_all(&vec![b' '; 2 << 20]);
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("limit of 1 MiB"));
+}
