@@ -203,7 +203,8 @@ impl Clients {
     /// Where calls go, for messages: the custom endpoint, or AWS.
     pub fn endpoint_description(&self) -> String {
         match self.sdk.endpoint_url() {
-            Some(url) => url.to_owned(),
+            // `--endpoint-url http://user:pass@host` must not print the password.
+            Some(url) => crate::vocab::text::redact(url).into_owned(),
             None => "the AWS endpoints".to_owned(),
         }
     }

@@ -31,6 +31,16 @@ pub fn describe<E>(err: &SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
+    // A server may echo the request (its signature's access key id, the session token) into its message,
+    // which atrest prints and stores in snapshots.
+    let failure = classify(err);
+    Failure { message: crate::vocab::text::redact(&failure.message).into_owned(), ..failure }
+}
+
+fn classify<E>(err: &SdkError<E, HttpResponse>) -> Failure
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
     match err {
         SdkError::ServiceError(se) => {
             let status = se.raw().status().as_u16();

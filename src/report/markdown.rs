@@ -1,6 +1,7 @@
 //! Markdown for pull request comments and CI job summaries: the counts, the controls, and the FAIL and
 //! UNKNOWN results (all results with `--show-pass`).
 
+use crate::vocab::text::printable;
 use std::fmt::Write as _;
 
 use super::Report;
@@ -9,7 +10,8 @@ use crate::vocab::Status;
 /// Table-cell text: pipes escaped, line breaks as `<br>`, and `<`, `>`, `&` as entities so that no text
 /// from a policy or a message turns into markup.
 pub fn cell(text: &str) -> String {
-    text.replace('&', "&amp;")
+    printable(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('|', "\\|")
@@ -50,7 +52,7 @@ pub fn render(report: &Report, show_pass: bool) -> String {
         out.push_str("| status | severity | rule | resource | message |\n| --- | --- | --- | --- | --- |\n");
         for r in rows {
             let status = super::status_label(r);
-            let resource = super::subject(r, |t| format!("`{}`", t.replace('`', "'")), " for ");
+            let resource = super::subject(r, |t| format!("`{}`", printable(t).replace('`', "'")), " for ");
             let _ = writeln!(
                 out,
                 "| {status} | {} | {} {} | {} | {} |",
@@ -92,5 +94,6 @@ mod tests {
         assert_eq!(cell("a | b"), "a \\| b");
         assert_eq!(cell("one\ntwo"), "one<br>two");
         assert_eq!(cell("<script>"), "&lt;script&gt;");
+        assert_eq!(cell("bucket\u{1b}[2J"), "bucket\\u{1b}[2J");
     }
 }

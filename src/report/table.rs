@@ -1,5 +1,6 @@
 //! The table report: results grouped by severity, FAIL and UNKNOWN unless asked for all, a summary line.
 
+use crate::vocab::text::printable;
 use comfy_table::{ContentArrangement, presets};
 
 use super::Report;
@@ -54,7 +55,14 @@ pub fn render(report: &Report, options: &Table) -> String {
         for r in rows {
             let status = super::status_label(r);
             let resource = super::subject(r, str::to_owned, "\nfor ");
-            table.add_row(vec![status, format!("{} {}", r.rule_id, r.rule), resource, r.message.clone()]);
+            // Names and messages come from accounts and servers: shown, never obeyed by the terminal.
+            let resource = printable(&resource).into_owned();
+            table.add_row(vec![
+                status,
+                format!("{} {}", r.rule_id, r.rule),
+                resource,
+                printable(&r.message).into_owned(),
+            ]);
         }
         out.push_str(&table.to_string());
         out.push_str("\n\n");
@@ -70,7 +78,12 @@ pub fn render(report: &Report, options: &Table) -> String {
         table.set_width(options.width.unwrap_or(DEFAULT_WIDTH));
         table.set_header(vec!["call", "resource", "error"]);
         for e in &report.errors {
-            table.add_row(vec![format!("{} {}", e.service, e.operation), e.resource.clone(), super::gap_error(e)]);
+            let error = super::gap_error(e);
+            table.add_row(vec![
+                format!("{} {}", e.service, e.operation),
+                printable(&e.resource).into_owned(),
+                printable(&error).into_owned(),
+            ]);
         }
         out.push_str(&table.to_string());
         out.push_str("\n\n");

@@ -2,6 +2,7 @@
 
 use super::Report;
 use crate::vocab::Status;
+use crate::vocab::text::printable;
 
 pub fn render(report: &Report, colour: bool) -> String {
     let mut out = String::new();
@@ -25,7 +26,9 @@ pub fn render(report: &Report, colour: bool) -> String {
             format!("[{}]", r.severity.as_str())
         };
         let waived = if r.waiver.is_some() { " (waived)" } else { "" };
-        out.push_str(&format!("{place}: {} {severity} {}: {}{waived}\n", r.rule_id, r.rule, r.message));
+        // Names and messages come from files and servers: shown, never obeyed by the terminal.
+        let (place, message) = (printable(&place), printable(&r.message));
+        out.push_str(&format!("{place}: {} {severity} {}: {message}{waived}\n", r.rule_id, r.rule));
     }
     let s = &report.summary;
     out.push_str(&format!(

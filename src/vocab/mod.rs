@@ -5,6 +5,7 @@ pub mod aws;
 pub mod finding;
 pub mod format;
 pub mod result;
+pub mod text;
 pub mod time;
 
 pub use finding::{FailOn, FaultAt, Finding, Location, Origin, Pos, ResourceRef, Ruleset, Severity, Status};

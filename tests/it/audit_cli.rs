@@ -455,3 +455,16 @@ fn inputs_are_regular_files_under_a_size_limit() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("limit of 1 MiB"));
 }
+
+#[test]
+fn control_characters_from_a_snapshot_are_shown_not_sent_to_the_terminal() {
+    let dir = tempdir();
+    let snapshot = dir.join("s.json");
+    let gap = r#"{"service":"s3","operation":"GetBucketPolicy","resource":"b\u001b[2J","error_code":"AccessDenied","message":"no\u001b]0;pwned\u0007"}"#;
+    std::fs::write(&snapshot, format!(r#"{{"snapshot_version": 1, "gaps": [{gap}]}}"#)).unwrap();
+    let o = atrest(&["audit", snapshot.to_str().unwrap()]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("READS THAT FAILED"), "{out}");
+    assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "raw control characters in {out:?}");
+    assert!(out.contains("\\u{1b}]0;pwned\\u{7}"), "{out:?}");
+}

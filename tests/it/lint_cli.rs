@@ -235,3 +235,22 @@ fn folder_links_are_not_followed_and_each_file_is_linted_once() {
     let ar801: Vec<&Value> = r["results"].as_array().unwrap().iter().filter(|x| x["rule_id"] == "AR801").collect();
     assert_eq!(ar801.len(), 1, "the policy was linted {} times", ar801.len());
 }
+
+#[test]
+fn control_characters_in_names_are_shown_not_sent_to_the_terminal() {
+    let dir = tempdir();
+    // A file name can hold ESC: `ESC[2J` clears the screen, `ESC]0;…BEL` retitles the terminal.
+    let evil = dir.join("p\u{1b}[2J\u{1b}]0;pwned\u{7}.json");
+    std::fs::write(
+        &evil,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Action":"s3:*","Resource":"*"}]}"#,
+    )
+    .unwrap();
+    for format in ["table", "markdown"] {
+        let o = atrest(&["lint", evil.to_str().unwrap(), "--format", format]);
+        let out = String::from_utf8(o.stdout).unwrap();
+        assert!(out.contains("AR801"), "{out}");
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{format}: raw control characters in {out:?}");
+        assert!(out.contains("\\u{1b}[2J"), "{format}: {out:?}");
+    }
+}

@@ -1001,3 +1001,28 @@ fn jobs_reported_as_the_api_reports_them_are_judged_on_their_own_output_objects(
         r["results"].as_array().unwrap().iter().find(|x| x["rule_id"] == "AR205" && x["status"] == "FAIL").unwrap();
     assert!(fail["message"].as_str().unwrap().contains("AES256"), "{fail}");
 }
+
+#[test]
+fn credentials_a_server_echoes_are_not_printed() {
+    const KEY_ID: &str = "AKIAIOSFODNN7EXAMPLE";
+    const TOKEN: &str = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD6XaW8sQ2Kw0T5Lh3vZ9mY7q";
+    let moto = Moto::start();
+    let translate = TranslateEndpoint::start(10);
+    translate.fault(Some("ListTextTranslationJobs"), Fault::EchoHeaders);
+    let o = atrest(
+        &moto.url,
+        &translate.url,
+        &["scan", "--format", "json", "-q"],
+        &[("AWS_ACCESS_KEY_ID", KEY_ID), ("AWS_SESSION_TOKEN", TOKEN)],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("request headers") && err.contains("[redacted]"), "{err}");
+    assert!(!err.contains(KEY_ID) && !err.contains(&TOKEN[..30]), "a credential was printed: {err}");
+    // The password of an endpoint URL is not printed either.
+    let o =
+        atrest(&moto.url, &translate.url, &["scan", "-q", "--endpoint-url", "http://user:s3cretpass@127.0.0.1:9"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("http://[redacted]@127.0.0.1:9") && !err.contains("s3cretpass"), "{err}");
+}

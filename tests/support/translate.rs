@@ -23,6 +23,9 @@ pub enum Fault {
     Internal,
     /// 400 AccessDeniedException, which is not retried.
     Denied,
+    /// 400 AccessDeniedException whose message echoes the request's signature and session token, as a
+    /// misbehaving proxy or server may.
+    EchoHeaders,
 }
 
 #[derive(Debug, Default)]
@@ -122,12 +125,18 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     let path = line.split_whitespace().nth(1).unwrap_or("").to_owned();
     let mut length = 0usize;
     let mut region = String::from("us-east-1");
+    let mut echoed = Vec::new();
     loop {
         let mut header = String::new();
         reader.read_line(&mut header)?;
         let header = header.trim_end();
         if header.is_empty() {
             break;
+        }
+        if let Some((name, _)) = header.split_once(':')
+            && (name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("x-amz-security-token"))
+        {
+            echoed.push(header.to_owned());
         }
         if let Some((name, value)) = header.split_once(':')
             && name.eq_ignore_ascii_case("content-length")
@@ -146,7 +155,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
     let operation = path.rsplit('/').next().unwrap_or("").to_owned();
-    let (status, answer) = answer(state, &operation, &region, &body);
+    let (status, answer) = answer(state, &operation, &region, &body, &echoed.join("; "));
     let mut bytes = Vec::new();
     ciborium::into_writer(&answer, &mut bytes).expect("CBOR encoding");
     let mut out = stream;
@@ -167,7 +176,7 @@ fn error(code: &str, message: &str) -> Value {
     ])
 }
 
-fn answer(state: &Mutex<State>, operation: &str, region: &str, body: &[u8]) -> (u16, Value) {
+fn answer(state: &Mutex<State>, operation: &str, region: &str, body: &[u8], headers: &str) -> (u16, Value) {
     let mut st = state.lock().unwrap();
     if let Some(i) = st.faults.iter().position(|(op, _)| op.as_deref().is_none_or(|o| o == operation)) {
         let (_, fault) = st.faults.remove(i).unwrap();
@@ -175,6 +184,7 @@ fn answer(state: &Mutex<State>, operation: &str, region: &str, body: &[u8]) -> (
             Fault::Throttle => (400, error("TooManyRequestsException", "Rate exceeded")),
             Fault::Internal => (500, error("InternalServerException", "internal error")),
             Fault::Denied => (400, error("AccessDeniedException", "User is not authorized to perform this action")),
+            Fault::EchoHeaders => (400, error("AccessDeniedException", &format!("denied; request headers: {headers}"))),
         };
     }
     let request: Value = if body.is_empty() {
