@@ -70,7 +70,7 @@ pub struct CollectionArgs {
     #[arg(long = "endpoint-url", value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Only this job (repeatable).
-    #[arg(long = "job-id", value_name = "ID")]
+    #[arg(long = "job-id", value_name = "ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub job_ids: Vec<String>,
     /// Only jobs submitted at or after this RFC 3339 date or time (2026-11-01 or 2026-11-01T12:00:00Z).
     #[arg(long, value_name = "DATE", value_parser = crate::vocab::time::parse_since)]

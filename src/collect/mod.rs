@@ -91,6 +91,10 @@ pub enum CollectError {
     Unreachable { endpoint: String, message: String },
     #[error("{service} {operation} in {region} failed: {message}; {hint}")]
     Refused { service: &'static str, operation: &'static str, region: String, message: String, hint: &'static str },
+    #[error(
+        "no job {ids} in {regions}: check the id (`aws translate list-text-translation-jobs` lists them) and --region"
+    )]
+    JobsNotFound { ids: String, regions: String },
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -156,6 +160,12 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
         inventory.jobs.extend(listing.jobs);
         inventory.terminologies.extend(listing.terminologies);
         inventory.parallel_data.extend(listing.parallel_data);
+    }
+    // A job asked for by id that no region lists is a mistake to say, not an empty scan to pass.
+    let missing: Vec<String> =
+        ctx.options.job_ids.iter().filter(|id| !inventory.jobs.iter().any(|j| &&j.job_id == id)).cloned().collect();
+    if !missing.is_empty() {
+        return Err(CollectError::JobsNotFound { ids: missing.join(", "), regions: regions.join(", ") });
     }
 
     progress.phase("reading buckets, objects and roles");

@@ -65,6 +65,13 @@ fn write_snapshot(inventory: &Inventory, path: &Path) -> std::io::Result<()> {
 /// One line of what was read, and the gaps, on stderr.
 fn summarise(c: &Collection) {
     let inv = &c.inventory;
+    if inv.jobs.is_empty() {
+        eprintln!(
+            "atrest: no Translate jobs in {} (within --since and --job-id, when given): only terminologies, \
+             parallel data and the service's own volume can be judged",
+            inv.regions.join(", ")
+        );
+    }
     let requests: u64 = c.api_calls.iter().map(|a| a.requests).sum();
     eprintln!(
         "atrest: collected {} jobs, {} terminologies, {} parallel data, {} buckets, {} prefixes, {} keys, {} roles \

@@ -704,6 +704,17 @@ fn job_filters_and_object_sampling_narrow_what_is_read() {
     assert_eq!(jobs(&scan(&["--since", "2025-11-24"])).len(), 6);
     assert_eq!(jobs(&scan(&["--since", "2025-11-24T16:00:00Z"])).len(), 6);
     assert!(jobs(&scan(&["--since", "2025-11-24T16:00:01Z"])).is_empty());
+    // An empty window says so on stderr (the run itself is not an error).
+    let quiet_less = atrest(&moto.url, &translate.url, &["scan", "--format", "json", "--since", "2030-01-01"], &[]);
+    assert!(String::from_utf8_lossy(&quiet_less.stderr).contains("no Translate jobs in us-east-1"));
+    // A job id no region lists is an error naming it, not an empty scan that passes.
+    let o = atrest(&moto.url, &translate.url, &["scan", "--job-id", "NOSUCHJOB", "--job-id", J_GOOD], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("no job NOSUCHJOB in us-east-1") && !err.contains(J_GOOD), "{err}");
+    let o = atrest(&moto.url, &translate.url, &["scan", "--job-id="], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--job-id"), "{}", String::from_utf8_lossy(&o.stderr));
 
     let none = scan(&["--objects", "none"]);
     assert_eq!(none["run"]["objects"], "none");
