@@ -134,8 +134,13 @@ impl Config {
         }
         if let Some(u) = &raw.docs_url {
             let url = u.get_ref().trim_end_matches('/');
-            if !url.contains(':') {
-                return Err(invalid(u.span().start, format!("docs_url \"{url}\" is not an absolute URL (https://…)")));
+            // SARIF viewers open helpUri: only a web page or a local file, never javascript: or the like.
+            let web = url.strip_prefix("https://").is_some_and(|rest| !rest.is_empty());
+            if !web && !url.starts_with("file:") {
+                return Err(invalid(
+                    u.span().start,
+                    format!("docs_url \"{url}\" is not an https:// (or file:) URL of the rule pages"),
+                ));
             }
             config.docs_url = Some(url.to_owned());
         }
@@ -175,13 +180,28 @@ impl Config {
             let day = parse_day(&expires).ok_or_else(|| {
                 invalid(w.expires.span().start, format!("expires \"{expires}\" is not a date: write YYYY-MM-DD"))
             })?;
+            let line = line_of(text, w.rule.span().start);
+            if let Some(first) =
+                config.waivers.iter().find(|x| x.rule == rule.meta.id && &x.resource == w.resource.get_ref())
+            {
+                return Err(ConfigError::Invalid {
+                    path: path.to_owned(),
+                    line,
+                    message: format!(
+                        "a second waiver of {} for {} (the first is on line {}): keep one, with one reason and expiry",
+                        rule.meta.id,
+                        w.resource.get_ref(),
+                        first.line
+                    ),
+                });
+            }
             config.waivers.push(Waiver {
                 rule: rule.meta.id.clone(),
                 resource: w.resource.get_ref().clone(),
                 reason: w.reason.get_ref().clone(),
                 expires,
                 expires_day: day,
-                line: line_of(text, w.rule.span().start),
+                line,
             });
         }
         Ok(config)
@@ -249,6 +269,15 @@ expires = "2027-01-15"
                 2,
                 "unknown rule id",
             ),
+            // The same rule and resource waived twice: the second names the first.
+            (
+                "[[waivers]]\nrule = \"AR101\"\nresource = \"arn:aws:s3:::b\"\nreason = \"r\"\nexpires = 2999-01-01\n\n\
+                 [[waivers]]\nrule = \"ar101\"\nresource = \"arn:aws:s3:::b\"\nreason = \"s\"\nexpires = 2999-02-01\n",
+                8,
+                "a second waiver of AR101 for arn:aws:s3:::b (the first is on line 2)",
+            ),
+            ("docs_url = \"javascript:alert(1)\"\n", 1, "not an https://"),
+            ("docs_url = \"http://example.com/rules\"\n", 1, "not an https://"),
         ];
         for (text, line, needle) in cases {
             let ConfigError::Invalid { line: l, message, .. } = Config::parse("atrest.toml", text).unwrap_err() else {
