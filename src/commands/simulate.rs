@@ -38,6 +38,11 @@ pub struct Options {
 pub enum SimulateError {
     #[error("--principal: {0}")]
     Principal(String),
+    /// An answer about an action AWS does not have would be "denied", and wrong.
+    #[error("--action {0}")]
+    Action(String),
+    #[error("--resource {0}")]
+    Resource(String),
     #[error("cannot read {path} (given to {flag}): {source}")]
     Read { path: String, flag: &'static str, source: io::Error },
     #[error("{path}:{line}:{column}: {message} (given to {flag}; fix the document or pass another file)")]
@@ -81,9 +86,38 @@ fn load_grants(path: &Path) -> Result<Vec<Grant>, SimulateError> {
     })
 }
 
+/// The action must be one AWS has (the IAM catalogue of policy/catalogue).
+fn check_action(action: &str) -> Result<(), SimulateError> {
+    use crate::policy::catalogue::{ActionCheck, catalogue};
+    let near = |n: Option<String>| n.map(|n| format!("; did you mean {n}?")).unwrap_or_default();
+    match catalogue().check_action(action) {
+        ActionCheck::Known => Ok(()),
+        ActionCheck::UnknownService(n) => Err(SimulateError::Action(format!("{action}: no such service{}", near(n)))),
+        ActionCheck::UnknownAction(n) => {
+            Err(SimulateError::Action(format!("{action}: not an action of its service{}", near(n))))
+        }
+    }
+}
+
+/// The resource must be an ARN: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`.
+fn check_resource(resource: &str) -> Result<(), SimulateError> {
+    let parts: Vec<&str> = resource.splitn(6, ':').collect();
+    let ok =
+        parts.len() == 6 && parts[0] == "arn" && !parts[1].is_empty() && !parts[2].is_empty() && !parts[5].is_empty();
+    if ok {
+        return Ok(());
+    }
+    Err(SimulateError::Resource(format!(
+        "{resource}: not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, for example \
+         arn:aws:kms:us-east-1:111122223333:key/KEY-ID or arn:aws:s3:::bucket/key)"
+    )))
+}
+
 /// Runs the simulation and renders its report.
 pub fn run(options: &Options) -> Result<String, SimulateError> {
     let principal = Principal::parse(&options.principal).map_err(SimulateError::Principal)?;
+    check_action(&options.action)?;
+    check_resource(&options.resource)?;
     let identity =
         options.identity_policies.iter().map(|p| load_policy(p, "--identity-policy")).collect::<Result<Vec<_>, _>>()?;
     let boundary = options.boundary.as_deref().map(|p| load_policy(p, "--boundary")).transpose()?;

@@ -186,6 +186,13 @@ fn bad_flags_exit_2_naming_the_flag() {
     let o = atrest(&["simulate", "--principal", ROLE, "--action", "kms:Decrypt", "--resource", KEY, "--format", "xml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--format"), "{}", stderr(&o));
+    // An action AWS does not have, or a resource that is no ARN, is said, not answered "denied".
+    let o = atrest(&["simulate", "--principal", ROLE, "--action", "kms:GenerateDatakeys", "--resource", KEY]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean kms:GenerateDataKey"), "{}", stderr(&o));
+    let o = atrest(&["simulate", "--principal", ROLE, "--action", "kms:Decrypt", "--resource", "key/1234"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--resource key/1234: not an ARN"), "{}", stderr(&o));
 }
 
 #[test]
