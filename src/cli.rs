@@ -81,6 +81,9 @@ pub struct CollectionArgs {
     /// Requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// The longest the whole collection may take, in seconds; past it the run stops with exit 2.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout: u64,
 }
 
 fn parse_objects(s: &str) -> Result<crate::collect::ObjectSampling, String> {
@@ -97,6 +100,7 @@ impl CollectionArgs {
             since: self.since,
             objects: self.objects,
             concurrency: usize::from(self.concurrency),
+            timeout: std::time::Duration::from_secs(self.timeout),
             progress,
         }
     }

@@ -201,6 +201,15 @@ impl Clients {
     }
 
     /// Where calls go, for messages: the custom endpoint, or AWS.
+    /// The endpoint a service's requests go to: `AWS_ENDPOINT_URL_<SERVICE>` when set (the SDK honours it
+    /// over the others), else as `endpoint_description`.
+    pub fn endpoint_of(&self, service: &str) -> String {
+        match std::env::var(format!("AWS_ENDPOINT_URL_{}", service.to_ascii_uppercase())) {
+            Ok(url) if !url.trim().is_empty() => crate::vocab::text::redact(url.trim()).into_owned(),
+            _ => self.endpoint_description(),
+        }
+    }
+
     pub fn endpoint_description(&self) -> String {
         match self.sdk.endpoint_url() {
             // `--endpoint-url http://user:pass@host` must not print the password.

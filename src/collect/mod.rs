@@ -65,6 +65,9 @@ pub struct CollectOptions {
     pub since: Option<i64>,
     pub objects: ObjectSampling,
     pub concurrency: usize,
+    /// The longest the whole collection may take: a hung endpoint costs each wave of calls the SDK's
+    /// timeouts, with no bound on the waves.
+    pub timeout: std::time::Duration,
     pub progress: Progress,
 }
 
@@ -95,6 +98,11 @@ pub enum CollectError {
         "no job {ids} in {regions}: check the id (`aws translate list-text-translation-jobs` lists them) and --region"
     )]
     JobsNotFound { ids: String, regions: String },
+    #[error(
+        "the collection did not finish within {seconds} s (--timeout): an endpoint may be hanging; check the \
+         network and --endpoint-url, or raise --timeout for a large account"
+    )]
+    TimedOut { seconds: u64 },
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -131,7 +139,11 @@ impl Ctx {
 pub fn collect(options: CollectOptions) -> Result<Collection, CollectError> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(CollectError::Runtime)?;
     let progress = options.progress.clone();
-    let result = runtime.block_on(collect_async(options));
+    let timeout = options.timeout;
+    // The timer is made inside the runtime: it needs the runtime's clock.
+    let result = runtime
+        .block_on(async move { tokio::time::timeout(timeout, collect_async(options)).await })
+        .unwrap_or(Err(CollectError::TimedOut { seconds: timeout.as_secs() }));
     // Cleared on every path, so that an error message starts on a clean line.
     progress.finish();
     result

@@ -60,7 +60,7 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Result<Listing, CollectError> {
 fn refused(ctx: &Ctx, operation: &'static str, region: &str, f: &Failure) -> CollectError {
     if f.unreachable {
         return CollectError::Unreachable {
-            endpoint: format!("Amazon Translate in {region} ({})", ctx.clients.endpoint_description()),
+            endpoint: format!("Amazon Translate in {region} ({})", ctx.clients.endpoint_of("translate")),
             message: f.message.clone(),
         };
     }

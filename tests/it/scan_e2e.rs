@@ -1037,3 +1037,38 @@ fn credentials_a_server_echoes_are_not_printed() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("http://[redacted]@127.0.0.1:9") && !err.contains("s3cretpass"), "{err}");
 }
+
+#[test]
+fn a_hung_endpoint_stops_at_the_timeout() {
+    // Accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let started = std::time::Instant::now();
+    let o = atrest(&url, &url, &["scan", "-q", "--timeout", "2"], &[]);
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did not finish within 2 s (--timeout)"), "{err}");
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+}
+
+#[test]
+fn an_unreachable_translate_endpoint_is_named_as_the_one_used() {
+    let moto = Moto::start();
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    };
+    // moto answers STS; Translate goes to AWS_ENDPOINT_URL_TRANSLATE, which nothing listens on.
+    let o = atrest(&moto.url, &closed, &["scan", "-q"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains(&format!("cannot reach Amazon Translate in us-east-1 ({closed})")), "{err}");
+    assert!(!err.contains(&format!("({})", moto.url)), "{err}");
+}
