@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{group_jobs, job_ids, prefix_ref, unread};
+use super::common::{empty_folder, group_jobs, job_ids, prefix_ref, unread};
 use super::world::{World, parse_s3_uri};
 use super::{CheckContext, Finding, Status};
 use crate::inventory::S3Object;
@@ -37,19 +37,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 return Finding::new(Status::Unknown, resource, "the input objects were not collected").jobs(jobs);
             };
             if p.objects.is_empty() {
-                let evidence = json!({"coverage": p.coverage, "objects_checked": 0, "total_objects": p.total_objects});
-                // The listing succeeded: an empty folder stores nothing, encrypted or not. Objects listed
-                // but none read is another matter.
-                let f = if p.total_objects.unwrap_or(0) == 0 {
-                    Finding::new(Status::Pass, resource, "the input folder holds no objects: nothing is at rest there")
-                } else {
-                    Finding::new(
-                        Status::Unknown,
-                        resource,
-                        "objects were listed in the input folder but none of their headers were read",
-                    )
-                };
-                return f.evidence(evidence).jobs(jobs);
+                return empty_folder(resource, p, "input", "").jobs(jobs);
             }
             let bad: Vec<(&str, &str)> =
                 p.objects.iter().filter_map(|o| fault(o).map(|f| (o.key.as_str(), f))).collect();

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::common::{is_aws_managed_alias, job_arn, lookup_key, prefix_ref, unread};
+use super::common::{empty_folder, is_aws_managed_alias, job_arn, lookup_key, prefix_ref, unread};
 use super::world::{KeyLookup, World};
 use super::{CheckContext, Finding, ResourceRef, Status};
 
@@ -44,23 +44,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             };
             if p.objects.is_empty() {
                 let status = job.job_status.as_deref().unwrap_or("unknown");
-                let evidence = json!({"coverage": p.coverage, "objects_checked": 0, "total_objects": p.total_objects});
-                // The listing succeeded: an empty folder stores nothing, encrypted or not. Objects listed
-                // but none read is another matter.
-                let f = if p.total_objects.unwrap_or(0) == 0 {
-                    Finding::new(
-                        Status::Pass,
-                        resource,
-                        format!("the output folder holds no objects (job status {status}): nothing is at rest there"),
-                    )
-                } else {
-                    Finding::new(
-                        Status::Unknown,
-                        resource,
-                        "objects were listed in the output folder but none of their headers were read",
-                    )
-                };
-                return f.evidence(evidence).jobs(jobs);
+                return empty_folder(resource, p, "output", &format!(" (job status {status})")).jobs(jobs);
             }
             let job_key = job
                 .output_data_config

@@ -64,6 +64,32 @@ pub fn gap_json(gap: &Gap) -> serde_json::Value {
     serde_json::to_value(gap).unwrap_or_default()
 }
 
+/// The result for a folder with no object headers: PASS when the listing found nothing (an empty folder
+/// stores nothing, encrypted or not), UNKNOWN when objects were listed but none of their headers read.
+/// `which` is "input" or "output"; `note` follows "holds no objects" (the job's status).
+pub fn empty_folder(
+    resource: ResourceRef,
+    p: &crate::inventory::ObjectPrefix,
+    which: &str,
+    note: &str,
+) -> super::Finding {
+    let evidence = serde_json::json!({"coverage": p.coverage, "objects_checked": 0, "total_objects": p.total_objects});
+    let f = if p.total_objects.unwrap_or(0) == 0 {
+        super::Finding::new(
+            super::Status::Pass,
+            resource,
+            format!("the {which} folder holds no objects{note}: nothing is at rest there"),
+        )
+    } else {
+        super::Finding::new(
+            super::Status::Unknown,
+            resource,
+            format!("objects were listed in the {which} folder but none of their headers were read"),
+        )
+    };
+    f.evidence(evidence)
+}
+
 /// UNKNOWN because a read failed: `what` could not be read, with the failed read as evidence.
 pub fn unread(resource: ResourceRef, what: &str, gap: &Gap) -> super::Finding {
     super::Finding::new(super::Status::Unknown, resource, format!("{what} could not be read: {}", gap_text(gap)))
