@@ -63,11 +63,11 @@ pub struct CollectionArgs {
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// A region to scan (repeatable) [default: the region of the AWS configuration].
-    #[arg(long = "region", value_name = "REGION")]
+    #[arg(long = "region", value_name = "REGION", value_parser = parse_region)]
     pub regions: Vec<String>,
     /// Send every service to this endpoint (S3 then uses path-style addressing). AWS_ENDPOINT_URL and
     /// AWS_ENDPOINT_URL_<SERVICE> are honoured too.
-    #[arg(long = "endpoint-url", value_name = "URL")]
+    #[arg(long = "endpoint-url", value_name = "URL", value_parser = parse_endpoint)]
     pub endpoint_url: Option<String>,
     /// Only this job (repeatable).
     #[arg(long = "job-id", value_name = "ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
@@ -84,6 +84,28 @@ pub struct CollectionArgs {
     /// The longest the whole collection may take, in seconds; past it the run stops with exit 2.
     #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
+}
+
+/// A region name: lower-case letters, digits and hyphens (us-east-1, eu-west-3, us-gov-west-1).
+fn parse_region(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && s.contains('-')
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if ok { Ok(s.to_owned()) } else { Err("expected a region name such as us-east-1".into()) }
+}
+
+/// An endpoint URL: http:// or https:// and a host.
+fn parse_endpoint(s: &str) -> Result<String, String> {
+    let host = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .map(|r| r.split(['/', '?']).next().unwrap_or(""));
+    match host {
+        Some(h) if !h.is_empty() => Ok(s.to_owned()),
+        _ => Err("expected an http:// or https:// URL with a host, for example http://localhost:4566".into()),
+    }
 }
 
 fn parse_objects(s: &str) -> Result<crate::collect::ObjectSampling, String> {

@@ -122,11 +122,30 @@ impl Clients {
             .operation_timeout(Duration::from_secs(120))
             .build();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(http)
+            .http_client(http.clone())
             .retry_config(retry)
             .timeout_config(timeouts);
+        if let Some(profile) = &options.profile
+            && !profile_defined(profile)
+        {
+            return Err(CollectError::NoProfile(profile.clone()));
+        }
         if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
+            // As the AWS CLI does, a profile named on the command line wins over credentials in the
+            // environment (the default chain would read AWS_ACCESS_KEY_ID first).
+            // The provider needs the HTTP client for profiles that assume roles or use SSO.
+            let config = aws_config::provider_config::ProviderConfig::without_region().with_http_client(http.clone());
+            let credentials = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .configure(&config)
+                .profile_name(profile)
+                .build();
+            loader = loader.profile_name(profile).credentials_provider(credentials);
+        }
+        if let Ok(region) = std::env::var("AWS_REGION")
+            && region.trim().is_empty()
+            && options.regions.is_empty()
+        {
+            return Err(CollectError::EmptyRegion);
         }
         if let Some(first) = options.regions.first() {
             loader = loader.region(Region::new(first.clone()));
@@ -147,9 +166,8 @@ impl Clients {
             return Err(CollectError::NoCredentials("no credentials provider is configured".into()));
         };
         if let Err(e) = provider.provide_credentials().await {
-            return Err(CollectError::NoCredentials(
-                aws_smithy_types::error::display::DisplayErrorContext(e).to_string(),
-            ));
+            let text = aws_smithy_types::error::display::DisplayErrorContext(&e).to_string();
+            return Err(CollectError::NoCredentials(text));
         }
         let path_style =
             sdk.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty());
@@ -217,4 +235,23 @@ impl Clients {
             None => "the AWS endpoints".to_owned(),
         }
     }
+}
+
+/// Whether a profile is defined in the shared config file (`[profile NAME]`, or `[default]`) or the
+/// shared credentials file (`[NAME]`), at their standard places or where AWS_CONFIG_FILE and
+/// AWS_SHARED_CREDENTIALS_FILE say.
+fn profile_defined(name: &str) -> bool {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
+    let file = |var: &str, default: &str| std::env::var_os(var).map_or_else(|| home.join(default), Into::into);
+    let sections = |path: std::path::PathBuf| -> Vec<String> {
+        std::fs::read_to_string(path)
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix('[')?.strip_suffix(']').map(|s| s.trim().to_owned()))
+            .collect()
+    };
+    let config = sections(file("AWS_CONFIG_FILE", ".aws/config"));
+    let credentials = sections(file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials"));
+    config.iter().any(|s| s == &format!("profile {name}") || (name == "default" && s == "default"))
+        || credentials.iter().any(|s| s == name)
 }

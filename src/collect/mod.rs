@@ -85,6 +85,8 @@ pub enum CollectError {
         "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), a `region` in the profile, or pass --region REGION"
     )]
     NoRegion,
+    #[error("AWS_REGION is set but empty: set it to a region such as us-east-1, unset it, or pass --region REGION")]
+    EmptyRegion,
     #[error(
         "no AWS credentials ({0}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile NAME, \
          or run where an instance, container or SSO role provides them"
@@ -103,6 +105,11 @@ pub enum CollectError {
          network and --endpoint-url, or raise --timeout for a large account"
     )]
     TimedOut { seconds: u64 },
+    #[error(
+        "--profile {0}: no such profile in the shared config and credentials files (~/.aws/config, \
+         ~/.aws/credentials, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE)"
+    )]
+    NoProfile(String),
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
 }

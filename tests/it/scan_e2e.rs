@@ -1072,3 +1072,36 @@ fn an_unreachable_translate_endpoint_is_named_as_the_one_used() {
     assert!(err.contains(&format!("cannot reach Amazon Translate in us-east-1 ({closed})")), "{err}");
     assert!(!err.contains(&format!("({})", moto.url)), "{err}");
 }
+
+#[test]
+fn a_profile_on_the_command_line_wins_over_environment_credentials() {
+    let moto = Moto::start();
+    let translate = TranslateEndpoint::start(10);
+    let home = crate::tempdir();
+    std::fs::create_dir_all(home.join(".aws")).unwrap();
+    std::fs::write(
+        home.join(".aws/credentials"),
+        "[audit]\naws_access_key_id = AKIAPROFILEKEY000001\naws_secret_access_key = secret\n",
+    )
+    .unwrap();
+    // The environment holds other credentials (atrest_command sets AWS_ACCESS_KEY_ID=testing).
+    let run = |args: &[&str]| atrest_command(&moto.url, &translate.url, &home, args).output().unwrap();
+    let o = run(&["scan", "-q", "--format", "json", "--profile", "audit"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let keys = translate.keys_seen();
+    assert!(!keys.is_empty() && keys.iter().all(|k| k == "AKIAPROFILEKEY000001"), "{keys:?}");
+    // A profile that is defined nowhere is an error, not a silent fall-back to the environment.
+    let o = run(&["scan", "-q", "--profile", "nosuch"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--profile nosuch: no such profile"));
+    // Region and endpoint flags say what is wrong with them.
+    let o = run(&["scan", "-q", "--region="]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected a region name"));
+    let o = run(&["scan", "-q", "--endpoint-url", "localhost:4566"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected an http:// or https:// URL"));
+    let o = atrest_command(&moto.url, &translate.url, &home, &["scan", "-q"]).env("AWS_REGION", "").output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("AWS_REGION is set but empty"));
+}

@@ -39,6 +39,8 @@ struct State {
     page_size: usize,
     /// Faults for the next requests: (operation or any, fault).
     faults: VecDeque<(Option<String>, Fault)>,
+    /// The access key ids requests were signed with, in order.
+    keys_seen: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -89,6 +91,11 @@ impl TranslateEndpoint {
 
     pub fn add_parallel_data(&self, p: Json) {
         self.state.lock().unwrap().parallel_data.push(p);
+    }
+
+    /// The access key ids the requests so far were signed with.
+    pub fn keys_seen(&self) -> Vec<String> {
+        self.state.lock().unwrap().keys_seen.clone()
     }
 
     /// Queues a fault for the next request of `operation` (any operation when `None`).
@@ -150,6 +157,8 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             && let Some(r) = scope.split('/').nth(2)
         {
             region = r.to_owned();
+            let key = scope.split('/').next().unwrap_or("").to_owned();
+            state.lock().unwrap().keys_seen.push(key);
         }
     }
     let mut body = vec![0; length];
