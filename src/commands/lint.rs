@@ -30,6 +30,9 @@ pub enum LintError {
     Output(#[from] OutputError),
 }
 
+/// The error code of a template that is not a valid one: it fails the run.
+const INVALID_TEMPLATE: &str = "InvalidTemplate";
+
 /// The lint rules that apply: every `lint` rule unless the config turns it off. (The audit's rules
 /// run on setups through the engine, with the ruleset.)
 pub fn lint_rules(config: &crate::config::Config) -> Vec<&'static Rule> {
@@ -88,6 +91,16 @@ pub fn lint_files(
         match c {
             Classified::Setup { kind: DocKind::JobRequest, root } => setups.push(Source::JobRequest { path, root }),
             Classified::Setup { kind: DocKind::CloudFormation, root } => {
+                // A misspelt section or attribute would drop what it holds without a word.
+                for (pos, problem) in fragment::template_problems(root) {
+                    not_linted.push(Gap {
+                        service: "lint".into(),
+                        operation: "read".into(),
+                        resource: path.to_owned(),
+                        error_code: Some(INVALID_TEMPLATE.into()),
+                        message: format!("{path}:{pos}: {problem}"),
+                    });
+                }
                 setups.push(Source::CloudFormation { path, root })
             }
             Classified::Setup { kind: DocKind::TerraformPlan, root } => {
@@ -280,8 +293,10 @@ pub fn lint_report(paths: &[PathBuf], settings: &Settings) -> Result<(Report, Ve
     let engine_settings = settings.engine();
     let (findings, not_linted) = lint_files(&files, &rules, &engine_settings);
     phase(&format!("{} findings", findings.len()));
-    if not_linted.len() == files.len() {
+    let unread = not_linted.iter().filter(|g| g.error_code.as_deref() == Some("NotLinted")).count();
+    if unread == files.len() {
         let paths = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ");
+        // Every file was of no known kind: every entry is a NotLinted one.
         let notes: Vec<&str> = not_linted.iter().take(3).map(|g| g.message.as_str()).collect();
         let why = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
         return Err(LintError::NothingToLint { paths, read: files.len(), why });
@@ -305,6 +320,11 @@ pub fn lint_report(paths: &[PathBuf], settings: &Settings) -> Result<(Report, Ve
         errors: not_linted,
         resolved,
     });
+    let mut report = report;
+    // A file that looks like a template but is not a valid one fails the run, whatever its results.
+    if report.errors.iter().any(|e| e.error_code.as_deref() == Some(INVALID_TEMPLATE)) {
+        report.summary.exit_code = report.summary.exit_code.max(1);
+    }
     Ok((report, out.notices.into_iter().map(|n| n.0).collect()))
 }
 

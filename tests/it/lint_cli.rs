@@ -254,3 +254,28 @@ fn control_characters_in_names_are_shown_not_sent_to_the_terminal() {
         assert!(out.contains("\\u{1b}[2J"), "{format}: {out:?}");
     }
 }
+
+#[test]
+fn a_template_with_a_misspelt_section_or_attribute_is_reported_and_fails() {
+    let dir = tempdir();
+    let misspelt = dir.join("stack.yaml");
+    std::fs::write(
+        &misspelt,
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Out:\n    Type: AWS::S3::Bucket\n    Propertes:\n      BucketName: acme-out\n",
+    )
+    .unwrap();
+    let o = atrest(&["lint", misspelt.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let r: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(r["summary"]["exit_code"], 1);
+    let e = &r["errors"][0];
+    assert_eq!(e["error_code"], "InvalidTemplate");
+    assert!(
+        e["message"].as_str().unwrap().contains("stack.yaml:5:5: resource Out has an unknown attribute \"Propertes\""),
+        "{e}"
+    );
+    assert!(stderr(&o).contains("Propertes"), "{}", stderr(&o));
+    // The valid fixtures stay valid.
+    let o = atrest(&["lint", "fixtures/setup/", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

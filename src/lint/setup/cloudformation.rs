@@ -273,9 +273,109 @@ pub fn declarations(ctx: &Ctx, path: &str, root: &Value) -> Vec<Declaration> {
     out
 }
 
+/// The sections a template may have (CloudFormation User Guide, "Template anatomy").
+const SECTIONS: &[&str] = &[
+    "AWSTemplateFormatVersion",
+    "Description",
+    "Metadata",
+    "Parameters",
+    "Rules",
+    "Mappings",
+    "Conditions",
+    "Transform",
+    "Resources",
+    "Outputs",
+];
+
+/// The attributes a resource may have ("Resources" section and "Resource attribute reference").
+const RESOURCE_ATTRIBUTES: &[&str] = &[
+    "Type",
+    "Properties",
+    "DependsOn",
+    "Condition",
+    "Metadata",
+    "DeletionPolicy",
+    "UpdateReplacePolicy",
+    "UpdatePolicy",
+    "CreationPolicy",
+];
+
+/// What makes a template invalid, where: a misspelt section or resource attribute would otherwise drop
+/// what it holds without a word.
+pub fn problems(root: &Value) -> Vec<(crate::vocab::Pos, String)> {
+    let mut out = Vec::new();
+    for m in members(root) {
+        if !SECTIONS.contains(&m.key.as_str()) {
+            let near = SECTIONS.iter().find(|s| s.eq_ignore_ascii_case(&m.key) || s.trim_end_matches('s') == m.key);
+            let hint = near.map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+            out.push((m.key_pos, format!("unknown template section \"{}\"{hint}", m.key)));
+        }
+    }
+    match root.get("Resources") {
+        None => out.push((root.pos, "no Resources section: a template declares its resources under Resources".into())),
+        Some(resources) => {
+            for r in members(&resources.value) {
+                if r.value.get("Type").is_none() {
+                    out.push((r.key_pos, format!("resource {} has no Type", r.key)));
+                }
+                for a in members(&r.value) {
+                    if !RESOURCE_ATTRIBUTES.contains(&a.key.as_str()) {
+                        let near = RESOURCE_ATTRIBUTES
+                            .iter()
+                            .find(|s| s.eq_ignore_ascii_case(&a.key) || strsim_close(s, &a.key));
+                        let hint = near.map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+                        out.push((
+                            a.key_pos,
+                            format!("resource {} has an unknown attribute \"{}\"{hint}", r.key, a.key),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Two names one letter apart (a letter dropped, added or changed).
+fn strsim_close(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a == b {
+        return false;
+    }
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let i = short.iter().zip(&long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() { short[i + 1..] == long[i + 1..] } else { short[i..] == long[i + 1..] }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn misspelt_sections_and_attributes_are_problems_with_places() {
+        let root = crate::lint::yaml::parse(
+            "AWSTemplateFormatVersion: \"2010-09-09\"\nResource:\n  Out:\n    Type: AWS::S3::Bucket\n",
+        )
+        .unwrap();
+        let p = problems(&root);
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].1.contains("\"Resource\" (did you mean Resources?)") && p[0].0.line == 2, "{p:?}");
+        assert!(p[1].1.contains("no Resources section"), "{p:?}");
+        let root = crate::lint::yaml::parse(
+            "Resources:\n  Out:\n    Type: AWS::S3::Bucket\n    Propertes:\n      BucketName: b\n",
+        )
+        .unwrap();
+        let p = problems(&root);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].1.contains("unknown attribute \"Propertes\" (did you mean Properties?)") && p[0].0.line == 4,
+            "{p:?}"
+        );
+        assert!(problems(&crate::lint::yaml::parse(TEMPLATE).unwrap()).is_empty());
+    }
 
     const TEMPLATE: &str = r#"Resources:
   Out:

@@ -89,6 +89,11 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
+/// What makes a CloudFormation template invalid (misspelt sections or resource attributes), where.
+pub fn template_problems(root: &Value) -> Vec<(Pos, String)> {
+    cloudformation::problems(root)
+}
+
 /// Builds the fragment the sources describe together.
 pub fn build(sources: &[Source<'_>]) -> Fragment {
     let (mut account, mut region) = (None, None);
