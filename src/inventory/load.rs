@@ -34,6 +34,22 @@ pub fn parse_snapshot(path: &str, text: &str) -> Result<Inventory, SnapshotError
         column: e.column(),
         message: format!("{e}{hint}"),
     };
+    // serde reads a struct from an array too (by position): a snapshot is an object, said before anything.
+    let first = text.trim_start().chars().next();
+    if first != Some('{') {
+        let (line, column) = text
+            .lines()
+            .enumerate()
+            .find_map(|(i, l)| l.find(|c: char| !c.is_whitespace()).map(|c| (i + 1, c + 1)))
+            .unwrap_or((1, 1));
+        let found = first.map_or("nothing".to_string(), |c| format!("`{}`", c.escape_debug()));
+        return Err(SnapshotError::Invalid {
+            path: path.to_owned(),
+            line,
+            column,
+            message: format!("a snapshot is a JSON object written by `atrest collect`; this file starts with {found}"),
+        });
+    }
     // Check the version first, so an old or future snapshot says so instead of failing on a field.
     let probe: VersionProbe = serde_json::from_str(text)
         .map_err(|e| invalid(e, "; a snapshot is a JSON object written by `atrest collect`"))?;
@@ -46,7 +62,8 @@ pub fn parse_snapshot(path: &str, text: &str) -> Result<Inventory, SnapshotError
                 line,
                 column,
                 message: format!(
-                    "unknown snapshot_version {other}: this atrest reads version {SNAPSHOT_VERSION}; collect the snapshot again with this version"
+                    "unknown snapshot_version {}: this atrest reads version {SNAPSHOT_VERSION}; collect the snapshot again with this version",
+                    excerpt(&other.to_string(), 60)
                 ),
             });
         }
@@ -62,6 +79,14 @@ pub fn parse_snapshot(path: &str, text: &str) -> Result<Inventory, SnapshotError
         }
     }
     serde_json::from_str(text).map_err(|e| invalid(e, " (see docs/snapshot.md)"))
+}
+
+/// At most `max` characters of `text`, marked when cut: an error message quotes input, never all of it.
+fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}… ({} characters)", &text[..at], text.chars().count()),
+        None => text.to_owned(),
+    }
 }
 
 /// The 1-based line and column where `needle` first occurs, or 1:1.
@@ -90,7 +115,8 @@ mod tests {
     #[test]
     fn errors_name_line_and_column() {
         let cases = [
-            ("not json", 1, 2, "expected"),
+            ("not json", 1, 1, "a snapshot is a JSON object written by `atrest collect`; this file starts with `n`"),
+            ("{\"snapshot_version\": 1,", 1, 23, "EOF"),
             ("{\n  \"snapshot_version\": 2\n}", 2, 3, "unknown snapshot_version 2"),
             ("{\"jobs\": []}", 1, 1, "missing snapshot_version"),
             ("{\n\"snapshot_version\": 1,\n\"jobz\": []}", 3, 6, "unknown field `jobz`"),

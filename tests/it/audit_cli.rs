@@ -471,3 +471,21 @@ fn control_characters_from_a_snapshot_are_shown_not_sent_to_the_terminal() {
     assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "raw control characters in {out:?}");
     assert!(out.contains("\\u{1b}]0;pwned\\u{7}"), "{out:?}");
 }
+
+#[test]
+fn errors_quote_input_briefly() {
+    // A snapshot wrapped in `[…]` quoted the whole document back (185 MB on a large one).
+    let dir = tempdir();
+    let demo = std::fs::read_to_string(root().join("fixtures/demo/snapshot.json")).unwrap();
+    let wrapped = dir.join("wrapped.json");
+    std::fs::write(&wrapped, format!("[\n{demo}\n]")).unwrap();
+    let o = atrest(&["audit", wrapped.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("wrapped.json:1:1: a snapshot is a JSON object") && e.contains("starts with `[`"), "{e}");
+    assert!(e.len() < 400, "{} bytes of error", e.len());
+    let version = dir.join("version.json");
+    std::fs::write(&version, format!(r#"{{"snapshot_version": {{"a": "{}"}}}}"#, "x".repeat(100_000))).unwrap();
+    let e = stderr(&atrest(&["audit", version.to_str().unwrap()]));
+    assert!(e.contains("unknown snapshot_version") && e.contains("(100008 characters)") && e.len() < 400, "{e}");
+}
