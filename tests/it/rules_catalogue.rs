@@ -189,23 +189,6 @@ fn docs_rules_pages_are_fresh() {
     assert!(stale.is_empty(), "stale docs (run `ATREST_UPDATE_DOCS=1 cargo test --test it docs_rules`): {stale:?}");
 }
 
-/// The rule and control rows of a controls page.
-fn contract_rows(text: &str) -> Vec<String> {
-    text.lines().filter(|l| l.starts_with("| AR") || l.starts_with("| C")).map(|l| l.trim().to_owned()).collect()
-}
-
-#[test]
-fn the_vendored_controls_page_keeps_the_specifications_rows() {
-    // docs/controls.md is the copy this repository stands on; beside a checkout of the specification
-    // (as CI and developers have it), its rules and controls must be the specification's.
-    let Ok(spec) = std::fs::read_to_string(root().join("../shared/spec/controls.md")) else {
-        eprintln!("no ../shared/spec/controls.md beside the repository: docs/controls.md is the contract");
-        return;
-    };
-    let ours = std::fs::read_to_string(root().join("docs/controls.md")).unwrap();
-    assert_eq!(contract_rows(&ours), contract_rows(&spec), "docs/controls.md lags the specification's controls.md");
-}
-
 #[test]
 fn every_relative_link_in_the_readme_and_docs_resolves_inside_the_repository() {
     fn markdown_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {

@@ -81,9 +81,15 @@ fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io
     };
     let mut client = client;
     if let Some(rule) = fault {
+        // The shape of S3's error responses (Amazon S3 API Reference, "Error responses", the REST error
+        // response example): Code, Message, Resource, RequestId. A HEAD answer has no body (HeadObject:
+        // "A HEAD request has the same options as a GET operation on an object. The response is identical
+        // to the GET response except that there is no response body").
         let body = match (rule.code, method.as_str()) {
             (Some(code), m) if m != "HEAD" => format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>injected by the test proxy</Message></Error>"
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message>\
+                 <Resource>{path}</Resource><RequestId>4442587FB7D0A2F9</RequestId></Error>",
+                if code == "SlowDown" { "Please reduce your request rate." } else { "injected by the test proxy" }
             ),
             _ => String::new(),
         };

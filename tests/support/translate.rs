@@ -178,6 +178,9 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     out.flush()
 }
 
+/// An error as the Smithy RPC v2 CBOR protocol carries it (Smithy specification, "RPC v2 CBOR protocol",
+/// error responses: a map whose `__type` is the shape id of the error, here one of the errors the
+/// Translate API Reference lists for the operation, and its `message`).
 fn error(code: &str, message: &str) -> Value {
     Value::Map(vec![
         (Value::Text("__type".into()), Value::Text(format!("com.amazonaws.translate#{code}"))),
