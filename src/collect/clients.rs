@@ -126,7 +126,7 @@ impl Clients {
             .retry_config(retry)
             .timeout_config(timeouts);
         if let Some(profile) = &options.profile
-            && !profile_defined(profile)
+            && !profile_defined(profile).await
         {
             return Err(CollectError::NoProfile(profile.clone()));
         }
@@ -237,21 +237,11 @@ impl Clients {
     }
 }
 
-/// Whether a profile is defined in the shared config file (`[profile NAME]`, or `[default]`) or the
-/// shared credentials file (`[NAME]`), at their standard places or where AWS_CONFIG_FILE and
-/// AWS_SHARED_CREDENTIALS_FILE say.
-fn profile_defined(name: &str) -> bool {
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from).unwrap_or_default();
-    let file = |var: &str, default: &str| std::env::var_os(var).map_or_else(|| home.join(default), Into::into);
-    let sections = |path: std::path::PathBuf| -> Vec<String> {
-        std::fs::read_to_string(path)
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix('[')?.strip_suffix(']').map(|s| s.trim().to_owned()))
-            .collect()
-    };
-    let config = sections(file("AWS_CONFIG_FILE", ".aws/config"));
-    let credentials = sections(file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials"));
-    config.iter().any(|s| s == &format!("profile {name}") || (name == "default" && s == "default"))
-        || credentials.iter().any(|s| s == name)
+/// Whether a profile is defined in the shared config or credentials file, read by the SDK's own parser
+/// (the files at their standard places, or where AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE say).
+async fn profile_defined(name: &str) -> bool {
+    use aws_types::os_shim_internal::{Env, Fs};
+    aws_config::profile::load(&Fs::real(), &Env::real(), &Default::default(), None)
+        .await
+        .is_ok_and(|profiles| profiles.get_profile(name).is_some())
 }
