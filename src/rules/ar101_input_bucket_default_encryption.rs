@@ -15,7 +15,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .map(|(name, jobs)| {
             let resource = bucket_ref(world, name);
             let jobs = job_ids(&jobs);
-            let gap = world.bucket_gap(name, Some("GetBucketEncryption"));
+            let gap = world.gap(name, Some("GetBucketEncryption"));
             let finding = match (world.bucket(name), gap) {
                 (_, Some(gap)) => unread(resource, "the bucket's default encryption", gap),
                 (None, None) => Finding::new(Status::Unknown, resource, "the input bucket was not collected"),

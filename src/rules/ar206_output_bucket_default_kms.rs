@@ -13,7 +13,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .map(|(name, jobs)| {
             let resource = bucket_ref(world, name);
             let jobs = job_ids(&jobs);
-            if let Some(gap) = world.bucket_gap(name, Some("GetBucketEncryption")) {
+            if let Some(gap) = world.gap(name, Some("GetBucketEncryption")) {
                 return unread(resource, "the bucket's default encryption", gap).jobs(jobs);
             }
             let Some(b) = world.bucket(name) else {

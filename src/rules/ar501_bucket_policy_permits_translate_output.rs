@@ -41,7 +41,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .map(|(bucket, uses)| {
             let resource = bucket_ref(world, &bucket);
             let jobs: Vec<String> = uses.values().flat_map(|(_, jobs)| jobs.iter().cloned()).collect();
-            if let Some(g) = world.bucket_gap(&bucket, Some("GetBucketPolicy")) {
+            if let Some(g) = world.gap(&bucket, Some("GetBucketPolicy")) {
                 return Finding::new(
                     Status::Unknown,
                     resource,

@@ -94,11 +94,12 @@ impl<'a> World<'a> {
             gaps,
         };
         world.bucket_policy_gaps =
-            inventory.buckets.iter().map(|b| world.bucket_gap(&b.name, Some("GetBucketPolicy")).is_some()).collect();
+            inventory.buckets.iter().map(|b| world.gap(&b.name, Some("GetBucketPolicy")).is_some()).collect();
         world
     }
 
-    /// Gaps recorded for a resource, optionally for one operation.
+    /// Gaps recorded for a resource, optionally for one operation. Ids are normalised, so a bucket is found
+    /// by its name, ARN or `s3://` URI alike.
     pub fn gap(&self, resource: &str, operation: Option<&str>) -> Option<&'a Gap> {
         self.gaps
             .get(&normalise_resource_id(resource))?
@@ -156,11 +157,6 @@ impl<'a> World<'a> {
 
     pub fn prefix(&self, bucket: &str, prefix: &str) -> Option<&'a ObjectPrefix> {
         self.prefix_index.get(&(bucket, prefix)).map(|&i| &self.inventory.prefixes[i])
-    }
-
-    /// A gap about a bucket, under any of the names collectors use for it.
-    pub fn bucket_gap(&self, name: &str, operation: Option<&str>) -> Option<&'a Gap> {
-        self.gap(name, operation)
     }
 }
 
