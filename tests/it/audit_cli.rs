@@ -399,6 +399,17 @@ fn output_follows_links_keeps_the_mode_and_writes_through_special_files() {
     let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
 
+    // A new report gets the mode any new file gets here (0666 less the umask), not a private 0600.
+    let fresh = dir.join("fresh.json");
+    let o = atrest(&["audit", demo, "--format", "json", "-o", fresh.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let plain = dir.join("plain");
+    std::fs::write(&plain, "").unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&fresh), mode(&plain), "a new report's mode");
+    std::fs::remove_file(&fresh).unwrap();
+    std::fs::remove_file(&plain).unwrap();
+
     // A FIFO (as /dev/stdout or a device would be) is written through, not replaced by a file.
     let fifo = dir.join("pipe");
     assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
