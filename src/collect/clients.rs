@@ -166,8 +166,22 @@ impl Clients {
             return Err(CollectError::NoCredentials("no credentials provider is configured".into()));
         };
         if let Err(e) = provider.provide_credentials().await {
-            let text = aws_smithy_types::error::display::DisplayErrorContext(&e).to_string();
-            return Err(CollectError::NoCredentials(text));
+            // The chain's last provider speaks for all of them; its innermost cause is the readable part
+            // (the SDK's full context is a page of debug output).
+            let mut cause: &dyn std::error::Error = &e;
+            while let Some(next) = cause.source() {
+                cause = next;
+            }
+            let cause = cause.to_string();
+            let one_line = cause.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+            let mut text = crate::vocab::text::redact(&one_line).into_owned();
+            if text.chars().count() > 200 {
+                text = text.chars().take(200).collect::<String>() + "…";
+            }
+            return Err(CollectError::NoCredentials(format!(
+                "none found in the environment, the shared config and credentials files, SSO, web identity, or \
+                 container and instance metadata; the last said: {text}"
+            )));
         }
         let path_style =
             sdk.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty());

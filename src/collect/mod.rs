@@ -88,7 +88,7 @@ pub enum CollectError {
     #[error("AWS_REGION is set but empty: set it to a region such as us-east-1, unset it, or pass --region REGION")]
     EmptyRegion,
     #[error(
-        "no AWS credentials ({0}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile NAME, \
+        "no AWS credentials: {0}\n  set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile NAME, \
          or run where an instance, container or SSO role provides them"
     )]
     NoCredentials(String),

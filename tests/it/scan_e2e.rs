@@ -493,6 +493,9 @@ fn an_unreachable_endpoint_or_no_credentials_exit_2_saying_what_to_set() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no AWS credentials") && stderr.contains("AWS_ACCESS_KEY_ID"), "{stderr}");
+    // A person can act on it: two short lines, none of the SDK's debug output.
+    assert!(stderr.lines().count() <= 2 && stderr.lines().all(|l| l.chars().count() < 400), "{stderr}");
+    assert!(!stderr.contains("ProviderError") && !stderr.contains("Extensions"), "{stderr}");
     let out = run(&[("AWS_ACCESS_KEY_ID", "a"), ("AWS_SECRET_ACCESS_KEY", "b")]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
