@@ -24,6 +24,12 @@ pub struct Cli {
 pub enum Command {
     /// Collect from AWS, then audit: the scheduled-scan and CI-gate command.
     ///
+    /// Credentials and region come from the standard AWS chain, first found wins: --profile NAME (then
+    /// the shared files ~/.aws/config and ~/.aws/credentials), else AWS_ACCESS_KEY_ID /
+    /// AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE, SSO, web identity (AWS_WEB_IDENTITY_TOKEN_FILE),
+    /// then container and instance metadata. Region: --region, else AWS_REGION / AWS_DEFAULT_REGION, else
+    /// the profile's `region`. The permissions needed are in docs/permissions.md.
+    ///
     /// Exit codes as for audit; 2 also when no region or credentials are found or the endpoint cannot
     /// be reached. A failed read never stops the scan: it is listed under `errors` and what it blocked is
     /// UNKNOWN.
@@ -45,6 +51,14 @@ pub enum Command {
     ///
     /// Exits 0 whenever a decision was made, whatever it is; 2 on bad input.
     Simulate(SimulateArgs),
+    /// Print a shell completion script: `atrest completions bash > /etc/bash_completion.d/atrest`.
+    Completions {
+        /// The shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `atrest man > /usr/local/share/man/man1/atrest.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -156,13 +170,17 @@ pub struct LintArgs {
     /// Policy files or folders; `-` reads one document from stdin.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
+    /// Exit 0, saying so, when no file is a policy, job request, template or plan (for pre-commit hooks,
+    /// which pass every changed file); without it that is exit 2, so a CI gate that checked nothing fails.
+    #[arg(long)]
+    pub if_any: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
 impl LintArgs {
-    pub fn into_parts(self) -> (Vec<PathBuf>, OutputFlags) {
-        (self.paths, self.output.into_flags())
+    pub fn into_parts(self) -> (Vec<PathBuf>, bool, OutputFlags) {
+        (self.paths, self.if_any, self.output.into_flags())
     }
 }
 
@@ -347,4 +365,26 @@ impl SimulateArgs {
             json: self.format == SimulateFormat::Json,
         }
     }
+}
+
+/// A completion script for `shell`, generated from the clap definitions (so it never drifts from them).
+pub fn completions(shell: clap_complete::Shell) -> String {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut command, "atrest", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The man page (roff), generated from the clap definitions: the command, then each subcommand.
+pub fn man_page() -> String {
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(command.clone()).render(&mut out).expect("writing to memory succeeds");
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("atrest-{}", sub.get_name());
+        let sub = sub.clone().name(name).version(env!("CARGO_PKG_VERSION"));
+        let _ = std::io::Write::write_all(&mut out, b"\n");
+        clap_mangen::Man::new(sub).render(&mut out).expect("writing to memory succeeds");
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

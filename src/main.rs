@@ -31,8 +31,8 @@ fn run(cli: Cli) -> Result<CommandOutput, CommandError> {
             Ok(commands::audit::run(&snapshots, &Settings::resolve(&flags)?)?)
         }
         Command::Lint(args) => {
-            let (paths, flags) = args.into_parts();
-            Ok(commands::lint::run(&paths, &Settings::resolve(&flags)?)?)
+            let (paths, if_any, flags) = args.into_parts();
+            Ok(commands::lint::run(&paths, &Settings::resolve(&flags)?, if_any)?)
         }
         Command::Rules(args) => match args.action {
             None => Ok(commands::rules::list()),
@@ -42,6 +42,8 @@ fn run(cli: Cli) -> Result<CommandOutput, CommandError> {
             let stdout = commands::simulate::run(&args.into_options())?;
             Ok(CommandOutput { stdout, exit_code: 0 })
         }
+        Command::Completions { shell } => Ok(CommandOutput { stdout: atrest::cli::completions(shell), exit_code: 0 }),
+        Command::Man => Ok(CommandOutput { stdout: atrest::cli::man_page(), exit_code: 0 }),
     }
 }
 

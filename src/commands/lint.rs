@@ -328,8 +328,17 @@ pub fn lint_report(paths: &[PathBuf], settings: &Settings) -> Result<(Report, Ve
     Ok((report, out.notices.into_iter().map(|n| n.0).collect()))
 }
 
-pub fn run(paths: &[PathBuf], settings: &Settings) -> Result<CommandOutput, LintError> {
-    let (report, notices) = lint_report(paths, settings)?;
+/// `if_any`: a run with no file of a known kind is no error (for hooks that pass every changed file).
+pub fn run(paths: &[PathBuf], settings: &Settings, if_any: bool) -> Result<CommandOutput, LintError> {
+    let (report, notices) = match lint_report(paths, settings) {
+        Err(e @ LintError::NothingToLint { .. }) if if_any => {
+            if !settings.quiet {
+                eprintln!("atrest: {e} (--if-any: nothing checked, exit 0)");
+            }
+            return Ok(CommandOutput { stdout: String::new(), exit_code: 0 });
+        }
+        other => other?,
+    };
     if !settings.quiet {
         for n in notices {
             eprintln!("atrest: warning: {n}");

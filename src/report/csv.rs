@@ -3,6 +3,8 @@
 //! Cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return first) get a
 //! leading `'`: a message quoting a policy must not execute when an auditor opens the file.
 
+use std::io::{self, Write};
+
 use super::Report;
 
 pub const HEADER: [&str; 19] = [
@@ -27,14 +29,15 @@ pub const HEADER: [&str; 19] = [
     "baseline",
 ];
 
-fn cell(text: &str) -> String {
-    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
-    if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
+/// A cell as written: text a spreadsheet would run as a formula gets a leading `'`; quoting is the writer's.
+fn cell(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}").into() } else { text.into() }
 }
 
-pub fn render(report: &Report) -> String {
-    let mut out = HEADER.join(",");
-    out.push_str("\r\n");
+/// Writes the rows through the `csv` crate (RFC 4180 quoting, CRLF line ends), one record at a time.
+pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out);
+    writer.write_record(HEADER).map_err(csv_io_error)?;
     for r in &report.results {
         let location = r.location.as_ref();
         let row = [
@@ -58,17 +61,23 @@ pub fn render(report: &Report) -> String {
             r.waiver.as_ref().map(|w| w.expires.clone()).unwrap_or_default(),
             r.baseline.map(|b| format!("{b:?}").to_lowercase()).unwrap_or_default(),
         ];
-        out.push_str(&row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        writer.write_record(row.iter().map(|c| cell(c).into_owned())).map_err(csv_io_error)?;
     }
-    out
+    writer.flush()
+}
+
+fn csv_io_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
 }
 
 pub struct Csv;
 
-impl super::RenderText for Csv {
-    fn text(&self, report: &Report) -> String {
-        render(report)
+impl super::Render for Csv {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        write(report, out)
     }
 }
 
@@ -77,12 +86,11 @@ mod tests {
     use super::cell;
 
     #[test]
-    fn cells_are_quoted_and_formulas_defused() {
+    fn formulas_are_defused() {
         assert_eq!(cell("plain"), "plain");
-        assert_eq!(cell("a, b"), "\"a, b\"");
-        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
         assert_eq!(cell("-1"), "'-1");
-        assert_eq!(cell("line\nbreak"), "\"line\nbreak\"");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("a-b"), "a-b");
     }
 }

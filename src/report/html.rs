@@ -1,122 +1,355 @@
-//! One self-contained HTML page (no scripts, no outside requests): the run, the counts, the controls,
-//! every result with its evidence, and the reads that failed. Written as well-formed XHTML-compatible markup.
+//! The HTML report an auditor hands on: one self-contained page (no scripts, no outside requests), written
+//! with `maud`'s compiled templates (every interpolation escaped). Failures come first, grouped by control;
+//! then waivers, what the baseline had and this run has not, what passed, the reads that failed, and the
+//! rules the results cite. Charts are inline SVG; a print stylesheet makes it a PDF.
 
-use std::fmt::Write as _;
+use std::collections::BTreeMap;
+
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::Report;
-use super::junit::escape;
+use crate::vocab::text::printable;
+use crate::vocab::{ResultRow, Severity, Status};
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:2em;color:#222}\
-table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border:1px solid #ccc;padding:4px 8px;\
-text-align:left;vertical-align:top}th{background:#f3f3f3}.FAIL{background:#fde2e1}.UNKNOWN{background:#fff4ce}\
-.PASS{background:#e6f4ea}.NOT_VERIFIABLE{background:#eef}code,pre{font-size:0.9em}pre{white-space:pre-wrap;margin:0}\
-details summary{cursor:pointer}";
+const STYLE: &str = r#"
+:root{--fail:#c62828;--unknown:#b26a00;--pass:#2e7d32;--nv:#5c6bc0;--line:#d0d7de;--muted:#57606a}
+*{box-sizing:border-box}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;margin:0 auto;padding:24px;max-width:1400px}
+h1{font-size:1.6em;margin:0 0 .2em}h2{margin-top:1.8em;border-bottom:1px solid var(--line);padding-bottom:.2em}
+h3{margin:1.4em 0 .4em}.run{color:var(--muted);margin:0}
+table{border-collapse:collapse;width:100%;table-layout:fixed;margin:.5em 0 1em}
+th,td{border:1px solid var(--line);padding:6px 8px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+th{background:#f6f8fa}
+table.counts{width:auto;table-layout:auto}table.counts td{text-align:right;min-width:6em}
+col.status{width:9em}col.severity{width:6.5em}col.rule{width:17em}col.resource{width:30%}
+code,pre{font:12.5px ui-monospace,SFMono-Regular,Menlo,monospace}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;margin:.3em 0 0;background:#f6f8fa;padding:6px}
+.badge{display:inline-block;padding:0 6px;border-radius:4px;color:#fff;font-weight:600;font-size:.85em}
+.FAIL .badge{background:var(--fail)}.UNKNOWN .badge{background:var(--unknown)}
+.PASS .badge{background:var(--pass)}.NOT_VERIFIABLE .badge{background:var(--nv)}
+tr.FAIL td:first-child{border-left:4px solid var(--fail)}tr.UNKNOWN td:first-child{border-left:4px solid var(--unknown)}
+.fix{margin:.3em 0 0}.muted{color:var(--muted)}
+figure{margin:1em 0;max-width:820px}figure svg{width:100%;height:auto}figcaption{color:var(--muted);font-size:.9em}
+dl.rule dt{font-weight:600;margin-top:.8em}dl.rule dd{margin-left:1.5em}
+details summary{cursor:pointer;color:var(--muted)}
+@media print{
+ body{font-size:10pt;padding:0;max-width:none}
+ h2,h3{break-after:avoid}tr,figure{break-inside:avoid}
+ a{color:inherit;text-decoration:none}
+ details::details-content{content-visibility:visible;display:block}
+ .badge{border:1px solid #000}
+}
+@page{size:A4;margin:14mm}
+"#;
 
-pub fn render(report: &Report) -> String {
+fn colour(status: Status) -> &'static str {
+    match status {
+        Status::Fail => "#c62828",
+        Status::Unknown => "#b26a00",
+        Status::Pass => "#2e7d32",
+        Status::NotVerifiable => "#5c6bc0",
+    }
+}
+
+/// Horizontal stacked bars: one row per label, one segment per status, the count at the end.
+fn bars(caption: &str, rows: &[(String, [usize; 4])]) -> Markup {
+    const ORDER: [Status; 4] = [Status::Fail, Status::Unknown, Status::Pass, Status::NotVerifiable];
+    let (label_w, bar_w, row_h) = (70.0, 600.0, 22.0);
+    let max = rows.iter().map(|(_, c)| c.iter().sum::<usize>()).max().unwrap_or(0).max(1) as f64;
+    let height = row_h * rows.len() as f64 + 28.0;
+    html! {
+        figure {
+            svg xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {} {height}", label_w + bar_w + 60.0))
+                role="img" aria-label=(caption) {
+                @for (i, (label, counts)) in rows.iter().enumerate() {
+                    @let y = i as f64 * row_h;
+                    text x="0" y=(y + 15.0) font-size="12" { (label) }
+                    @let (segments, end) = segments(counts, &ORDER, label_w, bar_w / max);
+                    @for (x, w, status, n) in segments {
+                        rect x=(x) y=(y + 3.0) width=(w) height=(row_h - 6.0) fill=(colour(status)) {
+                            title { (format!("{label}: {n} {}", status.as_str())) }
+                        }
+                    }
+                    text x=(end + 6.0) y=(y + 15.0) font-size="12" { (counts.iter().sum::<usize>()) }
+                }
+                @let legend_y = row_h * rows.len() as f64 + 18.0;
+                @for (i, status) in ORDER.iter().enumerate() {
+                    rect x=(label_w + i as f64 * 140.0) y=(legend_y - 10.0) width="10" height="10" fill=(colour(*status)) {}
+                    text x=(label_w + i as f64 * 140.0 + 14.0) y=(legend_y) font-size="11" { (status.as_str()) }
+                }
+            }
+            figcaption { (caption) }
+        }
+    }
+}
+
+/// Where each status's segment of a bar starts and how wide it is, and where the bar ends.
+fn segments(counts: &[usize; 4], order: &[Status; 4], start: f64, per: f64) -> (Vec<(f64, f64, Status, usize)>, f64) {
+    let mut x = start;
+    let mut out = Vec::new();
+    for (status, &n) in order.iter().zip(counts) {
+        if n > 0 {
+            let w = n as f64 * per;
+            out.push((x, w, *status, n));
+            x += w;
+        }
+    }
+    (out, x)
+}
+
+fn tally(rows: impl Iterator<Item = Status>) -> [usize; 4] {
+    let mut c = [0; 4];
+    for s in rows {
+        c[match s {
+            Status::Fail => 0,
+            Status::Unknown => 1,
+            Status::Pass => 2,
+            Status::NotVerifiable => 3,
+        }] += 1;
+    }
+    c
+}
+
+fn control_order(id: &str) -> (u32, String) {
+    (id.trim_start_matches('C').parse().unwrap_or(u32::MAX), id.to_owned())
+}
+
+/// One results table; `why` adds a column-free line under the message (the waiver, the baseline).
+fn results_table(rows: &[&ResultRow]) -> Markup {
+    html! {
+        table.results {
+            colgroup { col.status; col.severity; col.rule; col.resource; col.message; }
+            thead { tr { th { "status" } th { "severity" } th { "rule" } th { "resource" } th { "finding" } } }
+            tbody {
+                @for r in rows {
+                    tr class=(r.status.as_str()) data-result=(r.rule_id) {
+                        td { span.badge { (r.status.as_str()) } @if let Some(b) = r.baseline { " " span.muted { (format!("{b:?}").to_lowercase()) } } }
+                        td { (r.severity.as_str()) }
+                        td { a href=(format!("#rule-{}", r.rule_id)) { (r.rule_id) } " " (r.rule) }
+                        td {
+                            @if let Some(l) = &r.location {
+                                code { (printable(&format!("{}:{}:{}", l.file, l.line, l.column))) }
+                            } @else {
+                                code { (printable(&r.resource.id)) }
+                                @if let Some(p) = &r.principal { br; "for " code { (printable(p)) } }
+                            }
+                        }
+                        td {
+                            (printable(&r.message))
+                            @if let Some(w) = &r.waiver {
+                                p.fix { strong { "Waived" } " until " (w.expires) ": " (printable(&w.reason)) }
+                            }
+                            @if !r.remediation.is_empty() && r.waiver.is_none() && r.status != Status::Pass {
+                                p.fix { strong { "Fix: " } (r.remediation) }
+                            }
+                            @if !r.jobs.is_empty() {
+                                p.fix.muted { "Jobs: " (printable(&r.jobs.join(", "))) }
+                            }
+                            @if !r.evidence.is_null() && r.evidence != serde_json::json!({}) {
+                                details {
+                                    summary { "evidence" }
+                                    pre { (printable(&serde_json::to_string_pretty(&r.evidence).unwrap_or_default())) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn render(report: &Report, docs_url: Option<&str>) -> String {
     let s = &report.summary;
     let run = &report.run;
-    let mut out = String::new();
-    let title = format!("atrest {}: exit {}", run.command, s.exit_code);
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"/><title>{}</title><style>{STYLE}</style></head>\n<body>\n<h1>{}</h1>\n",
-        escape(&title),
-        escape(&title)
-    );
-    let _ = writeln!(
-        out,
-        "<p>Ruleset <code>{}</code>, fail on <code>{}</code>{}; started {}, finished {}.{}{}</p>",
-        escape(&run.ruleset),
-        escape(run.fail_on.as_str()),
-        if run.allow_unknown { ", UNKNOWN allowed" } else { "" },
-        escape(&run.started_at),
-        escape(&run.finished_at),
-        if run.accounts.is_empty() {
-            String::new()
-        } else {
-            format!(" Accounts: {}.", escape(&run.accounts.join(", ")))
-        },
-        if run.regions.is_empty() { String::new() } else { format!(" Regions: {}.", escape(&run.regions.join(", "))) },
-    );
-    let _ = writeln!(
-        out,
-        "<table><tr><th>PASS</th><th>FAIL</th><th>UNKNOWN</th><th>NOT_VERIFIABLE</th><th>waived</th></tr>\
-         <tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr></table>",
-        s.pass, s.fail, s.unknown, s.not_verifiable, s.waived
-    );
-    if !report.controls.is_empty() {
-        out.push_str("<h2>Controls</h2>\n<table><tr><th>control</th><th>status</th><th>rules</th></tr>\n");
-        for c in &report.controls {
-            let _ = writeln!(
-                out,
-                "<tr class=\"{0}\"><td>{1}</td><td>{0}</td><td>{2}</td></tr>",
-                c.status.as_str(),
-                escape(&c.id),
-                escape(&c.rules.join(", "))
-            );
-        }
-        out.push_str("</table>\n");
-    }
-    let _ = writeln!(out, "<h2>Results ({})</h2>", report.results.len());
-    out.push_str(
-        "<table><tr><th>status</th><th>severity</th><th>rule</th><th>resource</th><th>message</th><th>details</th></tr>\n",
-    );
+    let title = format!("atrest {}: {} FAIL, {} UNKNOWN, exit {}", run.command, s.fail, s.unknown, s.exit_code);
+    let title_of = |control: &str| {
+        report.rules.iter().find(|d| d.control == control).map_or(String::new(), |d| d.control_title.clone())
+    };
+
+    // Failing (not waived) first, grouped by control; then the rest by kind.
+    let mut failing: BTreeMap<(u32, String), Vec<&ResultRow>> = BTreeMap::new();
+    let mut waived = Vec::new();
+    let mut passing = Vec::new();
     for r in &report.results {
-        let mut status = r.status.as_str().to_owned();
-        if let Some(w) = &r.waiver {
-            status.push_str(&format!(" (waived until {}: {})", w.expires, w.reason));
-        } else if let Some(b) = r.baseline {
-            status.push_str(&format!(" ({})", format!("{b:?}").to_lowercase()));
+        match (r.status, &r.waiver) {
+            (Status::Fail | Status::Unknown, None) => failing.entry(control_order(&r.control)).or_default().push(r),
+            (_, Some(_)) => waived.push(r),
+            _ => passing.push(r),
         }
-        let resource = super::subject(r, |t| format!("<code>{}</code>", escape(t)), "<br/>for ");
-        let mut details = String::new();
-        if !r.remediation.is_empty() {
-            details.push_str(&format!("<p>Fix: {}</p>", escape(&r.remediation)));
-        }
-        if !r.jobs.is_empty() {
-            details.push_str(&format!("<p>Jobs: {}</p>", escape(&r.jobs.join(", "))));
-        }
-        if !r.evidence.is_null() && r.evidence != serde_json::json!({}) {
-            let evidence = serde_json::to_string_pretty(&r.evidence).unwrap_or_default();
-            details
-                .push_str(&format!("<details><summary>evidence</summary><pre>{}</pre></details>", escape(&evidence)));
-        }
-        let _ = writeln!(
-            out,
-            "<tr class=\"{}\"><td>{}</td><td>{}</td><td>{} {}</td><td>{resource}</td><td>{}</td><td>{details}</td></tr>",
-            r.status.as_str(),
-            escape(&status),
-            r.severity.as_str(),
-            escape(&r.rule_id),
-            escape(&r.rule),
-            escape(&r.message)
-        );
     }
-    out.push_str("</table>\n");
-    if !report.errors.is_empty() {
-        let _ = writeln!(out, "<h2>Reads that failed ({})</h2>", report.errors.len());
-        out.push_str("<table><tr><th>service</th><th>operation</th><th>resource</th><th>error</th></tr>\n");
-        for e in &report.errors {
-            let error = super::gap_error(e);
-            let _ = writeln!(
-                out,
-                "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
-                escape(&e.service),
-                escape(&e.operation),
-                escape(&e.resource),
-                escape(&error)
-            );
-        }
-        out.push_str("</table>\n");
+    for rows in failing.values_mut() {
+        // FAIL before UNKNOWN, then the most severe first.
+        rows.sort_by_key(|r| (r.status != Status::Fail, r.severity));
     }
-    out.push_str("</body></html>\n");
+    let per_control: Vec<(String, [usize; 4])> = report
+        .controls
+        .iter()
+        .map(|c| (c.id.clone(), tally(report.results.iter().filter(|r| r.control == c.id).map(|r| r.status))))
+        .collect();
+    let per_severity: Vec<(String, [usize; 4])> = Severity::ALL
+        .iter()
+        .map(|sev| {
+            (sev.as_str().to_owned(), tally(report.results.iter().filter(|r| r.severity == *sev).map(|r| r.status)))
+        })
+        .filter(|(_, c)| c.iter().sum::<usize>() > 0)
+        .collect();
+    let (new, existing) = report.results.iter().fold((0, 0), |(n, e), r| match r.baseline {
+        Some(crate::vocab::BaselineMark::New) => (n + 1, e),
+        Some(crate::vocab::BaselineMark::Existing) => (n, e + 1),
+        None => (n, e),
+    });
+    let cited: Vec<_> = {
+        let mut ids: Vec<&str> = report.results.iter().map(|r| r.rule_id.as_str()).collect();
+        ids.extend(report.resolved.iter().flatten().map(|r| r.rule_id.as_str()));
+        report.rules.iter().filter(|d| ids.contains(&d.id.as_str())).collect()
+    };
+
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                header {
+                    h1 { (title) }
+                    p.run {
+                        "Ruleset " code { (run.ruleset) } ", fail on " code { (run.fail_on.as_str()) }
+                        @if run.allow_unknown { ", UNKNOWN allowed" }
+                        "; started " (run.started_at) ", finished " (run.finished_at) "; atrest " (report.tool.version) "."
+                        @if !run.accounts.is_empty() { " Accounts: " (run.accounts.join(", ")) "." }
+                        @if !run.regions.is_empty() { " Regions: " (run.regions.join(", ")) "." }
+                        @if !run.snapshots.is_empty() { " Snapshots: " (printable(&run.snapshots.join(", "))) "." }
+                    }
+                }
+                section #summary {
+                    h2 { "Summary" }
+                    table.counts {
+                        tr {
+                            th { "PASS" } th { "FAIL" } th { "UNKNOWN" } th { "NOT_VERIFIABLE" } th { "waived" }
+                            @if report.resolved.is_some() {
+                                th { "new" } th { "existing" } th { "resolved" }
+                            }
+                            th { "reads failed" }
+                        }
+                        tr {
+                            td { (s.pass) } td { (s.fail) } td { (s.unknown) } td { (s.not_verifiable) } td { (s.waived) }
+                            @if let Some(resolved) = &report.resolved {
+                                td { (new) } td { (existing) } td { (resolved.len()) }
+                            }
+                            td { (report.errors.len()) }
+                        }
+                    }
+                    @if !per_control.is_empty() { (bars("Results per control", &per_control)) }
+                    @if !per_severity.is_empty() { (bars("Results per severity", &per_severity)) }
+                }
+                @if !report.controls.is_empty() {
+                    section #controls {
+                        h2 { "Controls" }
+                        table {
+                            colgroup { col style="width:6em"; col; col style="width:10em"; col style="width:22em"; }
+                            thead { tr { th { "control" } th { "requirement" } th { "status" } th { "rules run" } } }
+                            tbody {
+                                @for c in &report.controls {
+                                    tr class=(c.status.as_str()) {
+                                        td { (c.id) } td { (c.title) } td { span.badge { (c.status.as_str()) } }
+                                        td { (c.rules.join(", ")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                section #failures {
+                    h2 { "Failures and unknowns (" (failing.values().map(Vec::len).sum::<usize>()) ")" }
+                    @if failing.is_empty() { p { "None." } }
+                    @for ((_, control), rows) in &failing {
+                        h3 id=(format!("control-{control}")) { (control) ": " (title_of(control)) " (" (rows.len()) ")" }
+                        (results_table(rows))
+                    }
+                }
+                @if !waived.is_empty() {
+                    section #waived {
+                        h2 { "Waived (" (waived.len()) ")" }
+                        (results_table(&waived))
+                    }
+                }
+                @if let Some(resolved) = &report.resolved {
+                    section #resolved {
+                        h2 { "Resolved since the baseline (" (resolved.len()) ")" }
+                        @if resolved.is_empty() { p { "None." } } @else {
+                            table {
+                                colgroup { col style="width:17em"; col; col style="width:35%"; }
+                                thead { tr { th { "rule" } th { "resource" } th { "principal" } } }
+                                tbody {
+                                    @for r in resolved {
+                                        tr data-resolved=(r.rule_id) {
+                                            td { a href=(format!("#rule-{}", r.rule_id)) { (r.rule_id) } }
+                                            td { code { (printable(&r.resource)) } }
+                                            td { @if let Some(p) = &r.principal { code { (printable(p)) } } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !passing.is_empty() {
+                    section #passing {
+                        h2 { "Passing and not verifiable (" (passing.len()) ")" }
+                        (results_table(&passing))
+                    }
+                }
+                @if !report.errors.is_empty() {
+                    section #errors {
+                        h2 { "Reads that failed (" (report.errors.len()) ")" }
+                        p.muted { "What these reads would have shown is UNKNOWN in the results above, never PASS." }
+                        table {
+                            colgroup { col style="width:7em"; col style="width:14em"; col style="width:35%"; col; }
+                            thead { tr { th { "service" } th { "operation" } th { "resource" } th { "error" } } }
+                            tbody {
+                                @for e in &report.errors {
+                                    tr { td { (e.service) } td { (e.operation) } td { code { (printable(&e.resource)) } }
+                                         td { (printable(&super::gap_error(e))) } }
+                                }
+                            }
+                        }
+                    }
+                }
+                @if !cited.is_empty() {
+                    section #rules {
+                        h2 { "Rules cited" }
+                        @for d in &cited {
+                            dl.rule id=(format!("rule-{}", d.id)) {
+                                dt {
+                                    (d.id) " " (d.title) " (" (d.severity.as_str()) ", " (d.control) ")"
+                                    @if let Some(url) = docs_url { " " a href=(format!("{url}/{}.md", d.id)) { "rule page" } }
+                                }
+                                dd { "Fails when " (d.fails_when) "." }
+                                dd { (d.rationale) }
+                                dd { strong { "How to fix: " } (d.remediation) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let mut out = page.into_string();
+    out.push('\n');
     out
 }
 
-pub struct Html;
+pub struct Html {
+    pub docs_url: Option<String>,
+}
 
 impl super::RenderText for Html {
     fn text(&self, report: &Report) -> String {
-        render(report)
+        render(report, self.docs_url.as_deref())
     }
 }

@@ -1,34 +1,17 @@
-//! JUnit XML for CI systems that show test results: a test suite per rule, a test case per result.
+//! JUnit XML for CI systems that show test results: a test suite per rule, a test case per result,
+//! written by `quick-junit` (nextest's JUnit model and serializer).
 //!
 //! A counted FAIL is a `failure` and a counted UNKNOWN an `error` (the check could not be done), so the
 //! CI's red count matches the exit code; waived, `existing` and allowed results are `skipped` with the
 //! reason; PASS passes; NOT_VERIFIABLE is skipped.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
 use super::{Report, counts};
-use crate::vocab::FailOn;
-use crate::vocab::Status;
-use crate::vocab::{BaselineMark, ResultRow};
-
-/// Escapes text for XML attributes and content; characters XML 1.0 cannot hold become U+FFFD.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::vocab::{BaselineMark, FailOn, ResultRow, Status};
 
 enum Outcome {
     Pass,
@@ -52,66 +35,54 @@ fn outcome(row: &ResultRow, fail_on: FailOn, allow_unknown: bool) -> Outcome {
     }
 }
 
-pub fn render(report: &Report) -> String {
+/// What a failing case says beyond its message: severity, control, the fix and the jobs.
+fn detail(r: &ResultRow) -> String {
+    let mut d = format!("{} ({} {})", r.message, r.severity.as_str(), r.control);
+    if !r.remediation.is_empty() {
+        d.push_str(&format!("\nFix: {}", r.remediation));
+    }
+    if !r.jobs.is_empty() {
+        d.push_str(&format!("\nJobs: {}", r.jobs.join(", ")));
+    }
+    d
+}
+
+pub fn build(report: &Report) -> quick_junit::Report {
     let fail_on = report.run.fail_on;
     let mut suites: BTreeMap<&str, Vec<&ResultRow>> = BTreeMap::new();
     for r in &report.results {
         suites.entry(r.rule_id.as_str()).or_default().push(r);
     }
-    let mut body = String::new();
-    let (mut all_tests, mut all_failures, mut all_errors, mut all_skipped) = (0, 0, 0, 0);
+    let mut junit = quick_junit::Report::new(format!("atrest {}", report.run.command));
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(&report.run.started_at) {
+        junit.set_timestamp(at);
+    }
     for (rule, rows) in &suites {
-        let outcomes: Vec<Outcome> = rows.iter().map(|r| outcome(r, fail_on, report.run.allow_unknown)).collect();
-        let failures = outcomes.iter().filter(|o| matches!(o, Outcome::Failure)).count();
-        let errors = outcomes.iter().filter(|o| matches!(o, Outcome::Error)).count();
-        let skipped = outcomes.iter().filter(|o| matches!(o, Outcome::Skipped(_))).count();
-        (all_tests, all_failures, all_errors, all_skipped) =
-            (all_tests + rows.len(), all_failures + failures, all_errors + errors, all_skipped + skipped);
-        let _ = writeln!(
-            body,
-            "  <testsuite name=\"{} {}\" tests=\"{}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"{skipped}\">",
-            rule,
-            escape(&rows[0].rule),
-            rows.len()
-        );
-        for (r, o) in rows.iter().zip(outcomes) {
-            let name = super::subject(r, str::to_owned, " for ");
-            let _ = write!(body, "    <testcase classname=\"{}\" name=\"{}\"", escape(rule), escape(&name));
-            let detail = || {
-                let mut d = format!("{} ({} {})", r.message, r.severity.as_str(), r.control);
-                if !r.remediation.is_empty() {
-                    d.push_str(&format!("\nFix: {}", r.remediation));
+        let mut suite = TestSuite::new(format!("{rule} {}", rows[0].rule));
+        for r in rows {
+            let status = match outcome(r, fail_on, report.run.allow_unknown) {
+                Outcome::Pass => TestCaseStatus::success(),
+                Outcome::Failure | Outcome::Error if r.status == Status::Fail => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    s.set_type(r.severity.as_str()).set_message(r.message.as_str()).set_description(detail(r));
+                    s
                 }
-                if !r.jobs.is_empty() {
-                    d.push_str(&format!("\nJobs: {}", r.jobs.join(", ")));
-                }
-                escape(&d)
-            };
-            match o {
-                Outcome::Pass => body.push_str("/>\n"),
-                Outcome::Failure => {
-                    let _ = writeln!(
-                        body,
-                        ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>",
-                        r.severity.as_str(),
-                        escape(&r.message),
-                        detail()
-                    );
-                }
-                Outcome::Error => {
-                    let _ = writeln!(
-                        body,
-                        ">\n      <error type=\"UNKNOWN\" message=\"{}\">{}</error>\n    </testcase>",
-                        escape(&r.message),
-                        detail()
-                    );
+                Outcome::Failure | Outcome::Error => {
+                    let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+                    s.set_type("UNKNOWN").set_message(r.message.as_str()).set_description(detail(r));
+                    s
                 }
                 Outcome::Skipped(why) => {
-                    let _ = writeln!(body, ">\n      <skipped message=\"{}\"/>\n    </testcase>", escape(&why));
+                    let mut s = TestCaseStatus::skipped();
+                    s.set_message(why);
+                    s
                 }
-            }
+            };
+            let mut case = TestCase::new(super::subject(r, str::to_owned, " for "), status);
+            case.set_classname(*rule);
+            suite.add_test_case(case);
         }
-        body.push_str("  </testsuite>\n");
+        junit.add_test_suite(suite);
     }
     // Reads that failed are no test of their own; a suite without tests carries them where CI shows them.
     if !report.errors.is_empty() {
@@ -120,25 +91,30 @@ pub fn render(report: &Report) -> String {
             .iter()
             .map(|e| format!("{} {} on {} failed: {}", e.service, e.operation, e.resource, super::gap_error(e)))
             .collect();
-        let _ = writeln!(
-            body,
-            "  <testsuite name=\"reads that failed\" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\">\n    \
-             <system-err>{}</system-err>\n  </testsuite>",
-            escape(&lines.join("\n"))
-        );
+        let mut suite = TestSuite::new("reads that failed");
+        suite.set_system_err(lines.join("\n"));
+        junit.add_test_suite(suite);
     }
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"atrest {}\" tests=\"{all_tests}\" \
-         failures=\"{all_failures}\" errors=\"{all_errors}\" skipped=\"{all_skipped}\" timestamp=\"{}\">\n{body}</testsuites>\n",
-        escape(&report.run.command),
-        escape(&report.run.started_at)
-    )
+    junit
 }
 
 pub struct Junit;
 
-impl super::RenderText for Junit {
-    fn text(&self, report: &Report) -> String {
-        render(report)
+impl super::Render for Junit {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        build(report).serialize(&mut *out).map_err(io_error)?;
+        out.write_all(b"\n")
     }
+}
+
+/// Keeps the kind of an I/O failure under the serializer's error (a closed pipe stays `BrokenPipe`).
+fn io_error(e: quick_junit::SerializeError) -> io::Error {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<io::Error>() {
+            return io::Error::new(io.kind(), e.to_string());
+        }
+        source = s.source();
+    }
+    io::Error::other(e)
 }

@@ -34,8 +34,24 @@ pub fn render(report: &Report, show_pass: bool) -> String {
         "Ruleset `{}` · fail on `{}`{} · {}\n",
         report.run.ruleset, report.run.fail_on, scope, report.run.finished_at
     );
-    out.push_str("| PASS | FAIL | UNKNOWN | NOT_VERIFIABLE | waived |\n| ---: | ---: | ---: | ---: | ---: |\n");
-    let _ = writeln!(out, "| {} | {} | {} | {} | {} |\n", s.pass, s.fail, s.unknown, s.not_verifiable, s.waived);
+    match s.baseline {
+        None => {
+            out.push_str("| PASS | FAIL | UNKNOWN | NOT_VERIFIABLE | waived |\n| ---: | ---: | ---: | ---: | ---: |\n");
+            let _ =
+                writeln!(out, "| {} | {} | {} | {} | {} |\n", s.pass, s.fail, s.unknown, s.not_verifiable, s.waived);
+        }
+        Some(b) => {
+            out.push_str(
+                "| PASS | FAIL | UNKNOWN | NOT_VERIFIABLE | waived | new | existing | resolved |\n\
+                 | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+            );
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                s.pass, s.fail, s.unknown, s.not_verifiable, s.waived, b.new, b.existing, b.resolved
+            );
+        }
+    }
     if !report.controls.is_empty() {
         out.push_str("### Controls\n\n| control | status | rules |\n| --- | --- | --- |\n");
         for c in &report.controls {
@@ -62,6 +78,17 @@ pub fn render(report: &Report, show_pass: bool) -> String {
                 cell(&resource),
                 cell(&r.message)
             );
+        }
+    }
+    if let Some(resolved) = report.resolved.as_ref().filter(|r| !r.is_empty()) {
+        let _ = writeln!(out, "\n### Resolved since the baseline ({})\n", resolved.len());
+        out.push_str("| rule | resource |\n| --- | --- |\n");
+        for r in resolved {
+            let mut resource = format!("`{}`", printable(&r.resource).replace('`', "'"));
+            if let Some(p) = &r.principal {
+                resource.push_str(&format!(" for `{}`", printable(p).replace('`', "'")));
+            }
+            let _ = writeln!(out, "| {} | {} |", r.rule_id, cell(&resource));
         }
     }
     if !report.errors.is_empty() {

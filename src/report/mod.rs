@@ -7,6 +7,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod ocsf;
 pub mod sarif;
 pub mod table;
 pub mod text;
@@ -76,12 +77,32 @@ pub struct Summary {
     /// FAIL results that count towards the exit code (not waived, not `existing`), by severity.
     pub failed_by_severity: BTreeMap<String, usize>,
     pub waived: usize,
+    /// With `--baseline` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineCounts>,
     pub exit_code: i32,
+}
+
+/// FAIL and UNKNOWN results new since the baseline, already in it, and the baseline's that are gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct BaselineCounts {
+    pub new: usize,
+    pub existing: usize,
+    pub resolved: usize,
+}
+
+impl BaselineCounts {
+    /// `3 new, 5 existing, 2 resolved`, as the human formats' summaries say it.
+    pub fn phrase(&self) -> String {
+        format!("{} new, {} existing, {} resolved", self.new, self.existing, self.resolved)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ControlRow {
     pub id: String,
+    /// The control's short title (docs/controls.md holds its full requirement).
+    pub title: String,
     pub status: Status,
     pub rules: Vec<String>,
 }
@@ -145,7 +166,8 @@ impl Report {
                 let rules: Vec<String> =
                     input.rules_run.iter().filter(|id| control_of(id) == Some(control)).cloned().collect();
                 let status = input.results.iter().filter(|r| r.control == control).map(|r| r.status).min()?;
-                Some(ControlRow { id: control.to_owned(), status, rules })
+                let title = input.rules.iter().find(|d| d.control == control).map_or("", |d| &d.control_title);
+                Some(ControlRow { id: control.to_owned(), title: title.to_owned(), status, rules })
             })
             .collect();
         let mut errors = input.errors;
@@ -173,6 +195,11 @@ impl Report {
                 not_verifiable: count(Status::NotVerifiable),
                 failed_by_severity,
                 waived: input.results.iter().filter(|r| r.waiver.is_some()).count(),
+                baseline: input.resolved.as_ref().map(|resolved| BaselineCounts {
+                    new: input.results.iter().filter(|r| r.baseline == Some(BaselineMark::New)).count(),
+                    existing: input.results.iter().filter(|r| r.baseline == Some(BaselineMark::Existing)).count(),
+                    resolved: resolved.len(),
+                }),
                 exit_code,
             },
             results: input.results,
@@ -231,8 +258,9 @@ pub fn renderer(format: Format, options: &RenderOptions) -> Box<dyn Render> {
         (Format::Sarif, _) => Box::new(sarif::Sarif { docs_url: options.docs_url.clone() }),
         (Format::Junit, _) => Box::new(junit::Junit),
         (Format::Csv, _) => Box::new(csv::Csv),
-        (Format::Html, _) => Box::new(html::Html),
+        (Format::Html, _) => Box::new(html::Html { docs_url: options.docs_url.clone() }),
         (Format::Markdown, _) => Box::new(markdown::Markdown { show_pass: options.show_pass }),
+        (Format::Ocsf, _) => Box::new(ocsf::Ocsf),
         (Format::Table, View::Files) => Box::new(text::Text { colour: options.colour }),
         (Format::Table, View::Resources) => {
             Box::new(table::Table { show_pass: options.show_pass, colour: options.colour, width: options.width })

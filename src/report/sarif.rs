@@ -1,13 +1,19 @@
-//! SARIF 2.1.0 (`--format sarif`), the format GitHub code scanning reads: one rule per atrest rule,
-//! one result per FAIL or UNKNOWN with its physical location.
+//! SARIF 2.1.0 (`--format sarif`), the format GitHub code scanning reads, through `serde-sarif`'s types:
+//! one rule per atrest rule, one result per FAIL or UNKNOWN (a file place as a physical location, an
+//! account's resource as a logical one), `baselineState` under `--baseline` (`new`, `unchanged`, and the
+//! resolved ones as `absent`), and the reads that failed as tool notifications.
 
 use std::io::{self, Write};
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
+use serde_sarif::sarif;
 
 use super::Report;
 use super::json::json_io_error;
-use crate::vocab::{Severity, Status};
+use super::ocsf::finding_uid;
+use crate::vocab::{BaselineMark, ResultRow, Severity, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -35,77 +41,189 @@ fn security_severity(severity: Severity) -> &'static str {
 /// published copy).
 pub const DEFAULT_DOCS_URL: &str = "file:docs/rules";
 
-pub fn to_value(report: &Report, docs_url: &str) -> Value {
-    let rules: Vec<Value> = report
+/// Where a result is: a place in a linted file (physical), or a resource of an account and, for rules
+/// about a role using a key, the principal (logical: SARIF's way to name what is not a file).
+fn location(r: &ResultRow) -> sarif::Location {
+    match &r.location {
+        Some(l) => sarif::Location::builder()
+            .physical_location(
+                sarif::PhysicalLocation::builder()
+                    .artifact_location(sarif::ArtifactLocation::builder().uri(l.file.as_str()).build())
+                    .region(
+                        sarif::Region::builder()
+                            .start_line(l.line.max(1) as i64)
+                            .start_column(l.column.max(1) as i64)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build(),
+        None => logical(&r.resource.id, &r.resource.kind, r.principal.as_deref()),
+    }
+}
+
+fn logical(resource: &str, kind: &str, principal: Option<&str>) -> sarif::Location {
+    let mut names = vec![
+        sarif::LogicalLocation::builder()
+            .fully_qualified_name(resource)
+            .name(resource.rsplit(['/', ':']).next().unwrap_or(resource))
+            .kind("resource")
+            .properties(property_bag([("resourceType", json!(kind))]))
+            .build(),
+    ];
+    if let Some(p) = principal {
+        names.push(
+            sarif::LogicalLocation::builder()
+                .fully_qualified_name(p)
+                .name(p.rsplit(['/', ':']).next().unwrap_or(p))
+                .kind("resource")
+                .properties(property_bag([("role", json!("principal"))]))
+                .build(),
+        );
+    }
+    sarif::Location::builder().logical_locations(names).build()
+}
+
+fn property_bag<const N: usize>(entries: [(&str, Value); N]) -> sarif::PropertyBag {
+    sarif::PropertyBag::builder()
+        .additional_properties(entries.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<BTreeMap<_, _>>())
+        .build()
+}
+
+fn text(t: impl Into<String>) -> sarif::Message {
+    sarif::Message::builder().text(t.into()).build()
+}
+
+fn words(t: impl Into<String>) -> sarif::MultiformatMessageString {
+    sarif::MultiformatMessageString::builder().text(t.into()).build()
+}
+
+/// The stable identity GitHub and other viewers use to follow one alert across runs.
+fn fingerprint(uid: String) -> BTreeMap<String, String> {
+    BTreeMap::from([("atrest/v1".to_owned(), uid)])
+}
+
+pub fn build(report: &Report, docs_url: &str) -> sarif::Sarif {
+    let rules: Vec<sarif::ReportingDescriptor> = report
         .rules
         .iter()
         .map(|m| {
-            json!({
-                "id": m.id,
-                "name": m.slug,
-                "shortDescription": {"text": m.title},
-                "fullDescription": {"text": format!("Fails when {}.", m.fails_when)},
-                "help": {"text": format!("{}\n\nHow to fix: {}", m.rationale, m.remediation),
-                         "markdown": format!("{}\n\n**How to fix:** {}", m.rationale, m.remediation)},
-                "helpUri": format!("{docs_url}/{}.md", m.id),
-                "defaultConfiguration": {"level": level(m.severity)},
-                "properties": {"tags": ["security", m.control.as_str()], "security-severity": security_severity(m.severity)},
-            })
+            sarif::ReportingDescriptor::builder()
+                .id(m.id.as_str())
+                .name(m.slug.as_str())
+                .short_description(words(m.title.as_str()))
+                .full_description(words(format!("Fails when {}.", m.fails_when)))
+                .help(
+                    sarif::MultiformatMessageString::builder()
+                        .text(format!("{}\n\nHow to fix: {}", m.rationale, m.remediation))
+                        .markdown(format!("{}\n\n**How to fix:** {}", m.rationale, m.remediation))
+                        .build(),
+                )
+                .help_uri(format!("{docs_url}/{}.md", m.id))
+                .default_configuration(sarif::ReportingConfiguration::builder().level(json!(level(m.severity))).build())
+                .properties(
+                    sarif::PropertyBag::builder()
+                        .tags(vec!["security".to_owned(), m.control.clone()])
+                        .additional_properties(BTreeMap::from([(
+                            "security-severity".to_owned(),
+                            json!(security_severity(m.severity)),
+                        )]))
+                        .build(),
+                )
+                .build()
         })
         .collect();
-    let index = |id: &str| report.rules.iter().position(|r| r.id == id).unwrap_or(0);
-    let results: Vec<Value> = report
+    let index = |id: &str| report.rules.iter().position(|r| r.id == id).map(|i| i as i64);
+    let mut results: Vec<sarif::Result> = report
         .results
         .iter()
         .filter(|r| matches!(r.status, Status::Fail | Status::Unknown))
         .map(|r| {
-            let mut result = json!({
-                "ruleId": r.rule_id,
-                "ruleIndex": index(&r.rule_id),
-                "level": level(r.severity),
-                "message": {"text": r.message},
-                "properties": {"status": r.status.as_str(), "severity": r.severity.as_str()},
+            let detail = r.location.as_ref().map(|_| r.message.as_str());
+            let uid = finding_uid(&r.rule_id, &r.resource.id, r.principal.as_deref(), detail);
+            let mut result = sarif::Result::builder()
+                .rule_id(r.rule_id.as_str())
+                .level(result_level(r.severity))
+                .message(text(r.message.as_str()))
+                .locations(vec![location(r)])
+                .partial_fingerprints(fingerprint(uid))
+                .properties(property_bag([
+                    ("status", json!(r.status.as_str())),
+                    ("severity", json!(r.severity.as_str())),
+                ]))
+                .build();
+            result.rule_index = index(&r.rule_id);
+            result.baseline_state = r.baseline.map(|b| {
+                json!(match b {
+                    BaselineMark::New => "new",
+                    BaselineMark::Existing => "unchanged",
+                })
             });
-            let (uri, line, column) = match &r.location {
-                Some(l) => (l.file.clone(), l.line.max(1), l.column.max(1)),
-                None => (r.resource.id.clone(), 1, 1),
-            };
-            result["locations"] = json!([{
-                "physicalLocation": {
-                    "artifactLocation": {"uri": uri},
-                    "region": {"startLine": line, "startColumn": column},
-                },
-            }]);
             if let Some(w) = &r.waiver {
-                result["suppressions"] =
-                    json!([{"kind": "external", "justification": format!("{} (until {})", w.reason, w.expires)}]);
+                result.suppressions = Some(vec![
+                    sarif::Suppression::builder()
+                        .kind(json!("external"))
+                        .justification(format!("{} (until {})", w.reason, w.expires))
+                        .build(),
+                ]);
             }
             result
         })
         .collect();
-    json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "atrest",
-                "version": report.tool.version,
-                "informationUri": "https://docs.aws.amazon.com/translate/latest/dg/encryption-at-rest.html",
-                "rules": rules,
-            }},
-            "results": results,
-            // Reads that failed: a gap no rule turned into UNKNOWN must still be seen.
-            "invocations": [{
-                "executionSuccessful": true,
-                "toolExecutionNotifications": report.errors.iter().map(|e| json!({
-                    "level": "warning",
-                    "message": {"text": format!(
-                        "{} {} on {} failed: {}", e.service, e.operation, e.resource, super::gap_error(e)
-                    )},
-                })).collect::<Vec<_>>(),
-            }],
-        }],
-    })
+    // What the baseline had and this run has not: SARIF's `absent`, a passing result.
+    for r in report.resolved.iter().flatten() {
+        let kind = report.results.iter().find(|x| x.resource.id == r.resource).map_or("", |x| x.resource.kind.as_str());
+        let mut result = sarif::Result::builder()
+            .rule_id(r.rule_id.as_str())
+            .kind(sarif::ResultKind::Pass)
+            .level(sarif::ResultLevel::None)
+            .message(text(format!("{} on {} is resolved since the baseline", r.rule_id, r.resource)))
+            .locations(vec![logical(&r.resource, kind, r.principal.as_deref())])
+            .partial_fingerprints(fingerprint(finding_uid(&r.rule_id, &r.resource, r.principal.as_deref(), None)))
+            .build();
+        result.rule_index = index(&r.rule_id);
+        result.baseline_state = Some(json!("absent"));
+        results.push(result);
+    }
+    // Reads that failed: a gap no rule turned into UNKNOWN must still be seen.
+    let notifications: Vec<sarif::Notification> = report
+        .errors
+        .iter()
+        .map(|e| {
+            sarif::Notification::builder()
+                .level(json!("warning"))
+                .message(text(format!(
+                    "{} {} on {} failed: {}",
+                    e.service,
+                    e.operation,
+                    e.resource,
+                    super::gap_error(e)
+                )))
+                .build()
+        })
+        .collect();
+    let driver = sarif::ToolComponent::builder()
+        .name("atrest")
+        .version(report.tool.version.as_str())
+        .information_uri("https://docs.aws.amazon.com/translate/latest/dg/encryption-at-rest.html")
+        .rules(rules)
+        .build();
+    let run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .invocations(vec![
+            sarif::Invocation::builder().execution_successful(true).tool_execution_notifications(notifications).build(),
+        ])
+        .build();
+    sarif::Sarif::builder().schema(SCHEMA).version(json!("2.1.0")).runs(vec![run]).build()
+}
+
+fn result_level(severity: Severity) -> sarif::ResultLevel {
+    match level(severity) {
+        "error" => sarif::ResultLevel::Error,
+        "warning" => sarif::ResultLevel::Warning,
+        _ => sarif::ResultLevel::Note,
+    }
 }
 
 pub struct Sarif {
@@ -119,7 +237,7 @@ impl super::Render for Sarif {
 }
 
 pub fn write(report: &Report, docs_url: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_value(report, docs_url.unwrap_or(DEFAULT_DOCS_URL)))
+    serde_json::to_writer_pretty(&mut *out, &build(report, docs_url.unwrap_or(DEFAULT_DOCS_URL)))
         .map_err(json_io_error)?;
     out.write_all(b"\n")
 }

@@ -88,14 +88,35 @@ pub fn render(report: &Report, options: &Table) -> String {
         out.push_str(&table.to_string());
         out.push_str("\n\n");
     }
+    // What the baseline had and this run has not: the good news of a fix, shown, not only counted.
+    if let Some(resolved) = report.resolved.as_ref().filter(|r| !r.is_empty()) {
+        let heading = format!("RESOLVED SINCE THE BASELINE ({})", resolved.len());
+        out.push_str(&paint(&heading, "1;32", options.colour));
+        out.push('\n');
+        let mut table = comfy_table::Table::new();
+        table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_width(options.width.unwrap_or(DEFAULT_WIDTH));
+        table.set_header(vec!["rule", "resource"]);
+        for r in resolved {
+            let mut resource = printable(&r.resource).into_owned();
+            if let Some(p) = &r.principal {
+                resource.push_str(&format!("\nfor {}", printable(p)));
+            }
+            table.add_row(vec![r.rule_id.clone(), resource]);
+        }
+        out.push_str(&table.to_string());
+        out.push_str("\n\n");
+    }
     let s = &report.summary;
     let line = format!(
-        "atrest: {} PASS, {} FAIL, {} UNKNOWN, {} NOT_VERIFIABLE{}{}; exit {} (fail-on {}{})",
+        "atrest: {} PASS, {} FAIL, {} UNKNOWN, {} NOT_VERIFIABLE{}{}{}; exit {} (fail-on {}{})",
         s.pass,
         s.fail,
         s.unknown,
         s.not_verifiable,
         if s.waived > 0 { format!(", {} waived", s.waived) } else { String::new() },
+        s.baseline.map(|b| format!(" ({})", b.phrase())).unwrap_or_default(),
         match report.errors.len() {
             0 => String::new(),
             1 => ", 1 read failed".to_string(),

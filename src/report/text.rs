@@ -25,17 +25,26 @@ pub fn render(report: &Report, colour: bool) -> String {
         } else {
             format!("[{}]", r.severity.as_str())
         };
-        let waived = if r.waiver.is_some() { " (waived)" } else { "" };
+        let mark = match (&r.waiver, r.baseline) {
+            (Some(_), _) => " (waived)",
+            (None, Some(crate::vocab::BaselineMark::Existing)) => " (existing)",
+            (None, Some(crate::vocab::BaselineMark::New)) => " (new)",
+            (None, None) => "",
+        };
         // Names and messages come from files and servers: shown, never obeyed by the terminal.
         let (place, message) = (printable(&place), printable(&r.message));
-        out.push_str(&format!("{place}: {} {severity} {}: {message}{waived}\n", r.rule_id, r.rule));
+        out.push_str(&format!("{place}: {} {severity} {}: {message}{mark}\n", r.rule_id, r.rule));
+    }
+    for r in report.resolved.iter().flatten() {
+        out.push_str(&format!("{}: {} resolved since the baseline\n", printable(&r.resource), r.rule_id));
     }
     let s = &report.summary;
     out.push_str(&format!(
-        "atrest lint: {} problem(s) ({} FAIL, {} UNKNOWN), {} check(s) passed; exit {} (fail-on {})\n",
+        "atrest lint: {} problem(s) ({} FAIL, {} UNKNOWN{}), {} check(s) passed; exit {} (fail-on {})\n",
         s.fail + s.unknown,
         s.fail,
         s.unknown,
+        s.baseline.map(|b| format!("; {}", b.phrase())).unwrap_or_default(),
         s.pass,
         s.exit_code,
         report.run.fail_on

@@ -335,6 +335,26 @@ pub fn registry() -> &'static [Rule] {
     &REGISTRY
 }
 
+/// Every control of docs/controls.md with a short title, as reports head their groups.
+pub const CONTROLS: [(&str, &str); 11] = [
+    ("C1", "Input documents are encrypted at rest, SSE-S3 or stronger"),
+    ("C2", "Translation output is encrypted with SSE-KMS"),
+    ("C3", "The service role may use the customer managed output key"),
+    ("C4", "A key in another account grants the role on both sides"),
+    ("C5", "Translate can assume the service role, read input and write output"),
+    ("C6", "No bucket policy stops SSE-KMS output"),
+    ("C7", "Terminologies and parallel data are encrypted and their keys usable"),
+    ("C8", "Keys that protect Translate data stay usable and are rotated"),
+    ("C9", "Translate's own volume is encrypted (AWS responsibility)"),
+    ("C10", "Job prerequisites that decide whether encryption takes effect"),
+    ("C11", "Policy documents are well formed"),
+];
+
+/// A control's short title; the id itself for one not in the table.
+pub fn control_title(id: &str) -> &str {
+    CONTROLS.iter().find(|(c, _)| *c == id).map_or(id, |(_, t)| t)
+}
+
 /// Every rule's words, as reports describe them.
 pub fn docs() -> Vec<crate::vocab::RuleDoc> {
     registry()
@@ -349,6 +369,7 @@ pub fn docs() -> Vec<crate::vocab::RuleDoc> {
                 rationale: m.rationale.clone(),
                 remediation: m.remediation.clone(),
                 control: m.control.clone(),
+                control_title: control_title(&m.control).to_owned(),
                 severity: m.severity,
             }
         })

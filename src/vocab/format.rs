@@ -14,11 +14,13 @@ pub enum Format {
     Html,
     /// Summary and failing results as Markdown tables (pull request comments, job summaries).
     Markdown,
+    /// A JSON array of OCSF 1.6 Compliance Finding events (class 2003), for Security Hub and Security Lake.
+    Ocsf,
 }
 
 impl Format {
     /// Every format, by the name `--format` and the config file use.
-    pub const ALL: [(&'static str, Format); 7] = [
+    pub const ALL: [(&'static str, Format); 8] = [
         ("table", Format::Table),
         ("json", Format::Json),
         ("sarif", Format::Sarif),
@@ -26,6 +28,7 @@ impl Format {
         ("csv", Format::Csv),
         ("html", Format::Html),
         ("markdown", Format::Markdown),
+        ("ocsf", Format::Ocsf),
     ];
 
     pub fn parse(name: &str) -> Option<Format> {

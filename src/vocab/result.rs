@@ -93,5 +93,7 @@ pub struct RuleDoc {
     pub rationale: String,
     pub remediation: String,
     pub control: String,
+    /// The control's short title.
+    pub control_title: String,
     pub severity: Severity,
 }

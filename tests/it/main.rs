@@ -3,6 +3,8 @@
 mod architecture;
 mod audit_cli;
 mod differential;
+mod ecosystem;
+mod html_browser;
 mod lint_cli;
 mod lint_setup;
 mod oracle_iam_simulate;

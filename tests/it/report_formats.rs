@@ -105,20 +105,212 @@ fn markdown_lists_failing_results_and_all_with_show_pass() {
     }
 }
 
+/// Every element of the parsed page matching `tag` whose attribute `attr` is set.
+fn tagged<'a>(dom: &'a tl::VDom<'a>, tag: &str, attr: &str) -> Vec<&'a tl::HTMLTag<'a>> {
+    dom.nodes()
+        .iter()
+        .filter_map(|n| n.as_tag())
+        .filter(|t| t.name().as_utf8_str() == tag && t.attributes().get(attr).is_some())
+        .collect()
+}
+
+fn attr(tag: &tl::HTMLTag, name: &str) -> String {
+    tag.attributes().get(name).flatten().map(|v| v.as_utf8_str().into_owned()).unwrap_or_default()
+}
+
 #[test]
-fn html_is_well_formed_and_has_a_row_per_result() {
-    let (report, html, _) = both("html", &[]);
-    let doc = roxmltree::Document::parse_with_options(
-        &html,
-        roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() },
+fn html_puts_failures_first_grouped_by_control_with_every_result() {
+    let (report, html, _) = both("html", &["--show-pass"]);
+    let dom = tl::parse(&html, tl::ParserOptions::default()).expect("an HTML page");
+    // Every result is a row, whatever its status.
+    let rows = tagged(&dom, "tr", "data-result");
+    assert_eq!(rows.len(), results(&report).len());
+    // Failures come first: the failures section precedes the others, and holds no PASS.
+    let at = |id: &str| html.find(&format!("<section id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}"));
+    assert!(at("failures") < at("waived") && at("waived") < at("passing") && at("passing") < at("errors"));
+    let failures = &html[at("failures")..at("waived")];
+    assert!(!failures.contains("class=\"PASS\""), "a PASS row among the failures");
+    let failing = results(&report)
+        .iter()
+        .filter(|r| (r["status"] == "FAIL" || r["status"] == "UNKNOWN") && r.get("waiver").is_none());
+    assert_eq!(failures.matches("data-result=").count(), failing.clone().count());
+    // Grouped by control, each headed by the control's title, in control order.
+    let mut controls: Vec<&str> = failing.map(|r| r["control"].as_str().unwrap()).collect();
+    controls.sort_by_key(|c| c[1..].parse::<u32>().unwrap());
+    controls.dedup();
+    let mut last = 0;
+    for c in controls {
+        let title = atrest::rules::control_title(c);
+        let heading = format!("<h3 id=\"control-{c}\">{c}: {}", title.replace('\'', "&#39;"));
+        let heading =
+            if failures.contains(&heading) { heading } else { format!("<h3 id=\"control-{c}\">{c}: {title}") };
+        let pos = failures.find(&heading).unwrap_or_else(|| panic!("no heading {heading}"));
+        assert!(pos > last, "{c} out of order");
+        last = pos;
+    }
+    // Every rule link lands on the rule's entry in the page.
+    for a in tagged(&dom, "a", "href") {
+        let href = attr(a, "href");
+        if let Some(id) = href.strip_prefix('#') {
+            assert!(html.contains(&format!("id=\"{id}\"")), "a link to #{id}, which is not in the page");
+        }
+    }
+    // Two charts, drawn inline; no scripts, nothing fetched.
+    assert_eq!(html.matches("<svg").count(), 2);
+    assert!(!html.contains("<script") && !html.contains("src=\"http"));
+    assert!(html.contains("@media print"));
+    // The waiver's reason is escaped and shown.
+    assert!(html.contains("MIG-7 &lt;&amp;&gt; &quot;quoted&quot;"), "the waiver's reason");
+}
+
+/// The demo audited against a baseline that lacks one of its failures and has one it no longer has.
+fn with_baseline(format: &str) -> (Value, String) {
+    let dir = tempdir();
+    let demo = root().join(DEMO);
+    let o = atrest_in(&dir, &["audit", demo.to_str().unwrap(), "--format", "json"]);
+    let mut baseline: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let list = baseline["results"].as_array_mut().unwrap();
+    let first_fail = list.iter().position(|r| r["status"] == "FAIL").unwrap();
+    list.remove(first_fail);
+    let mut gone = list.iter().find(|r| r["status"] == "FAIL").unwrap().clone();
+    gone["resource"]["id"] = Value::from("arn:aws:s3:::a-bucket-deleted-since");
+    list.push(gone);
+    std::fs::write(dir.join("baseline.json"), serde_json::to_vec(&baseline).unwrap()).unwrap();
+    let args = ["audit", demo.to_str().unwrap(), "--baseline", "baseline.json", "--format"];
+    let json: Value = serde_json::from_slice(&atrest_in(&dir, &[&args[..], &["json"]].concat()).stdout).unwrap();
+    let out = atrest_in(&dir, &[&args[..], &[format]].concat());
+    (json, String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn baselines_show_in_every_format() {
+    let (report, table) = with_baseline("table");
+    let b = &report["summary"]["baseline"];
+    let count = |mark: &str| results(&report).iter().filter(|r| r["baseline"] == mark).count() as u64;
+    assert_eq!(b["new"].as_u64(), Some(count("new")));
+    assert_eq!(b["new"].as_u64(), Some(1), "the one failure missing from the baseline is new");
+    assert_eq!(b["existing"].as_u64(), Some(count("existing")));
+    assert_eq!(b["resolved"].as_u64(), Some(1));
+    let phrase = format!("{} new, {} existing, 1 resolved", count("new"), count("existing"));
+    assert!(table.lines().last().unwrap().contains(&phrase), "{table}");
+    assert!(table.contains("RESOLVED SINCE THE BASELINE (1)") && table.contains("a-bucket-deleted-since"));
+
+    let (_, md) = with_baseline("markdown");
+    assert!(md.contains("### Resolved since the baseline (1)") && md.contains("a-bucket-deleted-since"), "{md}");
+    assert!(md.contains("| new | existing | resolved |"), "{md}");
+
+    let (_, html) = with_baseline("html");
+    assert!(html.contains("<section id=\"resolved\"") && html.contains("data-resolved="), "no resolved section");
+
+    let (_, sarif) = with_baseline("sarif");
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let states: Vec<&str> =
+        sarif["runs"][0]["results"].as_array().unwrap().iter().map(|r| r["baselineState"].as_str().unwrap()).collect();
+    assert_eq!(states.iter().filter(|s| **s == "new").count() as u64, count("new"));
+    assert_eq!(states.iter().filter(|s| **s == "unchanged").count() as u64, count("existing"));
+    assert_eq!(states.iter().filter(|s| **s == "absent").count(), 1);
+
+    let (_, ocsf) = with_baseline("ocsf");
+    let events: Vec<Value> = serde_json::from_str(&ocsf).unwrap();
+    assert_eq!(events.len(), results(&report).len() + 1);
+    assert_eq!(
+        events.iter().filter(|e| e["status"] == "Resolved" && e["compliance"]["status"] == "Resolved").count(),
+        1
+    );
+}
+
+#[test]
+fn sarif_of_an_audit_names_resources_as_logical_locations() {
+    let (report, sarif, _) = both("sarif", &[]);
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("tests/it/sarif-2.1.0-rtm.5.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let out = sarif["runs"][0]["results"].as_array().unwrap();
+    let failing = results(&report).iter().filter(|r| r["status"] == "FAIL" || r["status"] == "UNKNOWN").count();
+    assert_eq!(out.len(), failing);
+    for r in out {
+        let location = &r["locations"][0];
+        assert!(location.get("physicalLocation").is_none(), "a made-up file for {r}");
+        let names = location["logicalLocations"].as_array().unwrap();
+        assert!(names[0]["fullyQualifiedName"].as_str().unwrap().len() > 3, "{r}");
+        assert_eq!(names[0]["kind"], "resource");
+        assert!(r["partialFingerprints"]["atrest/v1"].as_str().unwrap().starts_with("atrest:"));
+    }
+    // A role-and-key result names both.
+    assert!(out.iter().any(|r| r["locations"][0]["logicalLocations"].as_array().unwrap().len() == 2));
+}
+
+#[test]
+fn ocsf_events_are_compliance_findings_that_validate_and_keep_their_uids() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/ocsf/compliance_finding-1.6.0.schema.json")).unwrap(),
     )
-    .expect("well-formed markup");
-    let rows: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("tr") && n.attribute("class").is_some()).collect();
-    let controls = report["controls"].as_array().unwrap().len();
-    assert_eq!(rows.len(), results(&report).len() + controls);
-    let text: String = doc.descendants().filter(|n| n.is_text()).map(|n| n.text().unwrap()).collect();
-    assert!(text.contains("waived until 2999-12-31: MIG-7 <&> \"quoted\""));
-    assert!(!html.contains("<script"), "no scripts in the page");
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the OCSF schema compiles");
+    let (report, ocsf, _) = both("ocsf", &[]);
+    let events: Vec<Value> = serde_json::from_str(&ocsf).expect("a JSON array");
+    assert_eq!(events.len(), results(&report).len(), "one event per result");
+    for e in &events {
+        let errors: Vec<String> = validator.iter_errors(e).map(|x| format!("{x} at {}", x.instance_path)).collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{e}");
+        assert_eq!((e["class_uid"].as_u64(), e["type_uid"].as_u64()), (Some(2003), Some(200301)));
+        assert_eq!(e["metadata"]["version"], "1.6.0");
+    }
+    for (e, r) in events.iter().zip(results(&report)) {
+        assert_eq!(e["compliance"]["control"], r["control"]);
+        let status = match r["status"].as_str().unwrap() {
+            "PASS" => "Pass",
+            "FAIL" => "Fail",
+            "UNKNOWN" => "Unknown",
+            _ => "NOT_VERIFIABLE",
+        };
+        assert_eq!(e["compliance"]["status"], status);
+        assert_eq!(e["resources"][0]["uid"], r["resource"]["id"]);
+        let severity = r["severity"].as_str().unwrap();
+        let expected = ["info", "low", "medium", "high", "critical"].iter().position(|s| *s == severity).unwrap() + 1;
+        assert_eq!(e["severity_id"].as_u64(), Some(expected as u64));
+        if r.get("waiver").is_some() {
+            assert_eq!(e["status"], "Suppressed");
+        }
+    }
+    // The uid names the result, not the run: unique within a run, the same in the next one.
+    let uids: std::collections::BTreeSet<&str> =
+        events.iter().map(|e| e["finding_info"]["uid"].as_str().unwrap()).collect();
+    assert_eq!(uids.len(), events.len(), "two results share a uid");
+    let (_, again, _) = both("ocsf", &[]);
+    let again: Vec<Value> = serde_json::from_str(&again).unwrap();
+    let uids_again: std::collections::BTreeSet<&str> =
+        again.iter().map(|e| e["finding_info"]["uid"].as_str().unwrap()).collect();
+    assert_eq!(uids, uids_again);
+    // The validation can fail: an event without its class is not a Compliance Finding.
+    let mut broken = events[0].clone();
+    broken.as_object_mut().unwrap().remove("class_uid");
+    assert!(!validator.is_valid(&broken));
+}
+
+#[test]
+fn control_titles_cover_the_controls_of_the_contract() {
+    let controls = std::fs::read_to_string(root().join("docs/controls.md")).unwrap();
+    let listed: Vec<&str> = controls
+        .lines()
+        .filter_map(|l| l.strip_prefix("| C"))
+        .filter_map(|l| l.split_once(' ').map(|(n, _)| n))
+        .filter(|n| n.parse::<u32>().is_ok())
+        .collect();
+    let ours: Vec<String> = atrest::rules::CONTROLS.iter().map(|(c, _)| c[1..].to_owned()).collect();
+    assert_eq!(listed, ours, "docs/controls.md and rules::CONTROLS list different controls");
+    for rule in atrest::rules::registry() {
+        assert_ne!(
+            atrest::rules::control_title(&rule.meta.control),
+            rule.meta.control,
+            "{} has no title",
+            rule.meta.id
+        );
+    }
 }
 
 #[test]
