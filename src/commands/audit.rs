@@ -70,9 +70,17 @@ pub fn run(snapshots: &[PathBuf], settings: &Settings) -> Result<CommandOutput, 
             eprintln!("atrest: {what} after {:.3} s", clock.elapsed().as_secs_f64());
         }
     };
-    let inventories = snapshots.iter().map(|p| load_snapshot(p)).collect::<Result<Vec<_>, _>>()?;
-    let inventory = crate::inventory::merge(inventories);
+    let inventories = snapshots
+        .iter()
+        .map(|p| load_snapshot(p).map(|inv| (p.display().to_string(), inv)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let crate::inventory::Merged { inventory, conflicts } = crate::inventory::merge(inventories);
     phase("snapshots loaded");
+    if !settings.quiet {
+        for c in &conflicts {
+            eprintln!("atrest: warning: {c}");
+        }
+    }
     let names = snapshots.iter().map(|p| p.display().to_string()).collect();
     let (report, notices) = audit_inventory(&inventory, settings, "audit", names);
     phase(&format!("{} results", report.results.len()));

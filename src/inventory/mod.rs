@@ -13,35 +13,173 @@ pub use model::*;
 /// The snapshot format version this build reads and writes.
 pub const SNAPSHOT_VERSION: u32 = 1;
 
-/// Merges several snapshots into one inventory; resources read twice are kept once.
-pub fn merge(mut inventories: Vec<Inventory>) -> Inventory {
-    let mut merged = inventories.remove(0);
-    for inv in inventories {
+/// Two snapshots that hold the same resource with different content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    /// `kms-key`, `iam-role`, `s3-bucket`, …
+    pub kind: &'static str,
+    pub id: String,
+    /// The snapshot whose record was kept, and those whose records were not.
+    pub kept: String,
+    pub dropped: Vec<String>,
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "snapshots disagree about {} {}: kept the record of {} (collected last), not that of {}",
+            self.kind,
+            self.id,
+            self.kept,
+            self.dropped.join(", ")
+        )
+    }
+}
+
+/// The merged inventory and the disagreements met on the way.
+pub struct Merged {
+    pub inventory: Inventory,
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Merges named snapshots into one inventory. A resource read in several is kept once. Where their
+/// records differ, the one collected last wins (`collected_at`; a snapshot without it counts as oldest),
+/// ties going to the greatest record in serialized form: the result never depends on the order the
+/// snapshots were given in, and every disagreement is reported.
+pub fn merge(named: Vec<(String, Inventory)>) -> Merged {
+    let mut conflicts = Vec::new();
+    // Freshest first, so that first-wins below is freshest-wins; the name breaks ties between equals.
+    let mut named = named;
+    named.sort_by(|(an, a), (bn, b)| b.collected_at.cmp(&a.collected_at).then_with(|| an.cmp(bn)));
+    let mut merged = Inventory { snapshot_version: SNAPSHOT_VERSION, ..Default::default() };
+    merged.collected_at = named.first().and_then(|(_, i)| i.collected_at.clone());
+    let mut jobs = Vec::new();
+    let mut terminologies = Vec::new();
+    let mut parallel_data = Vec::new();
+    let mut buckets = Vec::new();
+    let mut prefixes = Vec::new();
+    let mut keys = Vec::new();
+    let mut roles = Vec::new();
+    for (name, inv) in named {
         merged.accounts.extend(inv.accounts);
         merged.regions.extend(inv.regions);
-        merged.jobs.extend(inv.jobs);
-        merged.terminologies.extend(inv.terminologies);
-        merged.parallel_data.extend(inv.parallel_data);
-        merged.buckets.extend(inv.buckets);
-        merged.prefixes.extend(inv.prefixes);
-        merged.keys.extend(inv.keys);
-        merged.roles.extend(inv.roles);
         merged.gaps.extend(inv.gaps);
+        let stamp = inv.collected_at.clone();
+        fn tagged<T>(name: &str, stamp: &Option<String>, v: Vec<T>) -> Vec<(String, Option<String>, T)> {
+            v.into_iter().map(|x| (name.to_owned(), stamp.clone(), x)).collect()
+        }
+        jobs.extend(tagged(&name, &stamp, inv.jobs));
+        terminologies.extend(tagged(&name, &stamp, inv.terminologies));
+        parallel_data.extend(tagged(&name, &stamp, inv.parallel_data));
+        buckets.extend(tagged(&name, &stamp, inv.buckets));
+        prefixes.extend(tagged(&name, &stamp, inv.prefixes));
+        keys.extend(tagged(&name, &stamp, inv.keys));
+        roles.extend(tagged(&name, &stamp, inv.roles));
     }
+    merged.jobs = pick(jobs, "translate-job", |j| format!("{}/{}/{}", j.account, j.region, j.job_id), &mut conflicts);
+    merged.terminologies = pick(terminologies, "translate-terminology", |t| t.arn.clone(), &mut conflicts);
+    merged.parallel_data = pick(parallel_data, "translate-parallel-data", |t| t.arn.clone(), &mut conflicts);
+    merged.buckets = pick(buckets, "s3-bucket", |b| b.name.clone(), &mut conflicts);
+    merged.prefixes = pick(prefixes, "s3-prefix", |p| format!("s3://{}/{}", p.bucket, p.prefix), &mut conflicts);
+    merged.keys = pick(keys, "kms-key", |k| k.arn.clone(), &mut conflicts);
+    merged.roles = pick(roles, "iam-role", |r| r.arn.clone(), &mut conflicts);
     merged.accounts.sort();
     merged.accounts.dedup();
     merged.regions.sort();
     merged.regions.dedup();
-    fn dedup_by<T, K: Ord + Clone>(v: &mut Vec<T>, key: impl Fn(&T) -> K) {
-        let mut seen = std::collections::BTreeSet::new();
-        v.retain(|x| seen.insert(key(x)));
+    merged.gaps.sort_by(|a, b| (&a.service, &a.operation, &a.resource, &a.message).cmp(&(&b.service, &b.operation, &b.resource, &b.message)));
+    merged.gaps.dedup();
+    conflicts.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
+    Merged { inventory: merged, conflicts }
+}
+
+/// One record per id, in first-seen order: the freshest, or among equally fresh the greatest serialized.
+fn pick<T: serde::Serialize>(
+    records: Vec<(String, Option<String>, T)>,
+    kind: &'static str,
+    id: impl Fn(&T) -> String,
+    conflicts: &mut Vec<Conflict>,
+) -> Vec<T> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_id: std::collections::HashMap<String, Vec<(String, Option<String>, String, T)>> = Default::default();
+    for (name, stamp, record) in records {
+        let key = id(&record);
+        let text = serde_json::to_string(&record).unwrap_or_default();
+        let entry = by_id.entry(key.clone()).or_default();
+        if entry.is_empty() {
+            order.push(key);
+        }
+        entry.push((name, stamp, text, record));
     }
-    dedup_by(&mut merged.jobs, |j| (j.account.clone(), j.region.clone(), j.job_id.clone()));
-    dedup_by(&mut merged.keys, |k| k.arn.clone());
-    dedup_by(&mut merged.roles, |r| r.arn.clone());
-    dedup_by(&mut merged.buckets, |b| b.name.clone());
-    dedup_by(&mut merged.prefixes, |p| (p.bucket.clone(), p.prefix.clone()));
-    dedup_by(&mut merged.terminologies, |t| t.arn.clone());
-    dedup_by(&mut merged.parallel_data, |t| t.arn.clone());
-    merged
+    order
+        .into_iter()
+        .map(|key| {
+            let mut versions = by_id.remove(&key).expect("every id has a record");
+            // Freshest first; equally fresh, the greatest record (independent of the snapshots' order).
+            versions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.2.cmp(&a.2)).then_with(|| a.0.cmp(&b.0)));
+            let kept_text = versions[0].2.clone();
+            let dropped: Vec<String> =
+                versions.iter().filter(|v| v.2 != kept_text).map(|v| v.0.clone()).collect::<Vec<_>>();
+            let mut versions = versions.into_iter();
+            let (kept_name, _, _, record) = versions.next().expect("at least one record");
+            if !dropped.is_empty() {
+                let mut dropped = dropped;
+                dropped.sort();
+                dropped.dedup();
+                conflicts.push(Conflict { kind, id: key, kept: kept_name, dropped });
+            }
+            record
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(at: Option<&str>, rotation: Option<bool>) -> Inventory {
+        Inventory {
+            snapshot_version: SNAPSHOT_VERSION,
+            collected_at: at.map(str::to_owned),
+            accounts: vec!["111122223333".into()],
+            keys: vec![KmsKey {
+                arn: "arn:aws:kms:us-east-1:111122223333:key/k".into(),
+                rotation_enabled: rotation,
+                ..Default::default()
+            }],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn disagreements_are_reported_and_decided_by_freshness_not_order() {
+        let old = ("old.json".to_string(), snapshot(Some("2026-11-01T00:00:00Z"), Some(false)));
+        let new = ("new.json".to_string(), snapshot(Some("2026-11-02T00:00:00Z"), Some(true)));
+        for order in [vec![old.clone(), new.clone()], vec![new.clone(), old.clone()]] {
+            let m = merge(order);
+            assert_eq!(m.inventory.keys.len(), 1);
+            assert_eq!(m.inventory.keys[0].rotation_enabled, Some(true), "the later collection wins");
+            assert_eq!(m.conflicts.len(), 1);
+            assert_eq!((m.conflicts[0].kept.as_str(), &m.conflicts[0].dropped[..]), ("new.json", &["old.json".to_string()][..]));
+            assert!(m.conflicts[0].to_string().contains("kms-key arn:aws:kms:us-east-1:111122223333:key/k"));
+        }
+        // Equally fresh (or undated): the same choice whatever the order.
+        let a = ("a.json".to_string(), snapshot(None, Some(false)));
+        let b = ("b.json".to_string(), snapshot(None, None));
+        let ab = merge(vec![a.clone(), b.clone()]);
+        let ba = merge(vec![b, a]);
+        assert_eq!(ab.inventory.keys, ba.inventory.keys);
+        assert_eq!(ab.conflicts, ba.conflicts);
+        assert_eq!(ab.conflicts.len(), 1);
+    }
+
+    #[test]
+    fn the_same_record_twice_is_no_conflict() {
+        let s = snapshot(Some("2026-11-01T00:00:00Z"), Some(true));
+        let m = merge(vec![("a.json".into(), s.clone()), ("b.json".into(), s)]);
+        assert!(m.conflicts.is_empty());
+        assert_eq!(m.inventory.keys.len(), 1);
+        assert_eq!(m.inventory.accounts, ["111122223333"]);
+    }
 }
