@@ -13,7 +13,7 @@ use serde_sarif::sarif;
 use super::Report;
 use super::json::json_io_error;
 use super::ocsf::finding_uid;
-use crate::vocab::{BaselineMark, ResultRow, Severity, Status};
+use crate::vocab::{BaselineMark, Resolved, ResultRow, Severity, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -103,8 +103,8 @@ fn fingerprint(uid: String) -> BTreeMap<String, String> {
     BTreeMap::from([("atrest/v1".to_owned(), uid)])
 }
 
-pub fn build(report: &Report, docs_url: &str) -> sarif::Sarif {
-    let rules: Vec<sarif::ReportingDescriptor> = report
+fn rule_descriptors(report: &Report, docs_url: &str) -> Vec<sarif::ReportingDescriptor> {
+    report
         .rules
         .iter()
         .map(|m| {
@@ -132,60 +132,61 @@ pub fn build(report: &Report, docs_url: &str) -> sarif::Sarif {
                 )
                 .build()
         })
-        .collect();
-    let index = |id: &str| report.rules.iter().position(|r| r.id == id).map(|i| i as i64);
-    let mut results: Vec<sarif::Result> = report
-        .results
-        .iter()
-        .filter(|r| matches!(r.status, Status::Fail | Status::Unknown))
-        .map(|r| {
-            let detail = r.location.as_ref().map(|_| r.message.as_str());
-            let uid = finding_uid(&r.rule_id, &r.resource.id, r.principal.as_deref(), detail);
-            let mut result = sarif::Result::builder()
-                .rule_id(r.rule_id.as_str())
-                .level(result_level(r.severity))
-                .message(text(r.message.as_str()))
-                .locations(vec![location(r)])
-                .partial_fingerprints(fingerprint(uid))
-                .properties(property_bag([
-                    ("status", json!(r.status.as_str())),
-                    ("severity", json!(r.severity.as_str())),
-                ]))
-                .build();
-            result.rule_index = index(&r.rule_id);
-            result.baseline_state = r.baseline.map(|b| {
-                json!(match b {
-                    BaselineMark::New => "new",
-                    BaselineMark::Existing => "unchanged",
-                })
-            });
-            if let Some(w) = &r.waiver {
-                result.suppressions = Some(vec![
-                    sarif::Suppression::builder()
-                        .kind(json!("external"))
-                        .justification(format!("{} (until {})", w.reason, w.expires))
-                        .build(),
-                ]);
-            }
-            result
+        .collect()
+}
+
+fn rule_index(report: &Report, id: &str) -> Option<i64> {
+    report.rules.iter().position(|r| r.id == id).map(|i| i as i64)
+}
+
+/// A FAIL or UNKNOWN result.
+fn result(report: &Report, r: &ResultRow) -> sarif::Result {
+    let detail = r.location.as_ref().map(|_| r.message.as_str());
+    let uid = finding_uid(&r.rule_id, &r.resource.id, r.principal.as_deref(), detail);
+    let mut result = sarif::Result::builder()
+        .rule_id(r.rule_id.as_str())
+        .level(result_level(r.severity))
+        .message(text(r.message.as_str()))
+        .locations(vec![location(r)])
+        .partial_fingerprints(fingerprint(uid))
+        .properties(property_bag([("status", json!(r.status.as_str())), ("severity", json!(r.severity.as_str()))]))
+        .build();
+    result.rule_index = rule_index(report, &r.rule_id);
+    result.baseline_state = r.baseline.map(|b| {
+        json!(match b {
+            BaselineMark::New => "new",
+            BaselineMark::Existing => "unchanged",
         })
-        .collect();
-    // What the baseline had and this run has not: SARIF's `absent`, a passing result.
-    for r in report.resolved.iter().flatten() {
-        let kind = report.results.iter().find(|x| x.resource.id == r.resource).map_or("", |x| x.resource.kind.as_str());
-        let mut result = sarif::Result::builder()
-            .rule_id(r.rule_id.as_str())
-            .kind(sarif::ResultKind::Pass)
-            .level(sarif::ResultLevel::None)
-            .message(text(format!("{} on {} is resolved since the baseline", r.rule_id, r.resource)))
-            .locations(vec![logical(&r.resource, kind, r.principal.as_deref())])
-            .partial_fingerprints(fingerprint(finding_uid(&r.rule_id, &r.resource, r.principal.as_deref(), None)))
-            .build();
-        result.rule_index = index(&r.rule_id);
-        result.baseline_state = Some(json!("absent"));
-        results.push(result);
+    });
+    if let Some(w) = &r.waiver {
+        result.suppressions = Some(vec![
+            sarif::Suppression::builder()
+                .kind(json!("external"))
+                .justification(format!("{} (until {})", w.reason, w.expires))
+                .build(),
+        ]);
     }
-    // Reads that failed: a gap no rule turned into UNKNOWN must still be seen.
+    result
+}
+
+/// What the baseline had and this run has not: SARIF's `absent`, a passing result.
+fn resolved(report: &Report, r: &Resolved) -> sarif::Result {
+    let kind = report.results.iter().find(|x| x.resource.id == r.resource).map_or("", |x| x.resource.kind.as_str());
+    let mut result = sarif::Result::builder()
+        .rule_id(r.rule_id.as_str())
+        .kind(sarif::ResultKind::Pass)
+        .level(sarif::ResultLevel::None)
+        .message(text(format!("{} on {} is resolved since the baseline", r.rule_id, r.resource)))
+        .locations(vec![logical(&r.resource, kind, r.principal.as_deref())])
+        .partial_fingerprints(fingerprint(finding_uid(&r.rule_id, &r.resource, r.principal.as_deref(), None)))
+        .build();
+    result.rule_index = rule_index(report, &r.rule_id);
+    result.baseline_state = Some(json!("absent"));
+    result
+}
+
+/// Reads that failed: a gap no rule turned into UNKNOWN must still be seen.
+fn invocation(report: &Report) -> sarif::Invocation {
     let notifications: Vec<sarif::Notification> = report
         .errors
         .iter()
@@ -202,20 +203,37 @@ pub fn build(report: &Report, docs_url: &str) -> sarif::Sarif {
                 .build()
         })
         .collect();
+    sarif::Invocation::builder().execution_successful(true).tool_execution_notifications(notifications).build()
+}
+
+/// Writes the log with its results streamed: each is built, written and dropped in turn, so a run of a
+/// million results never holds a second copy of them as SARIF.
+pub fn write(report: &Report, docs_url: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
+    let docs_url = docs_url.unwrap_or(DEFAULT_DOCS_URL);
     let driver = sarif::ToolComponent::builder()
         .name("atrest")
         .version(report.tool.version.as_str())
         .information_uri("https://docs.aws.amazon.com/translate/latest/dg/encryption-at-rest.html")
-        .rules(rules)
+        .rules(rule_descriptors(report, docs_url))
         .build();
-    let run = sarif::Run::builder()
-        .tool(sarif::Tool::builder().driver(driver).build())
-        .results(results)
-        .invocations(vec![
-            sarif::Invocation::builder().execution_successful(true).tool_execution_notifications(notifications).build(),
-        ])
-        .build();
-    sarif::Sarif::builder().schema(SCHEMA).version(json!("2.1.0")).runs(vec![run]).build()
+    write!(out, "{{\"$schema\":{},\"version\":\"2.1.0\",\"runs\":[{{\"tool\":", json!(SCHEMA))?;
+    put(out, &sarif::Tool::builder().driver(driver).build())?;
+    out.write_all(b",\"invocations\":[")?;
+    put(out, &invocation(report))?;
+    out.write_all(b"],\"results\":[")?;
+    let failing = report.results.iter().filter(|r| matches!(r.status, Status::Fail | Status::Unknown));
+    let mut first = true;
+    for r in failing.map(|r| result(report, r)).chain(report.resolved.iter().flatten().map(|r| resolved(report, r))) {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        first = false;
+        put(out, &r)?;
+    }
+    out.write_all(b"\n]}]}\n")
+}
+
+/// One value written compactly.
+fn put<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
+    serde_json::to_writer(out, value).map_err(json_io_error)
 }
 
 fn result_level(severity: Severity) -> sarif::ResultLevel {
@@ -236,8 +254,3 @@ impl super::Render for Sarif {
     }
 }
 
-pub fn write(report: &Report, docs_url: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &build(report, docs_url.unwrap_or(DEFAULT_DOCS_URL)))
-        .map_err(json_io_error)?;
-    out.write_all(b"\n")
-}
