@@ -30,6 +30,32 @@ fn too_large() -> std::io::Error {
 /// A regular file's bytes, refused when it is something else (a FIFO, a device, a folder) or larger than
 /// the limit.
 pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    check(path)?;
+    read_capped(std::fs::File::open(path)?)
+}
+
+/// A regular file opened for streaming under the same rules as `read`: a reader that fails once it has
+/// given more than the limit (a file that grows while it is read is caught too).
+pub fn open(path: &Path) -> std::io::Result<impl Read> {
+    check(path)?;
+    Ok(Capped { inner: std::fs::File::open(path)?, left: limit() })
+}
+
+struct Capped<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.left = self.left.checked_sub(n as u64).ok_or_else(too_large)?;
+        Ok(n)
+    }
+}
+
+/// A regular file no larger than the limit.
+fn check(path: &Path) -> std::io::Result<()> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         let what = if meta.is_dir() { "a folder" } else { "not a regular file (a FIFO, socket or device)" };
@@ -41,7 +67,7 @@ pub fn read(path: &Path) -> std::io::Result<Vec<u8>> {
     if meta.len() > limit() {
         return Err(too_large());
     }
-    read_capped(std::fs::File::open(path)?)
+    Ok(())
 }
 
 /// A regular file's text (see `read`).

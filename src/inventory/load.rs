@@ -14,11 +14,35 @@ pub enum SnapshotError {
     Invalid { path: String, line: usize, column: usize, message: String },
 }
 
-/// Reads a snapshot file.
+/// Reads a snapshot file as a stream: the text of a large snapshot is never held next to its inventory
+/// (twice the memory). A snapshot that fails to load is read again as text, for the same error message
+/// as `parse_snapshot` gives.
 pub fn load_snapshot(path: &Path) -> Result<Inventory, SnapshotError> {
-    let text = crate::input::read_to_string(path)
-        .map_err(|source| SnapshotError::Read { path: path.display().to_string(), source })?;
-    parse_snapshot(&path.display().to_string(), &text)
+    let name = path.display().to_string();
+    let read_error = |source| SnapshotError::Read { path: name.clone(), source };
+    let mut first =
+        std::io::BufReader::with_capacity(1 << 20, crate::input::open(path).map_err(read_error)?);
+    let starts_with_brace = loop {
+        let buf = std::io::BufRead::fill_buf(&mut first).map_err(read_error)?;
+        match buf.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(at) => break buf[at] == b'{',
+            None if buf.is_empty() => break false,
+            None => {
+                let n = buf.len();
+                std::io::BufRead::consume(&mut first, n);
+            }
+        }
+    };
+    // One pass; the version is checked after (a snapshot of another version that happens to parse is
+    // still refused, below, with parse_snapshot's words).
+    if starts_with_brace {
+        match serde_json::from_reader::<_, Inventory>(first) {
+            Ok(inventory) if inventory.snapshot_version == SNAPSHOT_VERSION => return Ok(inventory),
+            _ => {}
+        }
+    }
+    let text = crate::input::read_to_string(path).map_err(read_error)?;
+    parse_snapshot(&name, &text)
 }
 
 #[derive(Deserialize)]
@@ -105,6 +129,21 @@ fn locate(text: &str, needle: &str) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_load_equals_a_parse_of_the_text_and_errors_alike() {
+        let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo/snapshot.json");
+        let text = std::fs::read_to_string(&demo).unwrap();
+        assert_eq!(load_snapshot(&demo).unwrap(), parse_snapshot(&demo.display().to_string(), &text).unwrap());
+        let dir = tempfile::tempdir().unwrap();
+        for bad in ["  [1, 2]", "{\"snapshot_version\": 2}", "{\"snapshot_version\": 1, \"jobz\": []}", ""] {
+            let file = dir.path().join("s.json");
+            std::fs::write(&file, bad).unwrap();
+            let streamed = load_snapshot(&file).unwrap_err().to_string();
+            let parsed = parse_snapshot(&file.display().to_string(), bad).unwrap_err().to_string();
+            assert_eq!(streamed, parsed, "{bad:?}");
+        }
+    }
 
     #[test]
     fn minimal_snapshot_loads() {
