@@ -20,8 +20,7 @@ pub enum SnapshotError {
 pub fn load_snapshot(path: &Path) -> Result<Inventory, SnapshotError> {
     let name = path.display().to_string();
     let read_error = |source| SnapshotError::Read { path: name.clone(), source };
-    let mut first =
-        std::io::BufReader::with_capacity(1 << 20, crate::input::open(path).map_err(read_error)?);
+    let mut first = std::io::BufReader::with_capacity(1 << 20, crate::input::open(path).map_err(read_error)?);
     let starts_with_brace = loop {
         let buf = std::io::BufRead::fill_buf(&mut first).map_err(read_error)?;
         match buf.iter().position(|b| !b.is_ascii_whitespace()) {

@@ -88,11 +88,16 @@ pub fn merge(named: Vec<(String, Inventory)>) -> Merged {
     merged.accounts.dedup();
     merged.regions.sort();
     merged.regions.dedup();
-    merged.gaps.sort_by(|a, b| (&a.service, &a.operation, &a.resource, &a.message).cmp(&(&b.service, &b.operation, &b.resource, &b.message)));
+    merged.gaps.sort_by(|a, b| {
+        (&a.service, &a.operation, &a.resource, &a.message).cmp(&(&b.service, &b.operation, &b.resource, &b.message))
+    });
     merged.gaps.dedup();
     conflicts.sort_by(|a, b| (a.kind, &a.id).cmp(&(b.kind, &b.id)));
     Merged { inventory: merged, conflicts }
 }
+
+/// One snapshot's record of a resource: (snapshot, collected_at, serialized record, record).
+type Version<T> = (String, Option<String>, String, T);
 
 /// One record per id, in first-seen order: the freshest, or among equally fresh the greatest serialized.
 fn pick<T: serde::Serialize>(
@@ -102,7 +107,7 @@ fn pick<T: serde::Serialize>(
     conflicts: &mut Vec<Conflict>,
 ) -> Vec<T> {
     let mut order: Vec<String> = Vec::new();
-    let mut by_id: std::collections::HashMap<String, Vec<(String, Option<String>, String, T)>> = Default::default();
+    let mut by_id: std::collections::HashMap<String, Vec<Version<T>>> = Default::default();
     for (name, stamp, record) in records {
         let key = id(&record);
         let text = serde_json::to_string(&record).unwrap_or_default();
@@ -161,7 +166,10 @@ mod tests {
             assert_eq!(m.inventory.keys.len(), 1);
             assert_eq!(m.inventory.keys[0].rotation_enabled, Some(true), "the later collection wins");
             assert_eq!(m.conflicts.len(), 1);
-            assert_eq!((m.conflicts[0].kept.as_str(), &m.conflicts[0].dropped[..]), ("new.json", &["old.json".to_string()][..]));
+            assert_eq!(
+                (m.conflicts[0].kept.as_str(), &m.conflicts[0].dropped[..]),
+                ("new.json", &["old.json".to_string()][..])
+            );
             assert!(m.conflicts[0].to_string().contains("kms-key arn:aws:kms:us-east-1:111122223333:key/k"));
         }
         // Equally fresh (or undated): the same choice whatever the order.

@@ -4,6 +4,7 @@
 //! rules the results cite. Charts are inline SVG; a print stylesheet makes it a PDF.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -114,44 +115,42 @@ fn control_order(id: &str) -> (u32, String) {
     (id.trim_start_matches('C').parse().unwrap_or(u32::MAX), id.to_owned())
 }
 
-/// One results table; `why` adds a column-free line under the message (the waiver, the baseline).
-fn results_table(rows: &[&ResultRow]) -> Markup {
+/// Rows of a results table rendered at a time: a large run's page is written in pieces this size.
+const ROWS_PER_CHUNK: usize = 500;
+
+/// Where a results table goes in the page: its rows are written there in chunks, not held in the page.
+const TABLE_MARK: &str = "<!--atrest:results-table-->";
+
+/// One result's row.
+fn row(r: &ResultRow) -> Markup {
     html! {
-        table.results {
-            colgroup { col.status; col.severity; col.rule; col.resource; col.message; }
-            thead { tr { th { "status" } th { "severity" } th { "rule" } th { "resource" } th { "finding" } } }
-            tbody {
-                @for r in rows {
-                    tr class=(r.status.as_str()) data-result=(r.rule_id) {
-                        td { span.badge { (r.status.as_str()) } @if let Some(b) = r.baseline { " " span.muted { (format!("{b:?}").to_lowercase()) } } }
-                        td { (r.severity.as_str()) }
-                        td { a href=(format!("#rule-{}", r.rule_id)) { (r.rule_id) } " " (r.rule) }
-                        td {
-                            @if let Some(l) = &r.location {
-                                code { (printable(&format!("{}:{}:{}", l.file, l.line, l.column))) }
-                            } @else {
-                                code { (printable(&r.resource.id)) }
-                                @if let Some(p) = &r.principal { br; "for " code { (printable(p)) } }
-                            }
-                        }
-                        td {
-                            (printable(&r.message))
-                            @if let Some(w) = &r.waiver {
-                                p.fix { strong { "Waived" } " until " (w.expires) ": " (printable(&w.reason)) }
-                            }
-                            @if !r.remediation.is_empty() && r.waiver.is_none() && r.status != Status::Pass {
-                                p.fix { strong { "Fix: " } (r.remediation) }
-                            }
-                            @if !r.jobs.is_empty() {
-                                p.fix.muted { "Jobs: " (printable(&r.jobs.join(", "))) }
-                            }
-                            @if !r.evidence.is_null() && r.evidence != serde_json::json!({}) {
-                                details {
-                                    summary { "evidence" }
-                                    pre { (printable(&serde_json::to_string_pretty(&r.evidence).unwrap_or_default())) }
-                                }
-                            }
-                        }
+        tr class=(r.status.as_str()) data-result=(r.rule_id) {
+            td { span.badge { (r.status.as_str()) } @if let Some(b) = r.baseline { " " span.muted { (format!("{b:?}").to_lowercase()) } } }
+            td { (r.severity.as_str()) }
+            td { a href=(format!("#rule-{}", r.rule_id)) { (r.rule_id) } " " (r.rule) }
+            td {
+                @if let Some(l) = &r.location {
+                    code { (printable(&format!("{}:{}:{}", l.file, l.line, l.column))) }
+                } @else {
+                    code { (printable(&r.resource.id)) }
+                    @if let Some(p) = &r.principal { br; "for " code { (printable(p)) } }
+                }
+            }
+            td {
+                (printable(&r.message))
+                @if let Some(w) = &r.waiver {
+                    p.fix { strong { "Waived" } " until " (w.expires) ": " (printable(&w.reason)) }
+                }
+                @if !r.remediation.is_empty() && r.waiver.is_none() && r.status != Status::Pass {
+                    p.fix { strong { "Fix: " } (r.remediation) }
+                }
+                @if !r.jobs.is_empty() {
+                    p.fix.muted { "Jobs: " (printable(&r.jobs.join(", "))) }
+                }
+                @if !r.evidence.is_null() && r.evidence != serde_json::json!({}) {
+                    details {
+                        summary { "evidence" }
+                        pre { (printable(&serde_json::to_string_pretty(&r.evidence).unwrap_or_default())) }
                     }
                 }
             }
@@ -159,7 +158,38 @@ fn results_table(rows: &[&ResultRow]) -> Markup {
     }
 }
 
-pub fn render(report: &Report, docs_url: Option<&str>) -> String {
+/// Marks where a results table goes and keeps its rows for `write_page`.
+fn mark<'a>(tables: &std::cell::RefCell<Vec<Vec<&'a ResultRow>>>, rows: &[&'a ResultRow]) -> PreEscaped<&'static str> {
+    tables.borrow_mut().push(rows.to_vec());
+    PreEscaped(TABLE_MARK)
+}
+
+/// A results table's opening: its columns and head; the rows follow as `<tbody>` chunks.
+fn table_head() -> Markup {
+    html! {
+        colgroup { col.status; col.severity; col.rule; col.resource; col.message; }
+        thead { tr { th { "status" } th { "severity" } th { "rule" } th { "resource" } th { "finding" } } }
+    }
+}
+
+/// Writes the page, streaming each results table's rows in chunks where the page marks the table.
+fn write_page(page: &str, tables: &[Vec<&ResultRow>], out: &mut dyn Write) -> io::Result<()> {
+    let mut pieces = page.split(TABLE_MARK);
+    out.write_all(pieces.next().unwrap_or_default().as_bytes())?;
+    for (rows, piece) in tables.iter().zip(pieces) {
+        out.write_all(b"<table class=\"results\">")?;
+        out.write_all(table_head().into_string().as_bytes())?;
+        for chunk in rows.chunks(ROWS_PER_CHUNK) {
+            let body = html! { tbody { @for r in chunk { (row(r)) } } };
+            out.write_all(body.into_string().as_bytes())?;
+        }
+        out.write_all(b"</table>")?;
+        out.write_all(piece.as_bytes())?;
+    }
+    out.write_all(b"\n")
+}
+
+pub fn write(report: &Report, docs_url: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
     let s = &report.summary;
     let run = &report.run;
     let title = format!("atrest {}: {} FAIL, {} UNKNOWN, exit {}", run.command, s.fail, s.unknown, s.exit_code);
@@ -205,6 +235,8 @@ pub fn render(report: &Report, docs_url: Option<&str>) -> String {
         report.rules.iter().filter(|d| ids.contains(&d.id.as_str())).collect()
     };
 
+    // Each results table is a mark in the page; its rows are written in chunks by write_page.
+    let tables: std::cell::RefCell<Vec<Vec<&ResultRow>>> = Default::default();
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -269,13 +301,13 @@ pub fn render(report: &Report, docs_url: Option<&str>) -> String {
                     @if failing.is_empty() { p { "None." } }
                     @for ((_, control), rows) in &failing {
                         h3 id=(format!("control-{control}")) { (control) ": " (title_of(control)) " (" (rows.len()) ")" }
-                        (results_table(rows))
+                        (mark(&tables, rows))
                     }
                 }
                 @if !waived.is_empty() {
                     section #waived {
                         h2 { "Waived (" (waived.len()) ")" }
-                        (results_table(&waived))
+                        (mark(&tables, &waived))
                     }
                 }
                 @if let Some(resolved) = &report.resolved {
@@ -301,7 +333,7 @@ pub fn render(report: &Report, docs_url: Option<&str>) -> String {
                 @if !passing.is_empty() {
                     section #passing {
                         h2 { "Passing and not verifiable (" (passing.len()) ")" }
-                        (results_table(&passing))
+                        (mark(&tables, &passing))
                     }
                 }
                 @if !report.errors.is_empty() {
@@ -339,17 +371,15 @@ pub fn render(report: &Report, docs_url: Option<&str>) -> String {
             }
         }
     };
-    let mut out = page.into_string();
-    out.push('\n');
-    out
+    write_page(&page.into_string(), &tables.into_inner(), out)
 }
 
 pub struct Html {
     pub docs_url: Option<String>,
 }
 
-impl super::RenderText for Html {
-    fn text(&self, report: &Report) -> String {
-        render(report, self.docs_url.as_deref())
+impl super::Render for Html {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
+        write(report, self.docs_url.as_deref(), out)
     }
 }

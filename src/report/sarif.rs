@@ -253,4 +253,3 @@ impl super::Render for Sarif {
         write(report, self.docs_url.as_deref(), out)
     }
 }
-

@@ -16,9 +16,10 @@ pub struct Table {
 /// Widest a table gets when the terminal's width is not known.
 pub const DEFAULT_WIDTH: u16 = 160;
 
-impl super::RenderText for Table {
-    fn text(&self, report: &Report) -> String {
-        render(report, self)
+impl super::Render for Table {
+    /// Each section is written as soon as it is drawn: only one severity's table is held at a time.
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        write(report, self, out)
     }
 }
 
@@ -26,7 +27,7 @@ fn paint(text: &str, code: &str, colour: bool) -> String {
     if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
 }
 
-pub fn render(report: &Report, options: &Table) -> String {
+pub fn write(report: &Report, options: &Table, sink: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut out = String::new();
     for severity in Severity::ALL {
         let rows: Vec<_> = report
@@ -66,6 +67,8 @@ pub fn render(report: &Report, options: &Table) -> String {
         }
         out.push_str(&table.to_string());
         out.push_str("\n\n");
+        sink.write_all(out.as_bytes())?;
+        out.clear();
     }
     // A failed read that no rule turned into UNKNOWN would otherwise be invisible here.
     if !report.errors.is_empty() {
@@ -87,6 +90,8 @@ pub fn render(report: &Report, options: &Table) -> String {
         }
         out.push_str(&table.to_string());
         out.push_str("\n\n");
+        sink.write_all(out.as_bytes())?;
+        out.clear();
     }
     // What the baseline had and this run has not: the good news of a fix, shown, not only counted.
     if let Some(resolved) = report.resolved.as_ref().filter(|r| !r.is_empty()) {
@@ -107,6 +112,8 @@ pub fn render(report: &Report, options: &Table) -> String {
         }
         out.push_str(&table.to_string());
         out.push_str("\n\n");
+        sink.write_all(out.as_bytes())?;
+        out.clear();
     }
     let s = &report.summary;
     let line = format!(
@@ -133,5 +140,5 @@ pub fn render(report: &Report, options: &Table) -> String {
     };
     out.push_str(&paint(&line, if s.exit_code == 0 { "32" } else { "1;31" }, options.colour));
     out.push('\n');
-    out
+    sink.write_all(out.as_bytes())
 }
