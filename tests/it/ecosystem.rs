@@ -79,8 +79,11 @@ fn the_pre_commit_hook_is_a_valid_manifest_whose_entry_runs() {
     let pre_commit = std::env::var("ATREST_PRE_COMMIT").ok().filter(|p| std::path::Path::new(p).is_file());
     match pre_commit {
         Some(bin) => {
+            // pre-commit keeps a cache under HOME: this one lives in the test's folder.
             let o = std::process::Command::new(bin)
                 .args(["validate-manifest", ".pre-commit-hooks.yaml"])
+                .env("PRE_COMMIT_HOME", dir.join("pre-commit-home"))
+                .env("XDG_CACHE_HOME", dir.join("cache"))
                 .current_dir(root())
                 .output()
                 .unwrap();
@@ -119,4 +122,16 @@ fn the_github_actions_example_uploads_what_atrest_writes() {
     assert!(upload["if"].as_str().unwrap().contains("!cancelled()"));
     let install = steps.iter().find(|s| s["name"] == "Install atrest").unwrap()["run"].as_str().unwrap();
     assert!(install.contains("cargo install --locked"), "{install}");
+}
+
+#[test]
+fn scan_help_says_where_credentials_and_region_come_from() {
+    let o = run(&["scan", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    let help = String::from_utf8(o.stdout).unwrap();
+    for source in
+        ["--profile", "AWS_ACCESS_KEY_ID", "AWS_PROFILE", "SSO", "web identity", "instance metadata", "AWS_REGION"]
+    {
+        assert!(help.contains(source), "scan --help does not mention {source}:\n{help}");
+    }
 }

@@ -39,6 +39,11 @@ fn headless(browser: &Path, profile: &Path, args: &[String], page: &Path) -> Str
             "--hide-scrollbars",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
+        // Chromium writes crash-report settings and dconf caches under HOME whatever the profile: keep
+        // them in the test's folder.
+        .env("HOME", profile.parent().unwrap())
+        .env("XDG_CONFIG_HOME", profile.parent().unwrap().join("config"))
+        .env("XDG_CACHE_HOME", profile.parent().unwrap().join("cache"))
         .args(args)
         .arg(format!("file://{}", page.display()))
         // Files, not pipes: the DOM runs past a pipe's buffer, and an unread pipe would stall Chromium.
