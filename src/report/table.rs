@@ -23,6 +23,16 @@ impl super::Render for Table {
     }
 }
 
+/// A section's table: condensed ASCII borders, wrapped to the width.
+fn section_table(options: &Table, header: Vec<&str>) -> comfy_table::Table {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
+    table.set_content_arrangement(ContentArrangement::Dynamic);
+    table.set_width(options.width.unwrap_or(DEFAULT_WIDTH));
+    table.set_header(header);
+    table
+}
+
 fn paint(text: &str, code: &str, colour: bool) -> String {
     if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
 }
@@ -48,11 +58,7 @@ pub fn write(report: &Report, options: &Table, sink: &mut dyn std::io::Write) ->
         };
         out.push_str(&paint(&heading, code, options.colour));
         out.push('\n');
-        let mut table = comfy_table::Table::new();
-        table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
-        table.set_content_arrangement(ContentArrangement::Dynamic);
-        table.set_width(options.width.unwrap_or(DEFAULT_WIDTH));
-        table.set_header(vec!["status", "rule", "resource", "message"]);
+        let mut table = section_table(options, vec!["status", "rule", "resource", "message"]);
         for r in rows {
             let status = super::status_label(r);
             let resource = super::subject(r, str::to_owned, "\nfor ");
@@ -75,11 +81,7 @@ pub fn write(report: &Report, options: &Table, sink: &mut dyn std::io::Write) ->
         let heading = format!("READS THAT FAILED ({})", report.errors.len());
         out.push_str(&paint(&heading, "1;33", options.colour));
         out.push('\n');
-        let mut table = comfy_table::Table::new();
-        table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
-        table.set_content_arrangement(ContentArrangement::Dynamic);
-        table.set_width(options.width.unwrap_or(DEFAULT_WIDTH));
-        table.set_header(vec!["call", "resource", "error"]);
+        let mut table = section_table(options, vec!["call", "resource", "error"]);
         for e in &report.errors {
             let error = super::gap_error(e);
             table.add_row(vec![
@@ -98,11 +100,7 @@ pub fn write(report: &Report, options: &Table, sink: &mut dyn std::io::Write) ->
         let heading = format!("RESOLVED SINCE THE BASELINE ({})", resolved.len());
         out.push_str(&paint(&heading, "1;32", options.colour));
         out.push('\n');
-        let mut table = comfy_table::Table::new();
-        table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
-        table.set_content_arrangement(ContentArrangement::Dynamic);
-        table.set_width(options.width.unwrap_or(DEFAULT_WIDTH));
-        table.set_header(vec!["rule", "resource"]);
+        let mut table = section_table(options, vec!["rule", "resource"]);
         for r in resolved {
             let mut resource = printable(&r.resource).into_owned();
             if let Some(p) = &r.principal {
