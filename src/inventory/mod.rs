@@ -26,9 +26,16 @@ pub struct Conflict {
 
 impl std::fmt::Display for Conflict {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.dropped == [self.kept.clone()] {
+            return write!(
+                f,
+                "{} lists {} {} more than once, differently: kept one record of it, by content",
+                self.kept, self.kind, self.id
+            );
+        }
         write!(
             f,
-            "snapshots disagree about {} {}: kept the record of {} (collected last), not that of {}",
+            "snapshots disagree about {} {}: kept the record of {} (collected last, or by content), not that of {}",
             self.kind,
             self.id,
             self.kept,
@@ -180,6 +187,19 @@ mod tests {
         assert_eq!(ab.inventory.keys, ba.inventory.keys);
         assert_eq!(ab.conflicts, ba.conflicts);
         assert_eq!(ab.conflicts.len(), 1);
+    }
+
+    #[test]
+    fn a_snapshot_listing_a_resource_twice_differently_says_so() {
+        // Found by the snapshot fuzz target: one file, two different records of one key.
+        let mut s = snapshot(None, Some(true));
+        s.keys.push(KmsKey { rotation_enabled: Some(false), ..s.keys[0].clone() });
+        let alone = merge(vec![("a.json".into(), s.clone())]);
+        assert_eq!(alone.inventory.keys.len(), 1);
+        assert_eq!(alone.conflicts.len(), 1);
+        assert!(alone.conflicts[0].to_string().starts_with("a.json lists kms-key"), "{}", alone.conflicts[0]);
+        let twice = merge(vec![("a.json".into(), s.clone()), ("b.json".into(), s)]);
+        assert_eq!(twice.inventory, alone.inventory);
     }
 
     #[test]
