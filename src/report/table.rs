@@ -1,10 +1,10 @@
 //! The table report: results grouped by severity, FAIL and UNKNOWN unless asked for all, a summary line.
 
 use crate::vocab::text::printable;
-use comfy_table::{ContentArrangement, presets};
+use comfy_table::{ColumnConstraint, ContentArrangement, Width, presets};
 
 use super::Report;
-use crate::vocab::{Severity, Status};
+use crate::vocab::{ResultRow, Severity, Status};
 
 pub struct Table {
     pub show_pass: bool,
@@ -33,6 +33,85 @@ fn section_table(options: &Table, header: Vec<&str>) -> comfy_table::Table {
     table
 }
 
+/// Rows a table arranges at once; a larger section is drawn in parts of this size with the column widths
+/// of the whole, so that a run with 100,000 failing results is not laid out (and held) as one table.
+const ROWS_PER_PART: usize = 1000;
+
+const RESULT_HEADER: [&str; 4] = ["status", "rule", "resource", "message"];
+
+fn result_cells(r: &ResultRow) -> Vec<String> {
+    let resource = super::subject(r, str::to_owned, "\nfor ");
+    // Names and messages come from accounts and servers: shown, never obeyed by the terminal.
+    vec![
+        super::status_label(r),
+        format!("{} {}", r.rule_id, r.rule),
+        printable(&resource).into_owned(),
+        printable(&r.message).into_owned(),
+    ]
+}
+
+/// A severity section's table, then a blank line.
+fn write_results(options: &Table, rows: &[&ResultRow], sink: &mut dyn std::io::Write) -> std::io::Result<()> {
+    if rows.len() <= ROWS_PER_PART {
+        let mut table = section_table(options, RESULT_HEADER.to_vec());
+        for r in rows {
+            table.add_row(result_cells(r));
+        }
+        return writeln!(sink, "{table}\n");
+    }
+    // The widths the whole section would get: arranged on a probe row holding each column's widest cell,
+    // then read off the probe's header line (each column starts where its header word does).
+    let mut widest: Vec<String> = vec![String::new(); RESULT_HEADER.len()];
+    let width = |text: &str| text.lines().map(console::measure_text_width).max().unwrap_or(0);
+    for r in rows {
+        for (w, cell) in widest.iter_mut().zip(result_cells(r)) {
+            if width(&cell) > width(w) {
+                *w = cell;
+            }
+        }
+    }
+    let mut probe = section_table(options, RESULT_HEADER.to_vec());
+    probe.add_row(widest);
+    let drawn = probe.to_string();
+    let header_line = drawn.lines().nth(1).unwrap_or_default();
+    let starts: Option<Vec<usize>> =
+        RESULT_HEADER.iter().map(|h| header_line.find(&format!(" {h} ")).map(|i| i + 1)).collect();
+    let Some(starts) = starts else {
+        // A header word wrapped (a very narrow terminal): one table, as for a small section.
+        let mut table = section_table(options, RESULT_HEADER.to_vec());
+        for r in rows {
+            table.add_row(result_cells(r));
+        }
+        return writeln!(sink, "{table}\n");
+    };
+    // Between two columns: the right padding, the preset's (blank) column separator, the left padding.
+    let mut widths: Vec<u16> = starts.windows(2).map(|w| (w[1] - w[0] - 1) as u16).collect();
+    widths.push((header_line.len() - starts[starts.len() - 1]) as u16);
+    let parts = rows.chunks(ROWS_PER_PART).count();
+    for (i, part) in rows.chunks(ROWS_PER_PART).enumerate() {
+        let mut table = comfy_table::Table::new();
+        table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
+        table.set_content_arrangement(ContentArrangement::Dynamic);
+        table.set_width(options.width.unwrap_or(DEFAULT_WIDTH));
+        if i == 0 {
+            table.set_header(RESULT_HEADER.to_vec());
+        }
+        table.set_constraints(widths.iter().map(|&w| ColumnConstraint::Absolute(Width::Fixed(w))));
+        for r in part {
+            table.add_row(result_cells(r));
+        }
+        let text = table.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        // One table to the eye: no border between parts.
+        let from = usize::from(i > 0);
+        let to = if i + 1 < parts { lines.len() - 1 } else { lines.len() };
+        for line in &lines[from..to] {
+            writeln!(sink, "{line}")?;
+        }
+    }
+    writeln!(sink)
+}
+
 fn paint(text: &str, code: &str, colour: bool) -> String {
     if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_owned() }
 }
@@ -58,20 +137,9 @@ pub fn write(report: &Report, options: &Table, sink: &mut dyn std::io::Write) ->
         };
         out.push_str(&paint(&heading, code, options.colour));
         out.push('\n');
-        let mut table = section_table(options, vec!["status", "rule", "resource", "message"]);
-        for r in rows {
-            let status = super::status_label(r);
-            let resource = super::subject(r, str::to_owned, "\nfor ");
-            // Names and messages come from accounts and servers: shown, never obeyed by the terminal.
-            let resource = printable(&resource).into_owned();
-            table.add_row(vec![
-                status,
-                format!("{} {}", r.rule_id, r.rule),
-                resource,
-                printable(&r.message).into_owned(),
-            ]);
-        }
-        out.push_str(&table.to_string());
+        sink.write_all(out.as_bytes())?;
+        out.clear();
+        write_results(options, &rows, sink)?;
         out.push_str("\n\n");
         sink.write_all(out.as_bytes())?;
         out.clear();
@@ -139,4 +207,75 @@ pub fn write(report: &Report, options: &Table, sink: &mut dyn std::io::Write) ->
     out.push_str(&paint(&line, if s.exit_code == 0 { "32" } else { "1;31" }, options.colour));
     out.push('\n');
     sink.write_all(out.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::ReportInput;
+    use crate::vocab::{FailOn, ResourceRef};
+
+    fn report(n: usize) -> Report {
+        let results = (0..n)
+            .map(|i| ResultRow {
+                rule_id: "AR205".into(),
+                rule: "output-objects-encrypted-with-job-key".into(),
+                control: "C2".into(),
+                status: Status::Fail,
+                severity: Severity::High,
+                resource: ResourceRef::new(
+                    "s3-prefix",
+                    format!("s3://bucket-{}/{}", i % 97, "x".repeat(i % 61)),
+                    None,
+                    None,
+                ),
+                principal: None,
+                jobs: vec![],
+                message: format!("object {i} is not encrypted{}", " with the job key".repeat(i % 5)),
+                evidence: serde_json::Value::Null,
+                remediation: String::new(),
+                location: None,
+                waiver: None,
+                baseline: None,
+            })
+            .collect();
+        Report::build(ReportInput {
+            command: "audit",
+            ruleset: "baseline".into(),
+            started_at: String::new(),
+            finished_at: String::new(),
+            accounts: vec![],
+            regions: vec![],
+            snapshots: vec![],
+            fail_on: FailOn::Severity(Severity::Low),
+            allow_unknown: false,
+            results,
+            rules_run: vec![],
+            rules: vec![],
+            errors: vec![],
+            resolved: None,
+        })
+    }
+
+    #[test]
+    fn a_large_section_is_drawn_in_parts_that_read_as_one_table() {
+        let n = 2 * ROWS_PER_PART + 500;
+        let report = report(n);
+        for width in [80u16, 160] {
+            let options = Table { show_pass: false, colour: false, width: Some(width) };
+            let mut out = Vec::new();
+            write(&report, &options, &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            let table: Vec<&str> = text.lines().filter(|l| l.starts_with('|') || l.starts_with('+')).collect();
+            // One top border, one header and its rule, one bottom border: no seams between parts.
+            assert_eq!(table.iter().filter(|l| l.starts_with('+')).count(), 3, "at {width}");
+            assert_eq!(table.iter().filter(|l| l.contains(" status ")).count(), 1, "at {width}");
+            // Every line as wide as the first, within the terminal.
+            let len = table[0].chars().count();
+            assert!(len <= usize::from(width), "{len} > {width}");
+            assert!(table.iter().all(|l| l.chars().count() == len), "ragged lines at {width}");
+            // Every result is there, once.
+            assert_eq!(table.iter().filter(|l| l.starts_with("| FAIL")).count(), n, "at {width}");
+        }
+    }
 }
