@@ -73,7 +73,7 @@ pub fn merge(named: Vec<(String, Inventory)>) -> Merged {
         merged.regions.extend(inv.regions);
         merged.gaps.extend(inv.gaps);
         let stamp = inv.collected_at.clone();
-        fn tagged<T>(name: &str, stamp: &Option<String>, v: Vec<T>) -> Vec<(String, Option<String>, T)> {
+        fn tagged<T>(name: &str, stamp: &Option<String>, v: Vec<T>) -> Vec<Tagged<T>> {
             v.into_iter().map(|x| (name.to_owned(), stamp.clone(), x)).collect()
         }
         jobs.extend(tagged(&name, &stamp, inv.jobs));
@@ -103,40 +103,43 @@ pub fn merge(named: Vec<(String, Inventory)>) -> Merged {
     Merged { inventory: merged, conflicts }
 }
 
-/// One snapshot's record of a resource: (snapshot, collected_at, serialized record, record).
-type Version<T> = (String, Option<String>, String, T);
+/// One snapshot's record of a resource: (snapshot, collected_at, record).
+type Tagged<T> = (String, Option<String>, T);
 
 /// One record per id, in first-seen order: the freshest, or among equally fresh the greatest serialized.
+/// Only records whose id occurs more than once are serialized, to compare them.
 fn pick<T: serde::Serialize>(
-    records: Vec<(String, Option<String>, T)>,
+    records: Vec<Tagged<T>>,
     kind: &'static str,
     id: impl Fn(&T) -> String,
     conflicts: &mut Vec<Conflict>,
 ) -> Vec<T> {
     let mut order: Vec<String> = Vec::new();
-    let mut by_id: std::collections::HashMap<String, Vec<Version<T>>> = Default::default();
-    for (name, stamp, record) in records {
-        let key = id(&record);
-        let text = serde_json::to_string(&record).unwrap_or_default();
+    let mut by_id: std::collections::HashMap<String, Vec<Tagged<T>>> = Default::default();
+    for tagged in records {
+        let key = id(&tagged.2);
         let entry = by_id.entry(key.clone()).or_default();
         if entry.is_empty() {
             order.push(key);
         }
-        entry.push((name, stamp, text, record));
+        entry.push(tagged);
     }
     order
         .into_iter()
         .map(|key| {
-            let mut versions = by_id.remove(&key).expect("every id has a record");
+            let versions = by_id.remove(&key).expect("every id has a record");
+            if versions.len() == 1 {
+                return versions.into_iter().next().expect("one record").2;
+            }
+            let mut versions: Vec<(String, Tagged<T>)> =
+                versions.into_iter().map(|v| (serde_json::to_string(&v.2).unwrap_or_default(), v)).collect();
             // Freshest first; equally fresh, the greatest record (independent of the snapshots' order).
-            versions.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| b.2.cmp(&a.2)).then_with(|| a.0.cmp(&b.0)));
-            let kept_text = versions[0].2.clone();
-            let dropped: Vec<String> =
-                versions.iter().filter(|v| v.2 != kept_text).map(|v| v.0.clone()).collect::<Vec<_>>();
-            let mut versions = versions.into_iter();
-            let (kept_name, _, _, record) = versions.next().expect("at least one record");
+            versions.sort_by(|(at, a), (bt, b)| b.1.cmp(&a.1).then_with(|| bt.cmp(at)).then_with(|| a.0.cmp(&b.0)));
+            let kept_text = versions[0].0.clone();
+            let mut dropped: Vec<String> =
+                versions.iter().filter(|(text, _)| *text != kept_text).map(|(_, v)| v.0.clone()).collect();
+            let (_, (kept_name, _, record)) = versions.into_iter().next().expect("at least one record");
             if !dropped.is_empty() {
-                let mut dropped = dropped;
                 dropped.sort();
                 dropped.dedup();
                 conflicts.push(Conflict { kind, id: key, kept: kept_name, dropped });

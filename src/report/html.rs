@@ -193,9 +193,7 @@ pub fn write(report: &Report, docs_url: Option<&str>, out: &mut dyn Write) -> io
     let s = &report.summary;
     let run = &report.run;
     let title = format!("atrest {}: {} FAIL, {} UNKNOWN, exit {}", run.command, s.fail, s.unknown, s.exit_code);
-    let title_of = |control: &str| {
-        report.rules.iter().find(|d| d.control == control).map_or(String::new(), |d| d.control_title.clone())
-    };
+    let title_of = |control: &str| report.controls.iter().find(|c| c.id == control).map_or("", |c| c.title.as_str());
 
     // Failing (not waived) first, grouped by control; then the rest by kind.
     let mut failing: BTreeMap<(u32, String), Vec<&ResultRow>> = BTreeMap::new();
@@ -224,11 +222,6 @@ pub fn write(report: &Report, docs_url: Option<&str>, out: &mut dyn Write) -> io
         })
         .filter(|(_, c)| c.iter().sum::<usize>() > 0)
         .collect();
-    let (new, existing) = report.results.iter().fold((0, 0), |(n, e), r| match r.baseline {
-        Some(crate::vocab::BaselineMark::New) => (n + 1, e),
-        Some(crate::vocab::BaselineMark::Existing) => (n, e + 1),
-        None => (n, e),
-    });
     let cited: Vec<_> = {
         let mut ids: Vec<&str> = report.results.iter().map(|r| r.rule_id.as_str()).collect();
         ids.extend(report.resolved.iter().flatten().map(|r| r.rule_id.as_str()));
@@ -263,15 +256,15 @@ pub fn write(report: &Report, docs_url: Option<&str>, out: &mut dyn Write) -> io
                     table.counts {
                         tr {
                             th { "PASS" } th { "FAIL" } th { "UNKNOWN" } th { "NOT_VERIFIABLE" } th { "waived" }
-                            @if report.resolved.is_some() {
+                            @if s.baseline.is_some() {
                                 th { "new" } th { "existing" } th { "resolved" }
                             }
                             th { "reads failed" }
                         }
                         tr {
                             td { (s.pass) } td { (s.fail) } td { (s.unknown) } td { (s.not_verifiable) } td { (s.waived) }
-                            @if let Some(resolved) = &report.resolved {
-                                td { (new) } td { (existing) } td { (resolved.len()) }
+                            @if let Some(b) = s.baseline {
+                                td { (b.new) } td { (b.existing) } td { (b.resolved) }
                             }
                             td { (report.errors.len()) }
                         }

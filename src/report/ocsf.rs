@@ -2,9 +2,8 @@
 //! profile), one per result and one per result resolved since the baseline, as AWS Security Hub takes them
 //! in (it reads OCSF 1.6) and Amazon Security Lake stores them.
 //!
-//! `finding_info.uid` is built from the result's identity (rule, resource, principal; for a place in a
-//! linted file, a hash of its message), never from the run, so the same result keeps its uid across runs
-//! and a SIEM updates one finding instead of opening a new one each day.
+//! `finding_info.uid` is the result's `uid()` (its identity across runs, never the run's), so a SIEM
+//! updates one finding instead of opening a new one each day.
 
 use std::io::{self, Write};
 
@@ -22,24 +21,6 @@ const CATEGORY_UID: u32 = 2;
 /// Activity 1, Create: each event reports the finding's state as of this run.
 const ACTIVITY_ID: u32 = 1;
 const STANDARD: &str = "atrest: Amazon Translate encryption at rest (docs/controls.md)";
-
-/// FNV-1a, 64 bits: stable across runs, platforms and releases (std's hasher promises none of that).
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-/// The uid of a result across runs: `atrest:RULE:RESOURCE[:PRINCIPAL][:#HASH]`.
-pub fn finding_uid(rule_id: &str, resource: &str, principal: Option<&str>, detail: Option<&str>) -> String {
-    let mut uid = format!("atrest:{rule_id}:{resource}");
-    if let Some(p) = principal {
-        uid.push(':');
-        uid.push_str(p);
-    }
-    if let Some(d) = detail {
-        uid.push_str(&format!(":#{:016x}", fnv1a(d)));
-    }
-    uid
-}
 
 fn severity(s: Severity) -> (u8, &'static str) {
     match s {
@@ -120,7 +101,6 @@ fn event(report: &Report, r: &ResultRow, time: i64) -> Value {
     let (sev_id, sev) = severity(r.severity);
     let (comp_id, comp) = compliance_status(r.status);
     let (status_id, status, status_detail) = finding_status(r);
-    let detail = r.location.as_ref().map(|_| r.message.as_str());
     let mut resource = json!({"uid": r.resource.id, "type": r.resource.kind});
     if let Some(region) = &r.resource.region {
         resource["region"] = json!(region);
@@ -149,7 +129,7 @@ fn event(report: &Report, r: &ResultRow, time: i64) -> Value {
     obj.insert(
         "finding_info".into(),
         json!({
-            "uid": finding_uid(&r.rule_id, &r.resource.id, r.principal.as_deref(), detail),
+            "uid": r.uid(),
             "title": format!("{} {}", r.rule_id, report.rules.iter().find(|d| d.id == r.rule_id).map_or(r.rule.as_str(), |d| d.title.as_str())),
             "desc": r.message,
             "types": [format!("atrest/{}", r.control)],
@@ -200,7 +180,7 @@ fn resolved_event(report: &Report, r: &Resolved, time: i64) -> Value {
     obj.insert(
         "finding_info".into(),
         json!({
-            "uid": finding_uid(&r.rule_id, &r.resource, r.principal.as_deref(), None),
+            "uid": r.uid(),
             "title": format!("{} {}", r.rule_id, doc.map_or("", |d| d.title.as_str())),
             "types": [format!("atrest/{}", doc.map_or("", |d| d.control.as_str()))],
         }),
@@ -229,20 +209,5 @@ impl super::Render for Ocsf {
             put(out, resolved_event(report, r, time))?;
         }
         out.write_all(b"\n]\n")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn uids_depend_on_the_result_alone() {
-        let a = finding_uid("AR203", "arn:aws:kms:us-east-1:111122223333:key/k", Some("arn:aws:iam::1:role/r"), None);
-        assert_eq!(a, "atrest:AR203:arn:aws:kms:us-east-1:111122223333:key/k:arn:aws:iam::1:role/r");
-        let b = finding_uid("AR801", "p.json", None, Some("unknown action s3:GetObjekt"));
-        assert_ne!(b, finding_uid("AR801", "p.json", None, Some("unknown action s3:PutObjekt")));
-        // FNV-1a's published test vector: the hash must not change between releases.
-        assert_eq!(fnv1a("a"), 0xaf63dc4c8601ec8c);
     }
 }

@@ -12,7 +12,6 @@ use serde_sarif::sarif;
 
 use super::Report;
 use super::json::json_io_error;
-use super::ocsf::finding_uid;
 use crate::vocab::{BaselineMark, Resolved, ResultRow, Severity, Status};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -141,14 +140,12 @@ fn rule_index(report: &Report, id: &str) -> Option<i64> {
 
 /// A FAIL or UNKNOWN result.
 fn result(report: &Report, r: &ResultRow) -> sarif::Result {
-    let detail = r.location.as_ref().map(|_| r.message.as_str());
-    let uid = finding_uid(&r.rule_id, &r.resource.id, r.principal.as_deref(), detail);
     let mut result = sarif::Result::builder()
         .rule_id(r.rule_id.as_str())
         .level(result_level(r.severity))
         .message(text(r.message.as_str()))
         .locations(vec![location(r)])
-        .partial_fingerprints(fingerprint(uid))
+        .partial_fingerprints(fingerprint(r.uid()))
         .properties(property_bag([("status", json!(r.status.as_str())), ("severity", json!(r.severity.as_str()))]))
         .build();
     result.rule_index = rule_index(report, &r.rule_id);
@@ -178,7 +175,7 @@ fn resolved(report: &Report, r: &Resolved) -> sarif::Result {
         .level(sarif::ResultLevel::None)
         .message(text(format!("{} on {} is resolved since the baseline", r.rule_id, r.resource)))
         .locations(vec![logical(&r.resource, kind, r.principal.as_deref())])
-        .partial_fingerprints(fingerprint(finding_uid(&r.rule_id, &r.resource, r.principal.as_deref(), None)))
+        .partial_fingerprints(fingerprint(r.uid()))
         .build();
     result.rule_index = rule_index(report, &r.rule_id);
     result.baseline_state = Some(json!("absent"));

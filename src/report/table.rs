@@ -23,13 +23,15 @@ impl super::Render for Table {
     }
 }
 
-/// A section's table: condensed ASCII borders, wrapped to the width.
+/// A section's table: condensed ASCII borders, wrapped to the width; no header row when `header` is empty.
 fn section_table(options: &Table, header: Vec<&str>) -> comfy_table::Table {
     let mut table = comfy_table::Table::new();
     table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
     table.set_content_arrangement(ContentArrangement::Dynamic);
     table.set_width(options.width.unwrap_or(DEFAULT_WIDTH));
-    table.set_header(header);
+    if !header.is_empty() {
+        table.set_header(header);
+    }
     table
 }
 
@@ -50,14 +52,19 @@ fn result_cells(r: &ResultRow) -> Vec<String> {
     ]
 }
 
+/// Results laid out as one table.
+fn whole_table(options: &Table, rows: &[&ResultRow]) -> comfy_table::Table {
+    let mut table = section_table(options, RESULT_HEADER.to_vec());
+    for r in rows {
+        table.add_row(result_cells(r));
+    }
+    table
+}
+
 /// A severity section's table, then a blank line.
 fn write_results(options: &Table, rows: &[&ResultRow], sink: &mut dyn std::io::Write) -> std::io::Result<()> {
     if rows.len() <= ROWS_PER_PART {
-        let mut table = section_table(options, RESULT_HEADER.to_vec());
-        for r in rows {
-            table.add_row(result_cells(r));
-        }
-        return writeln!(sink, "{table}\n");
+        return writeln!(sink, "{}\n", whole_table(options, rows));
     }
     // The widths the whole section would get: arranged on a probe row holding each column's widest cell,
     // then read off the probe's header line (each column starts where its header word does).
@@ -78,24 +85,15 @@ fn write_results(options: &Table, rows: &[&ResultRow], sink: &mut dyn std::io::W
         RESULT_HEADER.iter().map(|h| header_line.find(&format!(" {h} ")).map(|i| i + 1)).collect();
     let Some(starts) = starts else {
         // A header word wrapped (a very narrow terminal): one table, as for a small section.
-        let mut table = section_table(options, RESULT_HEADER.to_vec());
-        for r in rows {
-            table.add_row(result_cells(r));
-        }
-        return writeln!(sink, "{table}\n");
+        return writeln!(sink, "{}\n", whole_table(options, rows));
     };
     // Between two columns: the right padding, the preset's (blank) column separator, the left padding.
     let mut widths: Vec<u16> = starts.windows(2).map(|w| (w[1] - w[0] - 1) as u16).collect();
     widths.push((header_line.len() - starts[starts.len() - 1]) as u16);
     let parts = rows.chunks(ROWS_PER_PART).count();
     for (i, part) in rows.chunks(ROWS_PER_PART).enumerate() {
-        let mut table = comfy_table::Table::new();
-        table.load_preset(presets::ASCII_BORDERS_ONLY_CONDENSED);
-        table.set_content_arrangement(ContentArrangement::Dynamic);
-        table.set_width(options.width.unwrap_or(DEFAULT_WIDTH));
-        if i == 0 {
-            table.set_header(RESULT_HEADER.to_vec());
-        }
+        // The header is drawn once, above the first part.
+        let mut table = section_table(options, if i == 0 { RESULT_HEADER.to_vec() } else { Vec::new() });
         table.set_constraints(widths.iter().map(|&w| ColumnConstraint::Absolute(Width::Fixed(w))));
         for r in part {
             table.add_row(result_cells(r));

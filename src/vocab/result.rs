@@ -58,6 +58,31 @@ impl ResultRow {
         let detail = self.location.as_ref().map(|_| self.message.clone());
         (self.rule_id.clone(), self.resource.id.clone(), self.principal.clone(), detail)
     }
+
+    /// The identity as one string, for formats that name findings across runs (OCSF's
+    /// `finding_info.uid`, SARIF's `partialFingerprints`).
+    pub fn uid(&self) -> String {
+        let detail = self.location.as_ref().map(|_| self.message.as_str());
+        uid(&self.rule_id, &self.resource.id, self.principal.as_deref(), detail)
+    }
+}
+
+/// FNV-1a, 64 bits: stable across runs, platforms and releases (std's hasher promises none of that).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// `atrest:RULE:RESOURCE[:PRINCIPAL][:#HASH]`, the hash of a located lint finding's message.
+fn uid(rule_id: &str, resource: &str, principal: Option<&str>, detail: Option<&str>) -> String {
+    let mut uid = format!("atrest:{rule_id}:{resource}");
+    if let Some(p) = principal {
+        uid.push(':');
+        uid.push_str(p);
+    }
+    if let Some(d) = detail {
+        uid.push_str(&format!(":#{:016x}", fnv1a(d)));
+    }
+    uid
 }
 
 /// A result that was failing in the baseline and is not any more.
@@ -67,6 +92,13 @@ pub struct Resolved {
     pub resource: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub principal: Option<String>,
+}
+
+impl Resolved {
+    /// The same identity as the result it was (`ResultRow::uid`).
+    pub fn uid(&self) -> String {
+        uid(&self.rule_id, &self.resource, self.principal.as_deref(), None)
+    }
 }
 
 /// Something that could not be collected.
@@ -96,4 +128,19 @@ pub struct RuleDoc {
     /// The control's short title.
     pub control_title: String,
     pub severity: Severity,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uids_depend_on_the_result_alone() {
+        let a = uid("AR203", "arn:aws:kms:us-east-1:111122223333:key/k", Some("arn:aws:iam::1:role/r"), None);
+        assert_eq!(a, "atrest:AR203:arn:aws:kms:us-east-1:111122223333:key/k:arn:aws:iam::1:role/r");
+        let b = uid("AR801", "p.json", None, Some("unknown action s3:GetObjekt"));
+        assert_ne!(b, uid("AR801", "p.json", None, Some("unknown action s3:PutObjekt")));
+        // FNV-1a's published test vector: the hash must not change between releases.
+        assert_eq!(fnv1a("a"), 0xaf63dc4c8601ec8c);
+    }
 }
