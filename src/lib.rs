@@ -12,5 +12,6 @@ pub mod output;
 pub mod policy;
 pub mod report;
 pub mod rules;
+pub mod s3inventory;
 pub mod settings;
 pub mod vocab;
