@@ -115,6 +115,7 @@ fn generate(jobs: usize) -> Inventory {
                         ..Default::default()
                     })
                     .collect(),
+                inventory: None,
             });
         }
         let out_prefix = format!("out/{ACCOUNT}-TranslateText-{job_id}/");
@@ -129,6 +130,7 @@ fn generate(jobs: usize) -> Inventory {
                 kms_key_id: Some(key.clone()),
                 ..Default::default()
             }],
+            inventory: None,
         });
         inv.jobs.push(TranslationJob {
             job_id,

@@ -89,9 +89,20 @@ pub struct CollectionArgs {
     /// Only jobs submitted at or after this RFC 3339 date or time (2026-11-01 or 2026-11-01T12:00:00Z).
     #[arg(long, value_name = "DATE", value_parser = crate::vocab::time::parse_since)]
     pub since: Option<i64>,
-    /// Objects whose encryption headers are read per job prefix: none, sample:N or all.
-    #[arg(long, value_name = "none|sample:N|all", default_value = "sample:100", value_parser = parse_objects)]
+    /// Objects whose encryption headers are read per job prefix: none, sample:N or all; inventory[:N] judges
+    /// every object from each job bucket's newest S3 Inventory report and confirms the KMS key of N SSE-KMS
+    /// objects per prefix with HeadObject (default 100; prefixes no report covers are sampled with N).
+    #[arg(
+        long,
+        value_name = "none|sample:N|all|inventory[:N]",
+        default_value = "sample:100",
+        value_parser = parse_objects
+    )]
     pub objects: crate::collect::ObjectSampling,
+    /// An S3 Inventory manifest.json (a local path or s3://BUCKET/KEY; repeatable): its bucket's objects are
+    /// judged from the report; --objects sets the HeadObject sample that confirms SSE-KMS keys.
+    #[arg(long = "inventory", value_name = "MANIFEST", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub inventory: Vec<String>,
     /// Requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
@@ -127,18 +138,25 @@ fn parse_objects(s: &str) -> Result<crate::collect::ObjectSampling, String> {
 }
 
 impl CollectionArgs {
-    pub fn into_options(self, progress: crate::collect::Progress) -> crate::collect::CollectOptions {
-        crate::collect::CollectOptions {
+    /// The options of a collection; local inventory manifests are read and checked here, before any call.
+    pub fn into_options(
+        self,
+        progress: crate::collect::Progress,
+    ) -> Result<crate::collect::CollectOptions, crate::collect::CollectError> {
+        let inventory =
+            self.inventory.iter().map(|m| crate::collect::InventorySource::load(m)).collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::collect::CollectOptions {
             profile: self.profile,
             regions: self.regions,
             endpoint_url: self.endpoint_url,
             job_ids: self.job_ids,
             since: self.since,
             objects: self.objects,
+            inventory,
             concurrency: usize::from(self.concurrency),
             timeout: std::time::Duration::from_secs(self.timeout),
             progress,
-        }
+        })
     }
 }
 

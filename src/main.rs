@@ -20,11 +20,13 @@ fn run(cli: Cli) -> Result<CommandOutput, CommandError> {
         Command::Scan(args) => {
             let settings = Settings::resolve(&args.output.into_flags())?;
             let progress = Progress::new(settings.quiet, settings.verbose);
-            Ok(commands::scan::scan(args.collection.into_options(progress), &settings)?)
+            let options = args.collection.into_options(progress).map_err(commands::scan::ScanError::from)?;
+            Ok(commands::scan::scan(options, &settings)?)
         }
         Command::Collect(args) => {
             let progress = Progress::new(args.quiet, args.verbose);
-            Ok(commands::scan::collect_to(args.collection.into_options(progress), &args.output, args.quiet)?)
+            let options = args.collection.into_options(progress).map_err(commands::scan::ScanError::from)?;
+            Ok(commands::scan::collect_to(options, &args.output, args.quiet)?)
         }
         Command::Audit(args) => {
             let (snapshots, flags) = args.into_parts();

@@ -12,6 +12,7 @@ mod iam;
 mod kms;
 mod progress;
 mod s3;
+mod s3_inventory;
 mod translate;
 
 use std::collections::BTreeSet;
@@ -21,27 +22,39 @@ use std::sync::Mutex;
 use clients::Clients;
 use failure::Failure;
 pub use progress::Progress;
+pub use s3_inventory::InventorySource;
 
 use crate::inventory::{Gap, Inventory, SNAPSHOT_VERSION};
 use crate::vocab::aws::ApiCalls;
 
-/// How many objects per prefix get a HeadObject.
+/// How many objects per prefix get a HeadObject, and whether S3 Inventory reports are looked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ObjectSampling {
     None,
     Sample(usize),
     All,
+    /// Each job bucket's newest S3 Inventory report judges every object; HeadObject on N SSE-KMS objects per
+    /// prefix confirms their key (a prefix no report covers is sampled with N).
+    Inventory(usize),
 }
 
+/// The HeadObject sample of `inventory` without `:N`.
+pub const INVENTORY_KEY_SAMPLE: usize = 100;
+
 impl ObjectSampling {
-    /// `none`, `all` or `sample:N` (N ≥ 1).
+    /// `none`, `all`, `sample:N`, `inventory` or `inventory:N` (N ≥ 1).
     pub fn parse(text: &str) -> Result<ObjectSampling, String> {
+        let count = |rest: &str| rest.parse::<usize>().ok().filter(|n| *n > 0);
         match text {
             "none" => Ok(ObjectSampling::None),
             "all" => Ok(ObjectSampling::All),
-            _ => match text.strip_prefix("sample:").map(str::parse::<usize>) {
-                Some(Ok(n)) if n > 0 => Ok(ObjectSampling::Sample(n)),
-                _ => Err(format!("`{text}` is not none, all or sample:N with N a positive number")),
+            "inventory" => Ok(ObjectSampling::Inventory(INVENTORY_KEY_SAMPLE)),
+            _ => match (text.strip_prefix("sample:"), text.strip_prefix("inventory:")) {
+                (Some(n), _) if count(n).is_some() => Ok(ObjectSampling::Sample(count(n).unwrap_or(1))),
+                (_, Some(n)) if count(n).is_some() => Ok(ObjectSampling::Inventory(count(n).unwrap_or(1))),
+                _ => Err(format!(
+                    "`{text}` is not none, all, sample:N, inventory or inventory:N with N a positive number"
+                )),
             },
         }
     }
@@ -51,6 +64,16 @@ impl ObjectSampling {
             ObjectSampling::None => "none".into(),
             ObjectSampling::All => "all".into(),
             ObjectSampling::Sample(n) => format!("sample:{n}"),
+            ObjectSampling::Inventory(n) => format!("inventory:{n}"),
+        }
+    }
+
+    /// How objects are read where no inventory report covers them, and how many SSE-KMS objects of a
+    /// report get a HeadObject.
+    pub fn headers(&self) -> ObjectSampling {
+        match *self {
+            ObjectSampling::Inventory(n) => ObjectSampling::Sample(n),
+            other => other,
         }
     }
 }
@@ -64,6 +87,8 @@ pub struct CollectOptions {
     /// Jobs submitted at or after this time (epoch seconds).
     pub since: Option<i64>,
     pub objects: ObjectSampling,
+    /// S3 Inventory manifests named with `--inventory`, loaded before any call.
+    pub inventory: Vec<InventorySource>,
     pub concurrency: usize,
     /// The longest the whole collection may take: a hung endpoint costs each wave of calls the SDK's
     /// timeouts, with no bound on the waves.
@@ -110,6 +135,8 @@ pub enum CollectError {
          ~/.aws/credentials, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE)"
     )]
     NoProfile(String),
+    #[error("--inventory {path}: {message}")]
+    Inventory { path: String, message: String },
     #[error("cannot start the async runtime: {0}")]
     Runtime(std::io::Error),
 }
@@ -128,6 +155,11 @@ impl Ctx {
     pub async fn call<F: Future>(&self, request: F) -> F::Output {
         let _permit = self.limit.acquire().await;
         request.await
+    }
+
+    /// Whether a gap is already recorded for the resource.
+    pub fn gaps_for(&self, resource: &str) -> bool {
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|g| g.resource == resource)
     }
 
     pub fn gap(&self, service: &str, operation: &str, resource: impl Into<String>, failure: &Failure) {
@@ -238,5 +270,11 @@ mod tests {
             assert!(ObjectSampling::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(ObjectSampling::Sample(7).as_string(), "sample:7");
+        assert_eq!(ObjectSampling::parse("inventory"), Ok(ObjectSampling::Inventory(100)));
+        assert_eq!(ObjectSampling::parse("inventory:5"), Ok(ObjectSampling::Inventory(5)));
+        assert_eq!(ObjectSampling::Inventory(5).headers(), ObjectSampling::Sample(5));
+        for bad in ["inventory:0", "inventory:", "inventory:x"] {
+            assert!(ObjectSampling::parse(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -45,21 +45,28 @@ pub struct S3Out {
 pub async fn collect(ctx: &Ctx, wanted: Wanted) -> S3Out {
     let owned = owned_buckets(ctx).await;
     let buckets = join_all(wanted.buckets.iter().map(|name| bucket(ctx, name, &owned))).await;
-    let sampling = ctx.options.objects;
-    let prefixes = if sampling == ObjectSampling::None {
-        Vec::new()
-    } else {
-        let regions: BTreeMap<&str, Option<&str>> =
-            buckets.iter().map(|b| (b.name.as_str(), b.region.as_deref())).collect();
-        join_all(wanted.prefixes.iter().map(|(b, p)| {
+    let regions: BTreeMap<&str, Option<&str>> =
+        buckets.iter().map(|b| (b.name.as_str(), b.region.as_deref())).collect();
+    // Prefixes an inventory report covers are judged from it; the others are listed and sampled.
+    let mut by_bucket: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (b, p) in &wanted.prefixes {
+        by_bucket.entry(b.clone()).or_default().push(p.clone());
+    }
+    let uses_inventory =
+        !ctx.options.inventory.is_empty() || matches!(ctx.options.objects, ObjectSampling::Inventory(_));
+    let mut prefixes =
+        if uses_inventory { super::s3_inventory::collect(ctx, &by_bucket, &regions).await } else { Vec::new() };
+    let sampling = ctx.options.objects.headers();
+    if sampling != ObjectSampling::None {
+        let done: BTreeSet<(String, String)> = prefixes.iter().map(|p| (p.bucket.clone(), p.prefix.clone())).collect();
+        let sampled = join_all(wanted.prefixes.iter().filter(|bp| !done.contains(*bp)).map(|(b, p)| {
             let region = regions.get(b.as_str()).copied().flatten();
             prefix(ctx, b, p, region, sampling)
         }))
-        .await
-        .into_iter()
-        .flatten()
-        .collect()
-    };
+        .await;
+        prefixes.extend(sampled.into_iter().flatten());
+    }
+    prefixes.sort_by(|a, b| (&a.bucket, &a.prefix).cmp(&(&b.bucket, &b.prefix)));
     S3Out { buckets, prefixes }
 }
 
@@ -141,7 +148,7 @@ async fn bucket(ctx: &Ctx, name: &str, owned: &Option<BTreeSet<String>>) -> Buck
 
 /// Where to ask GetBucketLocation: us-east-1 answers it for any bucket of the commercial partition (other
 /// regions may redirect); the China and GovCloud partitions are asked in the scan's own region.
-fn location_region(home: &str) -> &str {
+pub(super) fn location_region(home: &str) -> &str {
     if home.starts_with("cn-") || home.starts_with("us-gov-") || home.starts_with("us-iso") {
         home
     } else {
@@ -151,7 +158,7 @@ fn location_region(home: &str) -> &str {
 
 /// GetBucketLocation's answer as a region: an empty constraint is us-east-1, and `EU` the old name of
 /// eu-west-1.
-fn region_of(constraint: Option<&str>) -> String {
+pub(super) fn region_of(constraint: Option<&str>) -> String {
     match constraint {
         None | Some("") => "us-east-1".to_owned(),
         Some("EU") => "eu-west-1".to_owned(),
@@ -211,10 +218,11 @@ async fn prefix(
         coverage: if complete { Coverage::Listed } else { Coverage::Sampled },
         total_objects: complete.then_some(keys.len() as u64),
         objects,
+        inventory: None,
     })
 }
 
-async fn head(ctx: &Ctx, client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<S3Object, Failure> {
+pub(super) async fn head(ctx: &Ctx, client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<S3Object, Failure> {
     match ctx.call(client.head_object().bucket(bucket).key(key).send()).await {
         Ok(out) => Ok(S3Object {
             key: key.to_owned(),

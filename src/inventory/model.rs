@@ -192,8 +192,52 @@ pub struct ObjectPrefix {
     /// Objects listed under the prefix, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_objects: Option<u64>,
+    /// Headers read with HeadObject: a sample or all of the prefix's objects, or (coverage
+    /// `inventory_report`) the SSE-KMS objects whose key the report cannot tell.
     #[serde(default)]
     pub objects: Vec<S3Object>,
+    /// What an S3 Inventory report said of every object under the prefix (coverage `inventory_report`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<InventoryEvidence>,
+}
+
+/// An S3 Inventory report's summary of one prefix: counts, not keys, so that a prefix of ten million
+/// objects costs a snapshot a few hundred bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InventoryEvidence {
+    /// The manifest read: `s3://bucket/key` or the local path given.
+    pub manifest: String,
+    /// `CSV` or `Parquet`.
+    pub format: String,
+    /// When S3 began the scan the report lists (the manifest's `creationTimestamp`), RFC 3339.
+    pub created_at: String,
+    /// Objects the report lists under the prefix (delete markers and folder markers left out; every
+    /// version when the report lists versions).
+    pub objects: u64,
+    /// Objects per `EncryptionStatus` value (`SSE-S3`, `SSE-KMS`, `DSSE-KMS`, `SSE-C`, `NOT-SSE`, or any other
+    /// value as written).
+    #[serde(default)]
+    pub by_status: BTreeMap<String, u64>,
+    /// The first keys of each status, in the report's order (at most 5 each).
+    #[serde(default)]
+    pub examples: BTreeMap<String, Vec<String>>,
+    /// Files of the report whose rows could not be counted, and why: the counts above leave them out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread_files: Vec<UnreadFile>,
+    /// The HeadObject sample asked for to confirm the KMS key of SSE-KMS objects (`sample:N`, `all` or
+    /// `none`); the prefix's `objects` are what it read.
+    pub key_sample: String,
+    /// The report lists nothing under the prefix but a listing during collection found objects there.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub listed_now: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnreadFile {
+    pub key: String,
+    pub reason: String,
 }
 
 /// How much of a prefix the object headers describe.

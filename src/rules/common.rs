@@ -345,3 +345,67 @@ pub fn key_layer_words(layer: crate::policy::Layer) -> &'static str {
         Layer::ResourcePrincipal | Layer::ResourceDirect | Layer::ResourceAccount | Layer::Grants => "the key policy",
     }
 }
+
+/// The report a prefix was judged from, for messages: "the S3 Inventory report of 2026-11-30T00:00:00Z".
+pub fn inventory_label(inv: &crate::inventory::InventoryEvidence) -> String {
+    format!("the S3 Inventory report of {}", inv.created_at)
+}
+
+/// The evidence of a prefix judged from an inventory report: the report's summary, the HeadObject sample.
+pub fn inventory_evidence(
+    p: &crate::inventory::ObjectPrefix,
+    inv: &crate::inventory::InventoryEvidence,
+) -> serde_json::Value {
+    serde_json::json!({
+        "coverage": p.coverage,
+        "objects_checked": inv.objects,
+        "inventory": inv,
+        "headers_read": p.objects.len(),
+    })
+}
+
+/// Why the report cannot decide a prefix that shows no fault: files it could not read, or objects it does
+/// not list that a listing found.
+pub fn inventory_incomplete(inv: &crate::inventory::InventoryEvidence, which: &str) -> Option<String> {
+    if let Some(first) = inv.unread_files.first() {
+        return Some(format!(
+            "{} of the files of {} could not be read ({}: {}); the {} objects it counted under the {which} folder \
+             may not be all there are",
+            inv.unread_files.len(),
+            inventory_label(inv),
+            first.key,
+            first.reason,
+            inv.objects
+        ));
+    }
+    if inv.objects == 0 && inv.listed_now {
+        return Some(format!(
+            "{} lists no objects under the {which} folder, but a listing during the scan found some: they are \
+             newer than the report",
+            inventory_label(inv)
+        ));
+    }
+    None
+}
+
+/// Counts of the statuses that fail a rule, as "NOT-SSE: 3, SSE-C: 1".
+pub fn status_counts(inv: &crate::inventory::InventoryEvidence, bad: impl Fn(&str) -> bool) -> (u64, String) {
+    let faults: Vec<(&String, &u64)> = inv.by_status.iter().filter(|(s, _)| bad(s)).collect();
+    let total = faults.iter().map(|(_, n)| **n).sum();
+    (total, faults.iter().map(|(s, n)| format!("{s}: {n}")).collect::<Vec<_>>().join(", "))
+}
+
+/// The first keys of the failing statuses, as "key (NOT-SSE)".
+pub fn status_examples(
+    inv: &crate::inventory::InventoryEvidence,
+    bad: impl Fn(&str) -> bool,
+    most: usize,
+) -> Vec<String> {
+    let mut named = Vec::new();
+    for (status, keys) in inv.examples.iter().filter(|(s, _)| bad(s)) {
+        // "other" examples carry the values as counted in by_status.
+        named.extend(keys.iter().map(|k| format!("{k} ({status})")));
+    }
+    named.truncate(most);
+    named
+}

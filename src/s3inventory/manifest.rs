@@ -137,6 +137,21 @@ impl Manifest {
     }
 }
 
+/// Checks `manifest.json` against its `manifest.checksum` ("the MD5 of the content of the manifest.json
+/// file"): a manifest that does not match was cut short or replaced.
+pub fn check_checksum(manifest: &[u8], checksum: &[u8]) -> Result<(), String> {
+    use md5::Digest;
+    let want = String::from_utf8_lossy(checksum).trim().to_ascii_lowercase();
+    let got: String = md5::Md5::digest(manifest).iter().map(|b| format!("{b:02x}")).collect();
+    if want == got {
+        Ok(())
+    } else {
+        Err(format!(
+            "manifest.checksum says {want:?} but manifest.json's MD5 is {got}: the manifest is cut short or was replaced"
+        ))
+    }
+}
+
 /// A column's Parquet or ORC name (`encryption_status`) in the CSV spelling (`EncryptionStatus`); `e_tag`
 /// is `ETag`, the one name the rule does not give.
 fn csv_name(snake: &str) -> String {
@@ -235,6 +250,13 @@ mod tests {
         assert_eq!(parquet.columns, csv.columns);
         assert_eq!(orc.columns, csv.columns);
         assert_eq!(csv.columns[11], "EncryptionStatus");
+    }
+
+    #[test]
+    fn the_manifest_checksum_is_the_md5_of_the_manifest() {
+        // printf '{}' | md5sum
+        assert!(check_checksum(b"{}", b"99914b932bd37a50b983c5e7c90ae93b\n").is_ok());
+        assert!(check_checksum(b"{} ", b"99914b932bd37a50b983c5e7c90ae93b").unwrap_err().contains("cut short"));
     }
 
     #[test]

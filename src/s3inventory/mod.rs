@@ -31,7 +31,11 @@ pub fn read(manifest: &Manifest, files: &[Result<PathBuf, String>], prefixes: &P
         .zip(files.par_iter())
         .map(|(expected, path)| {
             let path = path.as_ref().map_err(Clone::clone)?;
-            read::read_file(path, expected, manifest.format, &manifest.columns, prefixes, limits)
+            // A decoder that panics on a hostile file costs that file, not the run.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                read::read_file(path, expected, manifest.format, &manifest.columns, prefixes, limits)
+            }))
+            .unwrap_or_else(|_| Err("the file could not be decoded (the reader stopped on it)".into()))
         })
         .collect();
     let mut reading = Reading { tallies: vec![Tally::default(); prefixes.len()], failed: Vec::new() };

@@ -105,17 +105,20 @@ impl Tally {
     }
 }
 
+/// Prefixes of one length, to their index.
+type ByKey = HashMap<Box<[u8]>, usize>;
+
 /// The wanted prefixes of one bucket, found for a key with one hash look-up per distinct prefix length
 /// (a bucket may hold thousands of job folders, all of one length).
 #[derive(Debug, Clone, Default)]
 pub struct PrefixSet {
     prefixes: Vec<String>,
-    by_length: Vec<(usize, HashMap<Box<[u8]>, usize>)>,
+    by_length: Vec<(usize, ByKey)>,
 }
 
 impl PrefixSet {
     pub fn new(prefixes: Vec<String>) -> PrefixSet {
-        let mut lengths: BTreeMap<usize, HashMap<Box<[u8]>, usize>> = BTreeMap::new();
+        let mut lengths: BTreeMap<usize, ByKey> = BTreeMap::new();
         for (i, p) in prefixes.iter().enumerate() {
             lengths.entry(p.len()).or_default().insert(p.as_bytes().into(), i);
         }

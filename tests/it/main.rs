@@ -5,6 +5,7 @@ mod audit_cli;
 mod differential;
 mod ecosystem;
 mod html_browser;
+mod inventory_e2e;
 mod inventory_files;
 mod lint_cli;
 mod lint_setup;

@@ -1,6 +1,7 @@
 //! A fault-injecting HTTP proxy in front of moto's S3, for answers moto never gives: S3's bare 400 to a
 //! HeadObject of an SSE-C object, an object gone between ListObjectsV2 and HeadObject, SlowDown bursts.
-//! Requests no rule matches are forwarded to moto unchanged.
+//! Requests no rule matches are forwarded to moto unchanged, but for one answer moto 5.2.5 gets wrong,
+//! which the proxy mends into S3's documented shape (`mend_inventory_list`).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -108,6 +109,47 @@ fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io
     // moto closes each connection after its answer, so the answer is everything until EOF.
     let mut answer = Vec::new();
     up.read_to_end(&mut answer)?;
+    let params: Vec<&str> = query.split('&').collect();
+    if method == "GET" && params.contains(&"inventory") && !params.iter().any(|p| p.starts_with("id=")) {
+        answer = mend_inventory_list(&answer, path, upstream)?;
+    }
     client.write_all(&answer)?;
     client.flush()
+}
+
+/// ListBucketInventoryConfigurations as S3 answers it. moto 5.2.5 differs from the Amazon S3 API Reference
+/// (ListBucketInventoryConfigurations, "Response Syntax") twice: its root element is
+/// `ListBucketInventoryConfigurationsResponse` where S3's is `ListInventoryConfigurationsResult` (the AWS SDK
+/// for Rust rejects the answer), and each configuration's `OptionalFields` holds `<Field>Field</Field>`
+/// instead of the fields. Its GetBucketInventoryConfiguration answers are right, so the mended list is
+/// S3's root around moto's answer for each listed id.
+fn mend_inventory_list(answer: &[u8], path: &str, upstream: &str) -> std::io::Result<Vec<u8>> {
+    let text = String::from_utf8_lossy(answer);
+    let Some((_, body)) = text.split_once("\r\n\r\n") else { return Ok(answer.to_vec()) };
+    if !body.contains("<ListBucketInventoryConfigurationsResponse") {
+        return Ok(answer.to_vec());
+    }
+    let ids: Vec<&str> =
+        body.split("<Id>").skip(1).filter_map(|rest| rest.split_once("</Id>").map(|(id, _)| id)).collect();
+    let mut mended = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListInventoryConfigurationsResult \
+         xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">",
+    );
+    for id in ids {
+        let mut up = TcpStream::connect(upstream)?;
+        write!(up, "GET {path}?inventory&id={id} HTTP/1.1\r\nHost: s3\r\nConnection: close\r\n\r\n")?;
+        let mut one = Vec::new();
+        up.read_to_end(&mut one)?;
+        let one = String::from_utf8_lossy(&one);
+        let config = one.split_once("<InventoryConfiguration").map(|(_, c)| c).unwrap_or_default();
+        let config = config.split_once('>').map(|(_, c)| c).unwrap_or_default();
+        mended.push_str("<InventoryConfiguration>");
+        mended.push_str(config);
+    }
+    mended.push_str("<IsTruncated>false</IsTruncated></ListInventoryConfigurationsResult>");
+    Ok(format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{mended}",
+        mended.len()
+    )
+    .into_bytes())
 }
