@@ -13,6 +13,7 @@ mod kms;
 mod progress;
 mod s3;
 mod s3_inventory;
+mod s3_read;
 mod translate;
 
 use std::collections::BTreeSet;

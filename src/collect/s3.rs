@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use futures_util::future::join_all;
 
 use super::failure::{self, Failure};
+use super::s3_read::{head, location_region, region_of};
 use super::{Ctx, ObjectSampling};
-use crate::inventory::{Bucket, Coverage, EncryptionRule, ObjectPrefix, S3Object, TranslationJob};
+use crate::inventory::{Bucket, Coverage, EncryptionRule, ObjectPrefix, TranslationJob};
 use crate::vocab::aws::parse_s3_uri;
 
 /// The buckets and prefixes the jobs refer to, each once.
@@ -146,26 +147,6 @@ async fn bucket(ctx: &Ctx, name: &str, owned: &Option<BTreeSet<String>>) -> Buck
     Bucket { name: name.to_owned(), account, region, encryption_rules, policy, origin: None }
 }
 
-/// Where to ask GetBucketLocation: us-east-1 answers it for any bucket of the commercial partition (other
-/// regions may redirect); the China and GovCloud partitions are asked in the scan's own region.
-pub(super) fn location_region(home: &str) -> &str {
-    if home.starts_with("cn-") || home.starts_with("us-gov-") || home.starts_with("us-iso") {
-        home
-    } else {
-        "us-east-1"
-    }
-}
-
-/// GetBucketLocation's answer as a region: an empty constraint is us-east-1, and `EU` the old name of
-/// eu-west-1.
-pub(super) fn region_of(constraint: Option<&str>) -> String {
-    match constraint {
-        None | Some("") => "us-east-1".to_owned(),
-        Some("EU") => "eu-west-1".to_owned(),
-        Some(r) => r.to_owned(),
-    }
-}
-
 /// Lists a prefix and reads the headers of its objects (up to the sample size). `None` when the listing
 /// failed: the gap under `s3://bucket/prefix` says why.
 async fn prefix(
@@ -222,41 +203,9 @@ async fn prefix(
     })
 }
 
-pub(super) async fn head(ctx: &Ctx, client: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<S3Object, Failure> {
-    match ctx.call(client.head_object().bucket(bucket).key(key).send()).await {
-        Ok(out) => Ok(S3Object {
-            key: key.to_owned(),
-            sse_algorithm: out.server_side_encryption().map(|s| s.as_str().to_owned()),
-            kms_key_id: out.ssekms_key_id().map(str::to_owned),
-            bucket_key_enabled: out.bucket_key_enabled(),
-            sse_c: out.sse_customer_algorithm().is_some(),
-        }),
-        Err(e) => {
-            let f = failure::describe(&e);
-            // S3 refuses to describe an SSE-C object without its key, with a bare 400.
-            if f.status == Some(400) {
-                Ok(S3Object { key: key.to_owned(), sse_c: true, ..S3Object::default() })
-            } else {
-                Err(f)
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bucket_locations_become_regions() {
-        assert_eq!(region_of(None), "us-east-1");
-        assert_eq!(region_of(Some("")), "us-east-1");
-        assert_eq!(region_of(Some("EU")), "eu-west-1");
-        assert_eq!(region_of(Some("ap-south-2")), "ap-south-2");
-        assert_eq!(location_region("eu-west-1"), "us-east-1");
-        assert_eq!(location_region("cn-north-1"), "cn-north-1");
-        assert_eq!(location_region("us-gov-west-1"), "us-gov-west-1");
-    }
 
     #[test]
     fn each_bucket_and_prefix_is_wanted_once() {

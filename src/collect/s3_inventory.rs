@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use futures_util::future::join_all;
 
 use super::failure::{self, Failure};
-use super::s3::{head, location_region, region_of};
+use super::s3_read::{head, location_region, region_of};
 use super::{CollectError, Ctx, ObjectSampling};
 use crate::inventory::{Coverage, InventoryEvidence, ObjectPrefix, UnreadFile};
 use crate::s3inventory::{self, Limits, Manifest, PrefixSet, Status, Tally};
