@@ -103,9 +103,32 @@ pub struct CollectionArgs {
     /// judged from the report; --objects sets the HeadObject sample that confirms SSE-KMS keys.
     #[arg(long = "inventory", value_name = "MANIFEST", value_parser = clap::builder::NonEmptyStringValueParser::new())]
     pub inventory: Vec<String>,
-    /// Requests in flight at once.
+    /// HTTP requests in flight at once, all accounts together.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// Calls in flight per account (API quotas are per account and region) [default: --concurrency].
+    #[arg(long = "account-concurrency", value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub account_concurrency: Option<u16>,
+    /// Read every ACTIVE account of the organization (organizations:ListAccounts with the starting
+    /// credentials: the management account or a delegated administrator).
+    #[arg(long, conflicts_with = "accounts")]
+    pub org: bool,
+    /// Read these accounts (12-digit ids, comma-separated or repeated).
+    #[arg(long, value_name = "ID[,ID...]", value_delimiter = ',', value_parser = crate::collect::parse_account)]
+    pub accounts: Vec<String>,
+    /// Leave these accounts out of --org or --accounts.
+    #[arg(long = "exclude-accounts", value_name = "ID[,ID...]", value_delimiter = ',', value_parser = crate::collect::parse_account)]
+    pub exclude_accounts: Vec<String>,
+    /// The role assumed in each account other than the starting one: arn:aws:iam::ACCOUNT:role/NAME.
+    #[arg(long = "role-name", value_name = "NAME", default_value = "atrest-audit", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub role_name: String,
+    /// The external id the audit role's trust policy asks for.
+    #[arg(long = "external-id", value_name = "ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    pub external_id: Option<String>,
+    /// Read only the accounts at positions INDEX modulo COUNT of the sorted account list (0-based), plus
+    /// what their jobs name in other accounts; `atrest audit` of all COUNT snapshots equals one scan.
+    #[arg(long, value_name = "INDEX/COUNT", value_parser = crate::collect::Shard::parse)]
+    pub shard: Option<crate::collect::Shard>,
     /// The longest the whole collection may take, in seconds; past it the run stops with exit 2.
     #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
@@ -153,6 +176,15 @@ impl CollectionArgs {
             since: self.since,
             objects: self.objects,
             inventory,
+            accounts: crate::collect::AccountSelection {
+                org: self.org,
+                accounts: self.accounts,
+                exclude: self.exclude_accounts,
+                role_name: self.role_name,
+                external_id: self.external_id,
+                shard: self.shard,
+                per_account: usize::from(self.account_concurrency.unwrap_or(self.concurrency)),
+            },
             concurrency: usize::from(self.concurrency),
             timeout: std::time::Duration::from_secs(self.timeout),
             progress,

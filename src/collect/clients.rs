@@ -11,10 +11,14 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
 use aws_smithy_http_client::tls;
 use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
     BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
 };
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
@@ -86,6 +90,37 @@ impl Intercept for CallCounter {
     }
 }
 
+/// The HTTP client with a limit on attempts in flight, shared by every account's clients.
+#[derive(Debug, Clone)]
+struct Limited {
+    inner: SharedHttpClient,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl HttpClient for Limited {
+    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+        let inner = self.inner.http_connector(settings, components);
+        SharedHttpConnector::new(LimitedConnector { inner, permits: self.permits.clone() })
+    }
+}
+
+#[derive(Debug)]
+struct LimitedConnector {
+    inner: SharedHttpConnector,
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl HttpConnector for LimitedConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let (inner, permits) = (self.inner.clone(), self.permits.clone());
+        HttpConnectorFuture::new(async move {
+            // Held until the answer's head arrives; a body read after that takes no place.
+            let _permit = permits.acquire_owned().await;
+            inner.call(request).await
+        })
+    }
+}
+
 /// Service clients for every region of the scan, sharing one configuration, one HTTP client and one counter.
 pub struct Clients {
     pub sdk: SdkConfig,
@@ -112,6 +147,12 @@ impl Clients {
         let http = aws_smithy_http_client::Builder::new()
             .tls_provider(tls::Provider::Rustls(tls::rustls_provider::CryptoMode::Ring))
             .build_https();
+        // `--concurrency` bounds HTTP attempts, not calls: a call that backs off after throttling holds no
+        // place, so one throttled account does not slow the others (their own limit is per call, in Ctx).
+        let http = SharedHttpClient::new(Limited {
+            inner: http,
+            permits: Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1))),
+        });
         // Standard retries: exponential backoff with jitter, throttling and 5xx answers retried. Adaptive mode
         // was measured first: its client-side rate limiter, fed by a handful of requests, slept 49 s after
         // three throttled answers in a six-job scan (2.3 s with this).
@@ -186,9 +227,40 @@ impl Clients {
         let path_style =
             sdk.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty());
         let counter = CallCounter { counts: Arc::default(), progress: options.progress.clone() };
+        Ok(Clients::from_sdk(sdk, regions, counter, path_style))
+    }
+
+    fn from_sdk(sdk: SdkConfig, regions: Vec<String>, counter: CallCounter, path_style: bool) -> Clients {
         let iam = aws_sdk_iam::config::Builder::from(&sdk).interceptor(counter.clone()).build();
         let iam = aws_sdk_iam::Client::from_conf(iam);
-        Ok(Clients { sdk, regions, counter, path_style, per_region: Mutex::new(BTreeMap::new()), iam })
+        Clients { sdk, regions, counter, path_style, per_region: Mutex::new(BTreeMap::new()), iam }
+    }
+
+    /// The clients of another account: the same configuration, HTTP client and counter, with the
+    /// credentials of `role_arn` through the SDK's assume-role provider (session name `atrest`), which the
+    /// configuration's identity cache refreshes before they expire on a long scan.
+    pub async fn assume(&self, role_arn: &str, external_id: Option<&str>) -> Clients {
+        let mut builder =
+            aws_config::sts::AssumeRoleProvider::builder(role_arn).configure(&self.sdk).session_name("atrest");
+        if let Some(id) = external_id {
+            builder = builder.external_id(id);
+        }
+        let provider = builder.build().await;
+        let sdk = self
+            .sdk
+            .to_builder()
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
+            .build();
+        Clients::from_sdk(sdk, self.regions.clone(), self.counter.clone(), self.path_style)
+    }
+
+    /// Organizations is global: asked in the scan's first region, as the SDK routes it.
+    pub fn organizations(&self) -> aws_sdk_organizations::Client {
+        let conf = aws_sdk_organizations::config::Builder::from(&self.sdk)
+            .region(Region::new(self.regions[0].clone()))
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_organizations::Client::from_conf(conf)
     }
 
     fn build_region(&self, region: &str) -> RegionClients {

@@ -6,6 +6,7 @@
 //! collection goes on; only what makes the whole scan meaningless (no region, no credentials, an endpoint
 //! that cannot be reached, Translate's listings refused) stops it.
 
+mod accounts;
 mod clients;
 mod failure;
 mod iam;
@@ -16,16 +17,19 @@ mod s3_inventory;
 mod s3_read;
 mod translate;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use futures_util::future::join_all;
+
+pub use accounts::{AccountSelection, Shard, parse_account};
 use clients::Clients;
 use failure::Failure;
 pub use progress::Progress;
 pub use s3_inventory::InventorySource;
 
-use crate::inventory::{Gap, Inventory, SNAPSHOT_VERSION};
+use crate::inventory::{AccountStatus, Gap, Inventory, SNAPSHOT_VERSION};
 use crate::vocab::aws::ApiCalls;
 
 /// How many objects per prefix get a HeadObject, and whether S3 Inventory reports are looked for.
@@ -90,6 +94,8 @@ pub struct CollectOptions {
     pub objects: ObjectSampling,
     /// S3 Inventory manifests named with `--inventory`, loaded before any call.
     pub inventory: Vec<InventorySource>,
+    /// The accounts to read and how to reach them.
+    pub accounts: AccountSelection,
     pub concurrency: usize,
     /// The longest the whole collection may take: a hung endpoint costs each wave of calls the SDK's
     /// timeouts, with no bound on the waves.
@@ -142,17 +148,30 @@ pub enum CollectError {
     Runtime(std::io::Error),
 }
 
-/// Shared by every collector: the clients, the account, the gaps found so far and the request limit.
+/// One account's collection: its clients and its call limit, with the options and the gaps found so far
+/// that every account of the run shares.
 pub(crate) struct Ctx {
     pub clients: Clients,
     pub account: String,
-    pub options: CollectOptions,
-    gaps: Mutex<Vec<Gap>>,
+    pub options: Arc<CollectOptions>,
+    gaps: Arc<Mutex<Vec<Gap>>>,
     limit: tokio::sync::Semaphore,
 }
 
 impl Ctx {
-    /// Runs one request under the `--concurrency` limit.
+    fn new(clients: Clients, account: String, options: Arc<CollectOptions>) -> Ctx {
+        let limit = tokio::sync::Semaphore::new(options.accounts.per_account.max(1));
+        Ctx { clients, account, options, gaps: Arc::default(), limit }
+    }
+
+    /// Another account's context, sharing the options and the gaps.
+    pub fn sibling(&self, clients: Clients, account: String) -> Ctx {
+        let limit = tokio::sync::Semaphore::new(self.options.accounts.per_account.max(1));
+        Ctx { clients, account, options: self.options.clone(), gaps: self.gaps.clone(), limit }
+    }
+
+    /// Runs one call (its retries included) under the account's limit; `--concurrency` bounds the HTTP
+    /// attempts of all accounts together (clients.rs).
     pub async fn call<F: Future>(&self, request: F) -> F::Output {
         let _permit = self.limit.acquire().await;
         request.await
@@ -195,27 +214,48 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
     progress.phase("connecting");
     let clients = Clients::load(&options).await?;
     let account = caller_account(&clients).await?;
-    let limit = tokio::sync::Semaphore::new(options.concurrency.max(1));
-    let ctx = Ctx { clients, account, options, gaps: Mutex::new(Vec::new()), limit };
+    let start = Arc::new(Ctx::new(clients, account, Arc::new(options)));
+    let asked = accounts::asked(&start).await?;
+    let mine = match start.options.accounts.shard {
+        Some(shard) => shard.part(&asked),
+        None => asked.clone(),
+    };
+    // One account asked for without --org or --accounts: today's single-account scan, where a refused
+    // Translate listing stops the run. With many, it leaves that account unread and the others go on.
+    let many = start.options.accounts.org || !start.options.accounts.accounts.is_empty();
+    let registry = accounts::Registry::new(start.clone(), &asked);
 
     progress.phase("listing Translate jobs");
-    let regions = ctx.clients.regions.clone();
-    let listings = futures_util::future::join_all(regions.iter().map(|r| translate::collect(&ctx, r))).await;
+    let regions = start.clients.regions.clone();
+    let listings = join_all(mine.iter().map(|a| list_account(&registry, a, &regions))).await;
     let mut inventory = Inventory {
         snapshot_version: SNAPSHOT_VERSION,
-        accounts: vec![ctx.account.clone()],
+        accounts: mine.clone(),
         regions: regions.clone(),
         ..Inventory::default()
     };
-    for listing in listings {
-        let listing = listing?;
-        inventory.jobs.extend(listing.jobs);
-        inventory.terminologies.extend(listing.terminologies);
-        inventory.parallel_data.extend(listing.parallel_data);
+    for (account, listing) in mine.iter().zip(listings) {
+        let status = match listing {
+            Ok(listing) => {
+                inventory.jobs.extend(listing.jobs);
+                inventory.terminologies.extend(listing.terminologies);
+                inventory.parallel_data.extend(listing.parallel_data);
+                AccountStatus::read()
+            }
+            Err(Unread::Role(why)) => AccountStatus::not_read(why),
+            Err(Unread::Listing(e)) if many => {
+                start.gap("translate", "ListTextTranslationJobs", account.as_str(), &Failure::note(e.to_string()));
+                AccountStatus::not_read(e.to_string())
+            }
+            Err(Unread::Listing(e)) => return Err(e),
+        };
+        if many {
+            inventory.account_status.insert(account.clone(), status);
+        }
     }
     // A job asked for by id that no region lists is a mistake to say, not an empty scan to pass.
     let missing: Vec<String> =
-        ctx.options.job_ids.iter().filter(|id| !inventory.jobs.iter().any(|j| &&j.job_id == id)).cloned().collect();
+        start.options.job_ids.iter().filter(|id| !inventory.jobs.iter().any(|j| &&j.job_id == id)).cloned().collect();
     if !missing.is_empty() {
         return Err(CollectError::JobsNotFound { ids: missing.join(", "), regions: regions.join(", ") });
     }
@@ -223,20 +263,127 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
     progress.phase("reading buckets, objects and roles");
     let wanted = s3::Wanted::from_jobs(&inventory.jobs);
     let roles: BTreeSet<String> = inventory.jobs.iter().map(|j| j.data_access_role_arn.clone()).collect();
-    let (s3_out, roles) = tokio::join!(s3::collect(&ctx, wanted), iam::collect(&ctx, roles));
+    let (s3_out, roles) = tokio::join!(buckets(&registry, &mine, wanted), roles_by_account(&registry, roles));
     inventory.buckets = s3_out.buckets;
     inventory.prefixes = s3_out.prefixes;
     inventory.roles = roles;
 
     progress.phase("reading KMS keys");
-    inventory.keys = kms::collect(&ctx, kms::references(&inventory, &ctx.account)).await;
+    let mut refs_by_account: BTreeMap<String, BTreeSet<crate::vocab::aws::KeyRef>> = BTreeMap::new();
+    for r in kms::references(&inventory, &start.account) {
+        refs_by_account.entry(r.account.clone()).or_default().insert(r);
+    }
+    let registry = &registry;
+    let keys = join_all(refs_by_account.into_iter().map(|(account, refs)| async move {
+        let ctx = registry.for_resource(&account).await;
+        kms::collect(&ctx, refs).await
+    }))
+    .await;
+    inventory.keys = keys.into_iter().flatten().collect();
+    inventory.keys.sort_by(|a, b| a.arn.cmp(&b.arn));
 
-    inventory.gaps = std::mem::take(&mut *ctx.gaps.lock().unwrap_or_else(|e| e.into_inner()));
+    inventory.gaps = std::mem::take(&mut *start.gaps.lock().unwrap_or_else(|e| e.into_inner()));
     inventory
         .gaps
         .sort_by(|a, b| (&a.service, &a.operation, &a.resource).cmp(&(&b.service, &b.operation, &b.resource)));
+    inventory.gaps.dedup();
     inventory.collected_at = Some(crate::vocab::time::now_rfc3339());
-    Ok(Collection { inventory, api_calls: ctx.clients.counter.snapshot(), started_at })
+    Ok(Collection { inventory, api_calls: start.clients.counter.snapshot(), started_at })
+}
+
+/// Why an account of the run was not read.
+enum Unread {
+    Role(String),
+    Listing(CollectError),
+}
+
+/// One account's Translate listings in every region.
+async fn list_account(
+    registry: &accounts::Registry,
+    account: &str,
+    regions: &[String],
+) -> Result<translate::Listing, Unread> {
+    let ctx = match registry.get(account).await {
+        Some(Ok(ctx)) => ctx,
+        Some(Err(why)) => return Err(Unread::Role(why)),
+        None => return Err(Unread::Role("not in the run".into())),
+    };
+    let mut all = translate::Listing::default();
+    for listing in join_all(regions.iter().map(|r| translate::collect(&ctx, r))).await {
+        let listing = listing.map_err(Unread::Listing)?;
+        all.jobs.extend(listing.jobs);
+        all.terminologies.extend(listing.terminologies);
+        all.parallel_data.extend(listing.parallel_data);
+    }
+    Ok(all)
+}
+
+/// Each bucket read with its owner's credentials: the owner is the run's account whose ListBuckets holds
+/// it (the shard's own accounts first, the others only when needed); a bucket no account of the run owns
+/// is read with the starting credentials.
+async fn buckets(registry: &accounts::Registry, mine: &[String], wanted: s3::Wanted) -> s3::S3Out {
+    let mut owned: BTreeMap<String, Option<BTreeSet<String>>> = BTreeMap::new();
+    let lists = join_all(mine.iter().map(|a| async move {
+        match registry.get(a).await {
+            Some(Ok(ctx)) => Some(s3::owned_buckets(&ctx).await),
+            _ => None,
+        }
+    }))
+    .await;
+    for (a, list) in mine.iter().zip(lists) {
+        if let Some(list) = list {
+            owned.insert(a.clone(), list);
+        }
+    }
+    let owner = |owned: &BTreeMap<String, Option<BTreeSet<String>>>, bucket: &str| {
+        owned.iter().find(|(_, list)| list.as_ref().is_some_and(|l| l.contains(bucket))).map(|(a, _)| a.clone())
+    };
+    if wanted.buckets().any(|b| owner(&owned, b).is_none()) {
+        for a in registry.accounts().filter(|a| !owned.contains_key(*a)).cloned().collect::<Vec<_>>() {
+            if let Some(Ok(ctx)) = registry.get(&a).await {
+                owned.insert(a, s3::owned_buckets(&ctx).await);
+            }
+        }
+    }
+    let start = registry.start().account.clone();
+    let parts = wanted.split(|b| owner(&owned, b).unwrap_or_else(|| start.clone()));
+    let outs = join_all(parts.into_iter().map(|(account, part)| {
+        let list = owned.get(&account).cloned().flatten();
+        async move {
+            let ctx = registry.for_resource(&account).await;
+            let list = match list {
+                Some(l) => Some(l),
+                None => s3::owned_buckets(&ctx).await,
+            };
+            s3::collect(&ctx, part, &list).await
+        }
+    }))
+    .await;
+    let mut out = s3::S3Out::default();
+    for o in outs {
+        out.buckets.extend(o.buckets);
+        out.prefixes.extend(o.prefixes);
+    }
+    out.buckets.sort_by(|a, b| a.name.cmp(&b.name));
+    out.prefixes.sort_by(|a, b| (&a.bucket, &a.prefix).cmp(&(&b.bucket, &b.prefix)));
+    out
+}
+
+/// Each role read in its own account when the run reads that account.
+async fn roles_by_account(registry: &accounts::Registry, roles: BTreeSet<String>) -> Vec<crate::inventory::IamRole> {
+    let mut by_account: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for arn in roles {
+        let account = arn.split(':').nth(4).unwrap_or_default().to_owned();
+        by_account.entry(account).or_default().insert(arn);
+    }
+    let read = join_all(by_account.into_iter().map(|(account, arns)| async move {
+        let ctx = registry.for_resource(&account).await;
+        iam::collect(&ctx, arns).await
+    }))
+    .await;
+    let mut all: Vec<crate::inventory::IamRole> = read.into_iter().flatten().collect();
+    all.sort_by(|a, b| a.arn.cmp(&b.arn));
+    all
 }
 
 /// The caller's account, from STS GetCallerIdentity: the first call, so it also proves the endpoint answers

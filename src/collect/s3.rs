@@ -35,6 +35,22 @@ impl Wanted {
         }
         w
     }
+
+    pub fn buckets(&self) -> impl Iterator<Item = &String> {
+        self.buckets.iter()
+    }
+
+    /// The buckets and their prefixes, grouped by whose credentials read them.
+    pub fn split(self, owner: impl Fn(&str) -> String) -> BTreeMap<String, Wanted> {
+        let mut parts: BTreeMap<String, Wanted> = BTreeMap::new();
+        for b in self.buckets {
+            parts.entry(owner(&b)).or_default().buckets.insert(b);
+        }
+        for (b, p) in self.prefixes {
+            parts.entry(owner(&b)).or_default().prefixes.insert((b, p));
+        }
+        parts
+    }
 }
 
 #[derive(Debug, Default)]
@@ -43,8 +59,10 @@ pub struct S3Out {
     pub prefixes: Vec<ObjectPrefix>,
 }
 
-pub async fn collect(ctx: &Ctx, wanted: Wanted) -> S3Out {
-    let owned = owned_buckets(ctx).await;
+/// Reads the buckets and prefixes with the account's credentials; `owned` is its ListBuckets answer (`None`
+/// when that was refused), which says whether a bucket is the account's.
+pub async fn collect(ctx: &Ctx, wanted: Wanted, owned: &Option<BTreeSet<String>>) -> S3Out {
+    let owned = owned.clone();
     let buckets = join_all(wanted.buckets.iter().map(|name| bucket(ctx, name, &owned))).await;
     let regions: BTreeMap<&str, Option<&str>> =
         buckets.iter().map(|b| (b.name.as_str(), b.region.as_deref())).collect();
@@ -73,7 +91,7 @@ pub async fn collect(ctx: &Ctx, wanted: Wanted) -> S3Out {
 
 /// The caller's own buckets, to tell which buckets belong to the scanned account (S3 does not say whose a
 /// bucket is otherwise). `None` when the list could not be read.
-async fn owned_buckets(ctx: &Ctx) -> Option<BTreeSet<String>> {
+pub async fn owned_buckets(ctx: &Ctx) -> Option<BTreeSet<String>> {
     let client = ctx.clients.home().s3;
     let mut names = BTreeSet::new();
     let mut pages = client.list_buckets().into_paginator().send();

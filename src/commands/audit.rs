@@ -50,6 +50,7 @@ pub fn audit_inventory(
         started_at,
         finished_at: now_rfc3339(),
         accounts: inventory.accounts.clone(),
+        account_status: inventory.account_status.clone(),
         regions: inventory.regions.clone(),
         snapshots,
         fail_on: settings.fail_on,

@@ -310,6 +310,7 @@ pub fn lint_report(paths: &[PathBuf], settings: &Settings) -> Result<(Report, Ve
         started_at,
         finished_at: crate::vocab::time::now_rfc3339(),
         accounts: Vec::new(),
+        account_status: Default::default(),
         regions: Vec::new(),
         snapshots: Vec::new(),
         fail_on: settings.fail_on,

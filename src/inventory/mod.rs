@@ -70,6 +70,13 @@ pub fn merge(named: Vec<(String, Inventory)>) -> Merged {
     let mut roles = Vec::new();
     for (name, inv) in named {
         merged.accounts.extend(inv.accounts);
+        // Shards report disjoint accounts; where two snapshots report one account, one that read it wins.
+        for (account, status) in inv.account_status {
+            let keep = merged.account_status.get(&account).is_some_and(|s| s.status == "read");
+            if !keep {
+                merged.account_status.insert(account, status);
+            }
+        }
         merged.regions.extend(inv.regions);
         merged.gaps.extend(inv.gaps);
         let stamp = inv.collected_at.clone();

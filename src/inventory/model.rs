@@ -15,9 +15,13 @@ pub struct Inventory {
     /// RFC 3339 time the collection finished.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collected_at: Option<String>,
-    /// Accounts scanned (the caller's account, from STS GetCallerIdentity).
+    /// Accounts the collection was asked to read (the caller's account, from STS GetCallerIdentity, or the
+    /// `--org`/`--accounts` list, or a shard's part of it).
     #[serde(default)]
     pub accounts: Vec<String>,
+    /// Whether each of `accounts` was read, and why not (absent for a one-account collection).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub account_status: BTreeMap<String, AccountStatus>,
     /// Regions scanned.
     #[serde(default)]
     pub regions: Vec<String>,
@@ -44,6 +48,27 @@ impl TranslationJob {
     /// The job's output folder as (bucket, prefix ending in `/`): see `vocab::aws::output_folder`.
     pub fn output_folder(&self) -> Option<(String, String)> {
         crate::vocab::aws::output_folder(&self.output_data_config.s3_uri, &self.account, &self.job_id)
+    }
+}
+
+/// Whether an account of the run was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountStatus {
+    /// `read` or `not-read`.
+    pub status: String,
+    /// Why it was not read: the role could not be assumed, Translate refused its listings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl AccountStatus {
+    pub fn read() -> AccountStatus {
+        AccountStatus { status: "read".into(), reason: None }
+    }
+
+    pub fn not_read(reason: impl Into<String>) -> AccountStatus {
+        AccountStatus { status: "not-read".into(), reason: Some(reason.into()) }
     }
 }
 

@@ -50,6 +50,9 @@ pub struct RunInfo {
     pub started_at: String,
     pub finished_at: String,
     pub accounts: Vec<String>,
+    /// With `--org` or `--accounts`: whether each account was read, and why not.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub account_status: std::collections::BTreeMap<String, crate::inventory::AccountStatus>,
     pub regions: Vec<String>,
     /// The snapshot files an `audit` read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -127,6 +130,7 @@ pub struct ReportInput {
     pub started_at: String,
     pub finished_at: String,
     pub accounts: Vec<String>,
+    pub account_status: std::collections::BTreeMap<String, crate::inventory::AccountStatus>,
     pub regions: Vec<String>,
     pub snapshots: Vec<String>,
     pub fail_on: FailOn,
@@ -181,6 +185,7 @@ impl Report {
                 started_at: input.started_at,
                 finished_at: input.finished_at,
                 accounts: input.accounts,
+                account_status: input.account_status,
                 regions: input.regions,
                 snapshots: input.snapshots,
                 fail_on: input.fail_on,

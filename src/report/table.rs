@@ -243,6 +243,7 @@ mod tests {
             started_at: String::new(),
             finished_at: String::new(),
             accounts: vec![],
+            account_status: Default::default(),
             regions: vec![],
             snapshots: vec![],
             fail_on: FailOn::Severity(Severity::Low),

@@ -10,6 +10,7 @@ mod inventory_files;
 mod lint_cli;
 mod lint_setup;
 mod oracle_iam_simulate;
+mod org_e2e;
 mod reference_examples;
 mod report_formats;
 mod rules_catalogue;

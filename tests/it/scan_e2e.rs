@@ -793,8 +793,15 @@ fn every_requested_region_is_scanned_with_its_own_clients() {
 fn sse_c_objects_vanished_objects_and_s3_slowdowns() {
     let (moto, translate, _) = world();
     let proxy = FaultProxy::start(&moto.url);
-    let rule =
-        |method, path: &str, query, status, code, times| Rule { method, path: path.into(), query, status, code, times };
+    let rule = |method, path: &str, query, status, code, times| Rule {
+        method,
+        path: path.into(),
+        query,
+        status,
+        code,
+        times,
+        body: "",
+    };
     // S3 will not describe an SSE-C object without its key: a bare 400 (moto answers 200).
     proxy.add(rule("HEAD", "/atrest-in-good/docs/a.txt", "", 400, None, 100));
     // Deleted after the listing.

@@ -99,6 +99,8 @@ pub struct Seed {
     pub s3: aws_sdk_s3::Client,
     pub kms: aws_sdk_kms::Client,
     pub iam: aws_sdk_iam::Client,
+    pub sts: aws_sdk_sts::Client,
+    pub organizations: aws_sdk_organizations::Client,
 }
 
 impl Seed {
@@ -111,8 +113,28 @@ impl Seed {
         Seed::build(moto, "testing", "testing", region).await
     }
 
+    /// Clients acting in another account: moto's AssumeRole into `arn:aws:iam::ACCOUNT:role/NAME` gives
+    /// credentials that moto maps to that account.
+    pub async fn in_account(moto: &Moto, account: &str, role: &str) -> Seed {
+        let base = Seed::new(moto, "testing", "testing").await;
+        let out = base
+            .sts
+            .assume_role()
+            .role_arn(format!("arn:aws:iam::{account}:role/{role}"))
+            .role_session_name("seed")
+            .send()
+            .await
+            .unwrap();
+        let c = out.credentials().unwrap();
+        Seed::with(moto, c.access_key_id(), c.secret_access_key(), Some(c.session_token()), REGION).await
+    }
+
     async fn build(moto: &Moto, access_key: &str, secret: &str, region: &str) -> Seed {
-        let creds = aws_credential_types::Credentials::new(access_key, secret, None, None, "test");
+        Seed::with(moto, access_key, secret, None, region).await
+    }
+
+    async fn with(moto: &Moto, access_key: &str, secret: &str, token: Option<&str>, region: &str) -> Seed {
+        let creds = aws_credential_types::Credentials::new(access_key, secret, token.map(str::to_owned), None, "test");
         let http = aws_smithy_http_client::Builder::new().build_http();
         let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .http_client(http)
@@ -126,6 +148,8 @@ impl Seed {
             s3: aws_sdk_s3::Client::from_conf(s3),
             kms: aws_sdk_kms::Client::new(&sdk),
             iam: aws_sdk_iam::Client::new(&sdk),
+            sts: aws_sdk_sts::Client::new(&sdk),
+            organizations: aws_sdk_organizations::Client::new(&sdk),
         }
     }
 

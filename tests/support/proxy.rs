@@ -17,6 +17,8 @@ pub struct Rule {
     pub status: u16,
     pub code: Option<&'static str>,
     pub times: usize,
+    /// A text the request's body must hold ("" for any): STS calls differ only in their form body.
+    pub body: &'static str,
 }
 
 #[derive(Clone)]
@@ -73,8 +75,10 @@ fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let fault = {
         let mut rules = rules.lock().unwrap();
-        let hit =
-            rules.iter_mut().find(|r| r.times > 0 && r.method == method && r.path == path && query.contains(r.query));
+        let text = String::from_utf8_lossy(&body);
+        let hit = rules.iter_mut().find(|r| {
+            r.times > 0 && r.method == method && r.path == path && query.contains(r.query) && text.contains(r.body)
+        });
         hit.map(|r| {
             r.times -= 1;
             r.clone()
@@ -86,7 +90,15 @@ fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io
         // response example): Code, Message, Resource, RequestId. A HEAD answer has no body (HeadObject:
         // "A HEAD request has the same options as a GET operation on an object. The response is identical
         // to the GET response except that there is no response body").
+        let query_api = body.starts_with(b"Action=");
         let body = match (rule.code, method.as_str()) {
+            // The AWS Query protocol's error shape (STS): AWS STS API Reference, "Common Errors", as
+            // <ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error>.
+            (Some(code), _) if query_api => format!(
+                "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+                 <Code>{code}</Code><Message>User is not authorized to perform: sts:AssumeRole (injected by the \
+                 test proxy)</Message></Error><RequestId>4442587F-B7D0-A2F9</RequestId></ErrorResponse>"
+            ),
             (Some(code), m) if m != "HEAD" => format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message>\
                  <Resource>{path}</Resource><RequestId>4442587FB7D0A2F9</RequestId></Error>",

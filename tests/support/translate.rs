@@ -3,8 +3,12 @@
 //!
 //! Answers are shaped on the examples of the Translate Developer Guide and API Reference: job records as
 //! DescribeTextTranslationJob shows them in "Running a batch translation job" (async-start.md), output
-//! folder included. Differences from the real service, on purpose: one account per endpoint unless the
-//! job's role says otherwise, no JobStatus filter, NextToken is an offset.
+//! folder included. Differences from the real service, on purpose: no JobStatus filter, NextToken is an
+//! offset, and the caller's account is learnt from moto (`start_with_moto`): the endpoint sends moto's STS
+//! a GetCallerIdentity carrying the request's access key id (moto names the account by the key id alone,
+//! as it does for credentials its AssumeRole gave) and lists only that account's jobs (the account of the
+//! job's role), terminologies and parallel data (the account in their ARN). Without moto every request
+//! sees everything.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -41,6 +45,9 @@ struct State {
     faults: VecDeque<(Option<String>, Fault)>,
     /// The access key ids requests were signed with, in order.
     keys_seen: Vec<String>,
+    /// moto's URL, to learn a request's account; and what it said per access key id.
+    moto: Option<String>,
+    accounts: std::collections::HashMap<String, String>,
 }
 
 #[derive(Clone)]
@@ -52,6 +59,13 @@ pub struct TranslateEndpoint {
 const TIMESTAMPS: &[&str] = &["SubmittedTime", "EndTime", "CreatedAt", "LastUpdatedAt"];
 
 impl TranslateEndpoint {
+    /// As `start`, answering each account with its own resources (the account learnt from moto).
+    pub fn start_with_moto(page_size: usize, moto_url: &str) -> TranslateEndpoint {
+        let endpoint = TranslateEndpoint::start(page_size);
+        endpoint.state.lock().unwrap().moto = Some(moto_url.trim_start_matches("http://").to_owned());
+        endpoint
+    }
+
     /// Serves on a free 127.0.0.1 port until the process ends; pages hold at most `page_size` items.
     pub fn start(page_size: usize) -> TranslateEndpoint {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the Translate test endpoint");
@@ -164,7 +178,8 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
     let operation = path.rsplit('/').next().unwrap_or("").to_owned();
-    let (status, answer) = answer(state, &operation, &region, &body, &echoed.join("; "));
+    let account = caller_account(state)?;
+    let (status, answer) = answer(state, &operation, &region, account.as_deref(), &body, &echoed.join("; "));
     let mut bytes = Vec::new();
     ciborium::into_writer(&answer, &mut bytes).expect("CBOR encoding");
     let mut out = stream;
@@ -178,6 +193,39 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     out.flush()
 }
 
+/// The account of the last request's access key, asked of moto's STS (GetCallerIdentity, AWS STS API
+/// Reference: `<GetCallerIdentityResult><Account>…`) once per key; `None` without moto.
+fn caller_account(state: &Mutex<State>) -> std::io::Result<Option<String>> {
+    let (moto, key) = {
+        let st = state.lock().unwrap();
+        match (&st.moto, st.keys_seen.last()) {
+            (Some(m), Some(k)) => {
+                if let Some(a) = st.accounts.get(k) {
+                    return Ok(Some(a.clone()));
+                }
+                (m.clone(), k.clone())
+            }
+            _ => return Ok(None),
+        }
+    };
+    let body = "Action=GetCallerIdentity&Version=2011-06-15";
+    let mut up = TcpStream::connect(&moto)?;
+    write!(
+        up,
+        "POST / HTTP/1.1\r\nHost: {moto}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Authorization: AWS4-HMAC-SHA256 Credential={key}/20261201/us-east-1/sts/aws4_request, \
+         SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut answer = String::new();
+    up.read_to_string(&mut answer)?;
+    let account = answer.split("<Account>").nth(1).and_then(|a| a.split('<').next()).map(str::to_owned);
+    if let Some(a) = &account {
+        state.lock().unwrap().accounts.insert(key, a.clone());
+    }
+    Ok(account)
+}
+
 /// An error as the Smithy RPC v2 CBOR protocol carries it (Smithy specification, "RPC v2 CBOR protocol",
 /// error responses: a map whose `__type` is the shape id of the error, here one of the errors the
 /// Translate API Reference lists for the operation, and its `message`).
@@ -188,7 +236,14 @@ fn error(code: &str, message: &str) -> Value {
     ])
 }
 
-fn answer(state: &Mutex<State>, operation: &str, region: &str, body: &[u8], headers: &str) -> (u16, Value) {
+fn answer(
+    state: &Mutex<State>,
+    operation: &str,
+    region: &str,
+    account: Option<&str>,
+    body: &[u8],
+    headers: &str,
+) -> (u16, Value) {
     let mut st = state.lock().unwrap();
     if let Some(i) = st.faults.iter().position(|(op, _)| op.as_deref().is_none_or(|o| o == operation)) {
         let (_, fault) = st.faults.remove(i).unwrap();
@@ -225,14 +280,16 @@ fn answer(state: &Mutex<State>, operation: &str, region: &str, body: &[u8], head
                 .jobs
                 .iter()
                 .filter(|(r, j)| {
-                    r == region && after.is_none_or(|a| j["SubmittedTime"].as_f64().is_some_and(|t| t >= a))
+                    r == region
+                        && after.is_none_or(|a| j["SubmittedTime"].as_f64().is_some_and(|t| t >= a))
+                        && account.is_none_or(|a| arn_account(&j["DataAccessRoleArn"]) == Some(a))
                 })
                 .map(|(_, j)| j.clone())
                 .collect();
             (jobs, "TextTranslationJobPropertiesList")
         }
-        "ListTerminologies" => (in_region(&st.terminologies, region), "TerminologyPropertiesList"),
-        "ListParallelData" => (in_region(&st.parallel_data, region), "ParallelDataPropertiesList"),
+        "ListTerminologies" => (in_region(&st.terminologies, region, account), "TerminologyPropertiesList"),
+        "ListParallelData" => (in_region(&st.parallel_data, region, account), "ParallelDataPropertiesList"),
         _ => return (400, error("UnknownOperationException", operation)),
     };
     let end = (start + page).min(items.len());
@@ -246,9 +303,18 @@ fn answer(state: &Mutex<State>, operation: &str, region: &str, body: &[u8], head
     (200, Value::Map(out))
 }
 
-/// The resources whose ARN names the region.
-fn in_region(items: &[Json], region: &str) -> Vec<Json> {
-    items.iter().filter(|i| i["Arn"].as_str().and_then(|a| a.split(':').nth(3)) == Some(region)).cloned().collect()
+/// The resources whose ARN names the region (and the account, when known).
+fn in_region(items: &[Json], region: &str, account: Option<&str>) -> Vec<Json> {
+    items
+        .iter()
+        .filter(|i| i["Arn"].as_str().and_then(|a| a.split(':').nth(3)) == Some(region))
+        .filter(|i| account.is_none_or(|a| arn_account(&i["Arn"]) == Some(a)))
+        .cloned()
+        .collect()
+}
+
+fn arn_account(arn: &Json) -> Option<&str> {
+    arn.as_str().and_then(|a| a.split(':').nth(4))
 }
 
 /// Epoch seconds from a CBOR timestamp (tag 1) or a bare number.

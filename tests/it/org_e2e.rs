@@ -1,0 +1,251 @@
+//! Organization-wide scans end to end: an organization made in moto (CreateOrganization, CreateAccount),
+//! each member read through sts:AssumeRole of `atrest-audit` (moto maps the credentials it gives to the
+//! member), our Translate endpoint answering each account with its own jobs, one member whose role
+//! cannot be assumed (AccessDenied, injected into STS by the fault proxy: moto's AssumeRole never refuses
+//! without IAM enforcement), and shards run as separate processes.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::json as report;
+use crate::scan_e2e::{atrest, block_on, statuses};
+use crate::support::moto::{ACCOUNT, Moto, REGION, Seed};
+use crate::support::proxy::{FaultProxy, Rule};
+use crate::support::translate::TranslateEndpoint;
+
+const J_SHARED_KEY: &str = "0000000000000000000000000000000f";
+const J_CLOSED_KEY: &str = "00000000000000000000000000000010";
+const J_SECURITY: &str = "00000000000000000000000000000011";
+
+pub struct Org {
+    pub moto: Moto,
+    pub translate: TranslateEndpoint,
+    pub proxy: FaultProxy,
+    pub workload: String,
+    pub security: String,
+    pub locked: String,
+    /// Granted to the workload's role by the security account's key policy.
+    pub shared_key: String,
+    /// The security account's key that grants nothing to the workload.
+    pub closed_key: String,
+}
+
+fn five_actions() -> &'static str {
+    r#"["kms:Decrypt","kms:GenerateDataKey","kms:CreateGrant","kms:RetireGrant","kms:DescribeKey"]"#
+}
+
+fn trust(account: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"Service":"translate.amazonaws.com"}},"Action":"sts:AssumeRole","Condition":{{"StringEquals":{{"aws:SourceAccount":"{account}"}}}}}}]}}"#
+    )
+}
+
+fn org_job(id: &str, account: &str, input: &str, output: &str, key: &str) -> Value {
+    json!({
+        "JobId": id, "JobName": format!("job-{id}"), "JobStatus": "COMPLETED",
+        "SourceLanguageCode": "en", "TargetLanguageCodes": ["fr"],
+        "SubmittedTime": 1_764_000_000, "EndTime": 1_764_000_600,
+        "InputDataConfig": {"S3Uri": input, "ContentType": "text/plain"},
+        "OutputDataConfig": {"S3Uri": output, "EncryptionKey": {"Type": "KMS", "Id": key}},
+        "DataAccessRoleArn": format!("arn:aws:iam::{account}:role/TranslateRole"),
+    })
+}
+
+/// The management account (moto's default) with three members: a workload account whose jobs write under
+/// keys of the security account, the security account (one job of its own), and a locked one.
+pub fn org() -> Org {
+    let moto = Moto::start();
+    let translate = TranslateEndpoint::start_with_moto(10, &moto.url);
+    let proxy = FaultProxy::start(&moto.url);
+    let (workload, security, locked, shared_key, closed_key) = block_on(async {
+        let management = Seed::new(&moto, "testing", "testing").await;
+        management
+            .organizations
+            .create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for name in ["workload", "security", "locked"] {
+            let out = management
+                .organizations
+                .create_account()
+                .account_name(name)
+                .email(format!("{name}@example.com"))
+                .send()
+                .await
+                .unwrap();
+            ids.push(out.create_account_status().unwrap().account_id().unwrap().to_owned());
+        }
+        let (workload, security, locked) = (ids[0].clone(), ids[1].clone(), ids[2].clone());
+        let w = Seed::in_account(&moto, &workload, "atrest-audit").await;
+        let s = Seed::in_account(&moto, &security, "atrest-audit").await;
+
+        let root = |account: &str| {
+            format!(
+                r#"{{"Sid":"Root","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"kms:*","Resource":"*"}}"#
+            )
+        };
+        let shared_policy = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{},{{"Sid":"WorkloadTranslate","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{workload}:role/TranslateRole"}},"Action":{},"Resource":"*"}}]}}"#,
+            root(&security),
+            five_actions()
+        );
+        let shared_key = s.create_key(&shared_policy).await;
+        let closed_key =
+            s.create_key(&format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, root(&security))).await;
+        let own_policy = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{},{{"Sid":"Translate","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{security}:role/TranslateRole"}},"Action":{},"Resource":"*"}}]}}"#,
+            root(&security),
+            five_actions()
+        );
+        let own_key = s.create_key(&own_policy).await;
+
+        // The workload account: its role may use the security account's keys (the IAM half of AR204).
+        for (seed, account, bucket_in, bucket_out) in
+            [(&w, &workload, "org-w-in", "org-w-out"), (&s, &security, "org-s-in", "org-s-out")]
+        {
+            seed.bucket(bucket_in, None).await;
+            seed.default_encryption(bucket_in, "AES256", None).await;
+            seed.object(bucket_in, "docs/a.txt", Some("AES256"), None).await;
+            seed.bucket(bucket_out, None).await;
+            seed.iam
+                .create_role()
+                .role_name("TranslateRole")
+                .assume_role_policy_document(trust(account))
+                .send()
+                .await
+                .unwrap();
+            let inline = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{},"Resource":"arn:aws:kms:{REGION}:{security}:key/*"}},{{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket","s3:PutObject"],"Resource":["arn:aws:s3:::org-*","arn:aws:s3:::org-*/*"]}}]}}"#,
+                five_actions()
+            );
+            seed.iam
+                .put_role_policy()
+                .role_name("TranslateRole")
+                .policy_name("translate")
+                .policy_document(inline)
+                .send()
+                .await
+                .unwrap();
+        }
+        translate.add_job(org_job(J_SHARED_KEY, &workload, "s3://org-w-in/docs/", "s3://org-w-out/out/", &shared_key));
+        translate.add_job(org_job(J_CLOSED_KEY, &workload, "s3://org-w-in/docs/", "s3://org-w-out/out/", &closed_key));
+        translate.add_job(org_job(J_SECURITY, &security, "s3://org-s-in/docs/", "s3://org-s-out/out/", &own_key));
+        (workload, security, locked, shared_key, closed_key)
+    });
+    // The locked account's audit role refuses the management account.
+    proxy.add(Rule {
+        method: "POST",
+        path: "/".into(),
+        query: "",
+        status: 403,
+        code: Some("AccessDenied"),
+        times: usize::MAX,
+        body: Box::leak(format!("{locked}%3Arole%2Fatrest-audit").into_boxed_str()),
+    });
+    Org { moto, translate, proxy, workload, security, locked, shared_key, closed_key }
+}
+
+/// `atrest ARGS` on the organization, STS through the proxy.
+pub fn run(o: &Org, args: &[&str]) -> std::process::Output {
+    atrest(&o.moto.url, &o.translate.url, args, &[("AWS_ENDPOINT_URL_STS", o.proxy.url.as_str())])
+}
+
+fn scan_org(o: &Org) -> Value {
+    let out = run(o, &["scan", "--org", "--format", "json", "-q"]);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+    report(&out)
+}
+
+#[test]
+fn an_organization_scan_decides_cross_account_keys_in_their_own_account() {
+    let o = org();
+    let r = scan_org(&o);
+    let mut all = vec![ACCOUNT.to_owned(), o.workload.clone(), o.security.clone(), o.locked.clone()];
+    all.sort();
+    assert_eq!(r["run"]["accounts"], json!(all));
+    let status = &r["run"]["account_status"];
+    for a in [ACCOUNT, &o.workload, &o.security] {
+        assert_eq!(status[a]["status"], "read", "{a}: {status:#}");
+    }
+    assert_eq!(status[&o.locked]["status"], "not-read", "{status:#}");
+    let reason = status[&o.locked]["reason"].as_str().unwrap();
+    assert!(
+        reason
+            .ends_with("AccessDenied: User is not authorized to perform: sts:AssumeRole (injected by the test proxy)"),
+        "{reason}"
+    );
+    let errors = r["errors"].as_array().unwrap();
+    let role = format!("arn:aws:iam::{}:role/atrest-audit", o.locked);
+    assert!(
+        errors
+            .iter()
+            .any(|e| e["service"] == "sts" && e["operation"] == "AssumeRole" && e["resource"] == role.as_str()),
+        "{errors:#?}"
+    );
+    // The keys live in the security account and were read there: no gap names them.
+    for key in [&o.shared_key, &o.closed_key] {
+        assert!(!errors.iter().any(|e| e["resource"] == key.as_str()), "{key} was not read: {errors:#?}");
+    }
+    let s = statuses(&r);
+    let get = |rule: &str, id: &str| s.get(&(rule.to_owned(), id.to_owned())).cloned();
+    assert_eq!(get("AR204", &o.shared_key).as_deref(), Some("PASS"), "{s:#?}");
+    assert_eq!(get("AR204", &o.closed_key).as_deref(), Some("FAIL"), "{s:#?}");
+    // Every account answered with its own jobs: the security account's job is judged too.
+    let jobs: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|x| x["jobs"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    for j in [J_SHARED_KEY, J_CLOSED_KEY, J_SECURITY] {
+        assert!(jobs.contains(&j), "job {j} was not read");
+    }
+    // Nothing of the locked account is PASS: it had nothing read, so nothing is judged there.
+    assert!(
+        !r["results"].as_array().unwrap().iter().any(|x| x["resource"]["account"] == o.locked.as_str()),
+        "results on the unread account"
+    );
+}
+
+#[test]
+fn shards_audited_together_equal_the_organization_scan() {
+    let o = org();
+    let whole = scan_org(&o);
+    let dir = crate::tempdir();
+    for count in [2usize, 3] {
+        let mut snapshots = Vec::new();
+        for index in 0..count {
+            let path = dir.join(format!("shard-{index}-of-{count}.json"));
+            let shard = format!("{index}/{count}");
+            let out = run(&o, &["collect", "-q", "--org", "--shard", &shard, "-o", path.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+            snapshots.push(path.to_str().unwrap().to_owned());
+        }
+        let mut args = vec!["audit".to_owned()];
+        args.extend(snapshots.iter().cloned());
+        args.extend(["--format".into(), "json".into()]);
+        let audit = std::process::Command::new(env!("CARGO_BIN_EXE_atrest")).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&audit.stderr);
+        assert!(!stderr.contains("differ"), "the shards disagree about a resource: {stderr}");
+        let audit = report(&audit);
+        for field in ["results", "summary", "controls", "errors"] {
+            assert_eq!(whole[field], audit[field], "{count} shards: {field} differs from the organization scan");
+        }
+        assert_eq!(whole["run"]["accounts"], audit["run"]["accounts"]);
+        assert_eq!(whole["run"]["account_status"], audit["run"]["account_status"]);
+    }
+    // Each shard read only its own accounts' jobs.
+    let one: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("shard-0-of-3.json")).unwrap()).unwrap();
+    let accounts: BTreeMap<String, usize> = one["jobs"].as_array().unwrap().iter().fold(BTreeMap::new(), |mut m, j| {
+        *m.entry(j["account"].as_str().unwrap().to_owned()).or_default() += 1;
+        m
+    });
+    for a in accounts.keys() {
+        assert!(one["accounts"].as_array().unwrap().iter().any(|x| x == a.as_str()), "shard 0 listed {a}'s jobs");
+    }
+}
