@@ -51,17 +51,20 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
             let mut judged = true;
             let mut applies = false;
             for p in &s.action.patterns {
+                if p.text == "*" {
+                    applies = true;
+                    continue;
+                }
                 let Some((a_service, a_name)) = p.text.split_once(':') else {
                     judged = false;
                     break;
                 };
                 let a_service = a_service.to_ascii_lowercase();
-                if p.text == "*" || a_service != service {
-                    // An action of another service on this ARN applies to nothing; a wildcard to anything.
-                    applies |= p.text == "*";
-                    continue;
-                }
-                match c.applies_to(&a_service, a_name, &types) {
+                // An action's resource types are its own service's, whose ARNs may be in another namespace
+                // (sts:AssumeRole applies to STS's `role`, arn:…:iam::…:role/…).
+                let own =
+                    if a_service == service { Some(types.clone()) } else { c.resource_types_of(&a_service, &r.text) };
+                match own.and_then(|own| c.applies_to(&a_service, a_name, &own)) {
                     Some(fits) => applies |= fits,
                     None => judged = false,
                 }
