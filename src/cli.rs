@@ -76,7 +76,8 @@ pub struct CollectionArgs {
     /// A named profile of the shared AWS config and credentials files.
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
-    /// A region to scan (repeatable) [default: the region of the AWS configuration].
+    /// A region to scan (repeatable), or `all`: each account's enabled regions that offer Translate
+    /// [default: the region of the AWS configuration].
     #[arg(long = "region", value_name = "REGION", value_parser = parse_region)]
     pub regions: Vec<String>,
     /// Send every service to this endpoint (S3 then uses path-style addressing). AWS_ENDPOINT_URL and
@@ -134,14 +135,17 @@ pub struct CollectionArgs {
     pub timeout: u64,
 }
 
-/// A region name: lower-case letters, digits and hyphens (us-east-1, eu-west-3, us-gov-west-1).
+/// A region name: lower-case letters, digits and hyphens (us-east-1, eu-west-3, us-gov-west-1), or `all`.
 fn parse_region(s: &str) -> Result<String, String> {
+    if s == "all" {
+        return Ok(s.to_owned());
+    }
     let ok = !s.is_empty()
         && s.contains('-')
         && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-');
-    if ok { Ok(s.to_owned()) } else { Err("expected a region name such as us-east-1".into()) }
+    if ok { Ok(s.to_owned()) } else { Err("expected a region name such as us-east-1, or all".into()) }
 }
 
 /// An endpoint URL: http:// or https:// and a host.

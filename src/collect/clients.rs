@@ -188,14 +188,21 @@ impl Clients {
         {
             return Err(CollectError::EmptyRegion);
         }
-        if let Some(first) = options.regions.first() {
+        // `--region all` names no region to start from: the configuration's own, else us-east-1.
+        let all = options.regions.iter().any(|r| r == "all");
+        if all && options.regions.len() > 1 {
+            return Err(CollectError::AllRegions);
+        }
+        if let Some(first) = options.regions.first().filter(|_| !all) {
             loader = loader.region(Region::new(first.clone()));
         }
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
         }
         let sdk = loader.load().await;
-        let regions = if options.regions.is_empty() {
+        let regions = if all {
+            vec![sdk.region().map_or_else(|| "us-east-1".to_owned(), |r| r.to_string())]
+        } else if options.regions.is_empty() {
             match sdk.region() {
                 Some(r) => vec![r.to_string()],
                 None => return Err(CollectError::NoRegion),
@@ -252,6 +259,23 @@ impl Clients {
             .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider))
             .build();
         Clients::from_sdk(sdk, self.regions.clone(), self.counter.clone(), self.path_style)
+    }
+
+    pub fn ssm(&self) -> aws_sdk_ssm::Client {
+        let conf = aws_sdk_ssm::config::Builder::from(&self.sdk)
+            .region(Region::new(self.regions[0].clone()))
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_ssm::Client::from_conf(conf)
+    }
+
+    /// The Account Management API is global: asked in the scan's first region, as the SDK routes it.
+    pub fn account(&self) -> aws_sdk_account::Client {
+        let conf = aws_sdk_account::config::Builder::from(&self.sdk)
+            .region(Region::new(self.regions[0].clone()))
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_account::Client::from_conf(conf)
     }
 
     /// Organizations is global: asked in the scan's first region, as the SDK routes it.

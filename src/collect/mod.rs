@@ -12,6 +12,7 @@ mod failure;
 mod iam;
 mod kms;
 mod progress;
+mod regions;
 mod s3;
 mod s3_inventory;
 mod s3_read;
@@ -142,6 +143,8 @@ pub enum CollectError {
          ~/.aws/credentials, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE)"
     )]
     NoProfile(String),
+    #[error("--region all stands alone: name regions, or ask for all of them")]
+    AllRegions,
     #[error("--inventory {path}: {message}")]
     Inventory { path: String, message: String },
     #[error("cannot start the async runtime: {0}")]
@@ -226,17 +229,18 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
     let registry = accounts::Registry::new(start.clone(), &asked);
 
     progress.phase("listing Translate jobs");
-    let regions = start.clients.regions.clone();
-    let listings = join_all(mine.iter().map(|a| list_account(&registry, a, &regions))).await;
-    let mut inventory = Inventory {
-        snapshot_version: SNAPSHOT_VERSION,
-        accounts: mine.clone(),
-        regions: regions.clone(),
-        ..Inventory::default()
+    let offering = match start.options.regions.iter().any(|r| r == "all") {
+        true => Some(regions::offering_translate(&start).await?),
+        false => None,
     };
+    let listings = join_all(mine.iter().map(|a| list_account(&registry, a, offering.as_deref()))).await;
+    let mut inventory =
+        Inventory { snapshot_version: SNAPSHOT_VERSION, accounts: mine.clone(), ..Inventory::default() };
+    let mut all_regions: BTreeSet<String> = BTreeSet::new();
     for (account, listing) in mine.iter().zip(listings) {
         let status = match listing {
-            Ok(listing) => {
+            Ok((read_regions, listing)) => {
+                all_regions.extend(read_regions);
                 inventory.jobs.extend(listing.jobs);
                 inventory.terminologies.extend(listing.terminologies);
                 inventory.parallel_data.extend(listing.parallel_data);
@@ -253,6 +257,12 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
             inventory.account_status.insert(account.clone(), status);
         }
     }
+    // One-account scans name the regions asked for even when nothing answered; --region all those read.
+    inventory.regions = match offering {
+        Some(_) => all_regions.into_iter().collect(),
+        None => start.clients.regions.clone(),
+    };
+    let regions = inventory.regions.clone();
     // A job asked for by id that no region lists is a mistake to say, not an empty scan to pass.
     let missing: Vec<String> =
         start.options.job_ids.iter().filter(|id| !inventory.jobs.iter().any(|j| &&j.job_id == id)).cloned().collect();
@@ -297,16 +307,21 @@ enum Unread {
     Listing(CollectError),
 }
 
-/// One account's Translate listings in every region.
+/// One account's Translate listings in every region it is read in: those asked for, or with `--region all`
+/// the regions offering Translate that are enabled for it.
 async fn list_account(
     registry: &accounts::Registry,
     account: &str,
-    regions: &[String],
-) -> Result<translate::Listing, Unread> {
+    offering: Option<&[String]>,
+) -> Result<(Vec<String>, translate::Listing), Unread> {
     let ctx = match registry.get(account).await {
         Some(Ok(ctx)) => ctx,
         Some(Err(why)) => return Err(Unread::Role(why)),
         None => return Err(Unread::Role("not in the run".into())),
+    };
+    let regions = match offering {
+        Some(offering) => regions::enabled(&ctx, offering).await,
+        None => ctx.clients.regions.clone(),
     };
     let mut all = translate::Listing::default();
     for listing in join_all(regions.iter().map(|r| translate::collect(&ctx, r))).await {
@@ -315,7 +330,7 @@ async fn list_account(
         all.terminologies.extend(listing.terminologies);
         all.parallel_data.extend(listing.parallel_data);
     }
-    Ok(all)
+    Ok((regions, all))
 }
 
 /// Each bucket read with its owner's credentials: the owner is the run's account whose ListBuckets holds

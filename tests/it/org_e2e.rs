@@ -249,3 +249,43 @@ fn shards_audited_together_equal_the_organization_scan() {
         assert!(one["accounts"].as_array().unwrap().iter().any(|x| x == a.as_str()), "shard 0 listed {a}'s jobs");
     }
 }
+
+#[test]
+fn region_all_reads_each_accounts_enabled_regions_that_offer_translate() {
+    let o = org();
+    o.translate.set_regions(ACCOUNT, &[("us-east-1", "ENABLED_BY_DEFAULT")]);
+    // ap-east-1 offers Translate but is not enabled; me-central-1 is enabled but offers no Translate (in the
+    // regions moto's SSM public parameters list).
+    o.translate.set_regions(
+        &o.workload,
+        &[("us-east-1", "ENABLED_BY_DEFAULT"), ("eu-west-1", "ENABLED_BY_DEFAULT"), ("ap-east-1", "DISABLED")],
+    );
+    o.translate.set_regions(&o.security, &[("us-east-1", "ENABLED_BY_DEFAULT"), ("me-central-1", "ENABLED")]);
+    const J_EU: &str = "00000000000000000000000000000012";
+    o.translate.add_job_in(
+        "eu-west-1",
+        org_job(J_EU, &o.workload, "s3://org-w-in/docs/", "s3://org-w-out/out/", &o.shared_key),
+    );
+    let out = atrest(
+        &o.moto.url,
+        &o.translate.url,
+        &["scan", "--org", "--region", "all", "--format", "json", "-q"],
+        &[("AWS_ENDPOINT_URL_STS", o.proxy.url.as_str()), ("AWS_ENDPOINT_URL_ACCOUNT", o.translate.url.as_str())],
+    );
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = report(&out);
+    assert_eq!(r["run"]["regions"], json!(["eu-west-1", "us-east-1"]));
+    let calls = crate::scan_e2e::calls(&r);
+    let listed = calls[&("translate".to_owned(), "ListTextTranslationJobs".to_owned())];
+    assert_eq!(listed, 4, "management 1 + workload 2 + security 1 region(s): {calls:?}");
+    // Asked once for the whole run: 17 regions in pages of 10 (the API's largest page).
+    assert_eq!(calls[&("ssm".to_owned(), "GetParametersByPath".to_owned())], 2);
+    let jobs: Vec<&str> = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|x| x["jobs"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(jobs.contains(&J_EU), "the eu-west-1 job was not read");
+}

@@ -48,6 +48,8 @@ struct State {
     /// moto's URL, to learn a request's account; and what it said per access key id.
     moto: Option<String>,
     accounts: std::collections::HashMap<String, String>,
+    /// Account Management ListRegions per account: (region, RegionOptStatus).
+    regions: std::collections::HashMap<String, Vec<(String, String)>>,
 }
 
 #[derive(Clone)]
@@ -105,6 +107,13 @@ impl TranslateEndpoint {
 
     pub fn add_parallel_data(&self, p: Json) {
         self.state.lock().unwrap().parallel_data.push(p);
+    }
+
+    /// What Account Management's ListRegions answers the account (moto has no such API; the endpoint
+    /// serves it when `AWS_ENDPOINT_URL_ACCOUNT` points here): (region, RegionOptStatus) pairs.
+    pub fn set_regions(&self, account: &str, regions: &[(&str, &str)]) {
+        let list = regions.iter().map(|(r, s)| (r.to_string(), s.to_string())).collect();
+        self.state.lock().unwrap().regions.insert(account.to_owned(), list);
     }
 
     /// The access key ids the requests so far were signed with.
@@ -179,6 +188,9 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     reader.read_exact(&mut body)?;
     let operation = path.rsplit('/').next().unwrap_or("").to_owned();
     let account = caller_account(state)?;
+    if operation == "listRegions" {
+        return list_regions(stream, state, account.as_deref(), &body);
+    }
     let (status, answer) = answer(state, &operation, &region, account.as_deref(), &body, &echoed.join("; "));
     let mut bytes = Vec::new();
     ciborium::into_writer(&answer, &mut bytes).expect("CBOR encoding");
@@ -187,6 +199,36 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         out,
         "HTTP/1.1 {status} X\r\ncontent-type: application/cbor\r\nsmithy-protocol: rpc-v2-cbor\r\n\
          content-length: {}\r\nconnection: close\r\n\r\n",
+        bytes.len()
+    )?;
+    out.write_all(&bytes)?;
+    out.flush()
+}
+
+/// Account Management ListRegions (REST-JSON, `POST /listRegions`), shaped on the AWS Account Management
+/// API Reference's ListRegions: `{"Regions": [{"RegionName": "af-south-1", "RegionOptStatus": "ENABLED"}, …]}`,
+/// filtered by `RegionOptStatusContains`; one page.
+fn list_regions(stream: TcpStream, state: &Mutex<State>, account: Option<&str>, body: &[u8]) -> std::io::Result<()> {
+    let request: Json = serde_json::from_slice(body).unwrap_or(Json::Null);
+    let wanted: Vec<&str> = request["RegionOptStatusContains"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Json::as_str).collect())
+        .unwrap_or_default();
+    let regions: Vec<Json> = {
+        let st = state.lock().unwrap();
+        account
+            .and_then(|a| st.regions.get(a))
+            .into_iter()
+            .flatten()
+            .filter(|(_, status)| wanted.is_empty() || wanted.contains(&status.as_str()))
+            .map(|(r, status)| serde_json::json!({"RegionName": r, "RegionOptStatus": status}))
+            .collect()
+    };
+    let bytes = serde_json::to_vec(&serde_json::json!({ "Regions": regions })).unwrap();
+    let mut out = stream;
+    write!(
+        out,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         bytes.len()
     )?;
     out.write_all(&bytes)?;
