@@ -11,78 +11,10 @@ mod support;
 
 use std::time::Instant;
 
-use serde_json::{Value, json};
+use serde_json::Value;
+use support::bench_world::{BUCKETS, JOBS, KEYS, OBJECTS, ROLES, needed, seed};
 use support::moto::{ACCOUNT, Moto, Seed, atrest_command};
 use support::translate::TranslateEndpoint;
-
-const BUCKETS: usize = 20;
-const KEYS: usize = 10;
-const ROLES: usize = 4;
-const JOBS: usize = 40;
-const OBJECTS: usize = 2;
-
-async fn seed(seed: &Seed, translate: &TranslateEndpoint) {
-    let mut keys = Vec::new();
-    for _ in 0..KEYS {
-        let policy = format!(
-            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{ACCOUNT}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
-        );
-        keys.push(seed.create_key(&policy).await);
-    }
-    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"translate.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}"#;
-    let access = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket","s3:PutObject","kms:Decrypt","kms:GenerateDataKey","kms:CreateGrant","kms:RetireGrant","kms:DescribeKey"],"Resource":"*"}]}"#;
-    for r in 0..ROLES {
-        seed.iam.create_role().role_name(format!("Bench{r}")).assume_role_policy_document(trust).send().await.unwrap();
-        seed.iam
-            .put_role_policy()
-            .role_name(format!("Bench{r}"))
-            .policy_name("access")
-            .policy_document(access)
-            .send()
-            .await
-            .unwrap();
-    }
-    for b in 0..BUCKETS {
-        let name = format!("bench-{b:02}");
-        seed.bucket(&name, None).await;
-        if b % 2 == 0 {
-            seed.default_encryption(&name, "AES256", None).await;
-        } else {
-            seed.default_encryption(&name, "aws:kms", Some(&keys[b % KEYS])).await;
-        }
-    }
-    for j in 0..JOBS {
-        let id = format!("{j:032x}");
-        let input = (format!("bench-{:02}", j % (BUCKETS / 2)), format!("in/{j}/"));
-        let output = format!("bench-{:02}", BUCKETS / 2 + j % (BUCKETS / 2));
-        let folder = format!("out/{ACCOUNT}-TranslateText-{id}/");
-        let key = &keys[j % KEYS];
-        for o in 0..OBJECTS {
-            seed.object(&input.0, &format!("{}{o}.txt", input.1), None, None).await;
-            seed.object(&output, &format!("{folder}fr.{o}.txt"), Some("aws:kms"), Some(key)).await;
-        }
-        translate.add_job(json!({
-            "JobId": id, "JobStatus": "COMPLETED", "SourceLanguageCode": "en", "TargetLanguageCodes": ["fr"],
-            "SubmittedTime": 1_764_000_000,
-            "InputDataConfig": {"S3Uri": format!("s3://{}/{}", input.0, input.1), "ContentType": "text/plain"},
-            "OutputDataConfig": {"S3Uri": format!("s3://{output}/out/"), "EncryptionKey": {"Type": "KMS", "Id": key}},
-            "DataAccessRoleArn": format!("arn:aws:iam::{ACCOUNT}:role/Bench{}", j % ROLES),
-        }));
-    }
-}
-
-/// The requests the world needs: one per listing page, per bucket read, per prefix, per object, per key
-/// read and per role read.
-fn needed() -> u64 {
-    let (b, k, r, j, o) = (BUCKETS as u64, KEYS as u64, ROLES as u64, JOBS as u64, OBJECTS as u64);
-    let setup = 1 + 3 + 1; // GetCallerIdentity; three Translate listings (one page each); ListBuckets
-    let buckets = 3 * b; // location, encryption, policy
-    let prefixes = 2 * j; // one input prefix and one output folder per job
-    let objects = 2 * j * o;
-    let keys = 1 + 4 * k; // ListAliases; DescribeKey, GetKeyPolicy, GetKeyRotationStatus, ListGrants
-    let roles = 4 * r; // GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies
-    setup + buckets + prefixes + objects + keys + roles
-}
 
 fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -94,7 +26,7 @@ fn main() {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let s = Seed::new(&moto, "testing", "testing").await;
-        seed(&s, &translate).await;
+        seed(&s, &translate, ACCOUNT, "bench").await;
     });
     let home = std::env::temp_dir().join(format!("atrest-bench-scan-{}", std::process::id()));
     std::fs::create_dir_all(&home).unwrap();

@@ -73,6 +73,19 @@ fn summarise(c: &Collection) {
         );
     }
     let requests: u64 = c.api_calls.iter().map(|a| a.requests).sum();
+    let unread: Vec<&String> = inv.account_status.iter().filter(|(_, s)| s.status != "read").map(|(a, _)| a).collect();
+    if !inv.account_status.is_empty() {
+        eprintln!(
+            "atrest: {} accounts asked, {} read{}",
+            inv.accounts.len(),
+            inv.accounts.len() - unread.len(),
+            if unread.is_empty() {
+                String::new()
+            } else {
+                format!("; not read: {}", unread.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", "))
+            }
+        );
+    }
     eprintln!(
         "atrest: collected {} jobs, {} terminologies, {} parallel data, {} buckets, {} prefixes, {} keys, {} roles \
          with {requests} requests; {} reads failed",

@@ -2,6 +2,7 @@
 
 mod architecture;
 mod audit_cli;
+mod deploy_files;
 mod differential;
 mod ecosystem;
 mod html_browser;
