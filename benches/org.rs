@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::Value;
-use support::bench_world::{BUCKETS, JOBS, KEYS, OBJECTS, ROLES, needed, seed};
+use support::bench_world::{BUCKETS, JOBS, KEYS, OBJECTS, ROLES, needed, print_calls, seed};
 use support::moto::{Moto, Seed, atrest_command};
 use support::translate::TranslateEndpoint;
 
@@ -69,27 +69,11 @@ fn main() {
     let started = Instant::now();
     let accounts: Vec<String> = rt.block_on(async {
         let management = Seed::new(&moto, "testing", "testing").await;
-        management
-            .organizations
-            .create_organization()
-            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-            .send()
-            .await
-            .unwrap();
-        let mut accounts = Vec::new();
-        for m in 0..members {
-            let out = management
-                .organizations
-                .create_account()
-                .account_name(format!("member-{m}"))
-                .email(format!("member-{m}@example.com"))
-                .send()
-                .await
-                .unwrap();
-            let account = out.create_account_status().unwrap().account_id().unwrap().to_owned();
-            let s = Seed::in_account(&moto, &account, "atrest-audit").await;
-            seed(&s, &translate, &account, &format!("m{m}")).await;
-            accounts.push(account);
+        let names: Vec<String> = (0..members).map(|m| format!("member-{m}")).collect();
+        let accounts = management.organization(&names).await;
+        for (m, account) in accounts.iter().enumerate() {
+            let s = Seed::in_account(&moto, account, "atrest-audit").await;
+            seed(&s, &translate, account, &format!("m{m}")).await;
         }
         accounts
     });
@@ -185,14 +169,6 @@ fn main() {
         moto_requests + kms_extra
     );
     println!("scan: {rate:.0} moto requests/s = {:.0} % of the ceiling", 100.0 * rate / ceiling);
-    for a in calls {
-        println!(
-            "  {:<14} {:<28} {:>5} calls {:>5} requests",
-            a["service"].as_str().unwrap(),
-            a["operation"].as_str().unwrap(),
-            a["calls"],
-            a["requests"]
-        );
-    }
+    print_calls(calls);
     let _ = std::fs::remove_dir_all(&home);
 }

@@ -12,7 +12,7 @@ mod support;
 use std::time::Instant;
 
 use serde_json::Value;
-use support::bench_world::{BUCKETS, JOBS, KEYS, OBJECTS, ROLES, needed, seed};
+use support::bench_world::{BUCKETS, JOBS, KEYS, OBJECTS, ROLES, needed, print_calls, seed};
 use support::moto::{ACCOUNT, Moto, Seed, atrest_command};
 use support::translate::TranslateEndpoint;
 
@@ -54,14 +54,6 @@ fn main() {
         times[times.len() - 1]
     );
     println!("API requests: {requests} made, {} needed by the world; errors: {}", needed(), report["errors"]);
-    for a in calls {
-        println!(
-            "  {:<10} {:<28} {:>4} calls {:>4} requests",
-            a["service"].as_str().unwrap(),
-            a["operation"].as_str().unwrap(),
-            a["calls"],
-            a["requests"]
-        );
-    }
+    print_calls(calls);
     let _ = std::fs::remove_dir_all(&home);
 }

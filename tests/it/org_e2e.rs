@@ -60,25 +60,8 @@ pub fn org() -> Org {
     let proxy = FaultProxy::start(&moto.url);
     let (workload, security, locked, shared_key, closed_key) = block_on(async {
         let management = Seed::new(&moto, "testing", "testing").await;
-        management
-            .organizations
-            .create_organization()
-            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-            .send()
-            .await
-            .unwrap();
-        let mut ids = Vec::new();
-        for name in ["workload", "security", "locked"] {
-            let out = management
-                .organizations
-                .create_account()
-                .account_name(name)
-                .email(format!("{name}@example.com"))
-                .send()
-                .await
-                .unwrap();
-            ids.push(out.create_account_status().unwrap().account_id().unwrap().to_owned());
-        }
+        let names: Vec<String> = ["workload", "security", "locked"].map(String::from).to_vec();
+        let ids = management.organization(&names).await;
         let (workload, security, locked) = (ids[0].clone(), ids[1].clone(), ids[2].clone());
         let w = Seed::in_account(&moto, &workload, "atrest-audit").await;
         let s = Seed::in_account(&moto, &security, "atrest-audit").await;
@@ -149,6 +132,17 @@ pub fn org() -> Org {
     Org { moto, translate, proxy, workload, security, locked, shared_key, closed_key }
 }
 
+/// Every job a report's results name.
+fn jobs_of(r: &Value) -> Vec<&str> {
+    r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|x| x["jobs"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 /// `atrest ARGS` on the organization, STS through the proxy.
 pub fn run(o: &Org, args: &[&str]) -> std::process::Output {
     atrest(&o.moto.url, &o.translate.url, args, &[("AWS_ENDPOINT_URL_STS", o.proxy.url.as_str())])
@@ -195,13 +189,7 @@ fn an_organization_scan_decides_cross_account_keys_in_their_own_account() {
     assert_eq!(get("AR204", &o.shared_key).as_deref(), Some("PASS"), "{s:#?}");
     assert_eq!(get("AR204", &o.closed_key).as_deref(), Some("FAIL"), "{s:#?}");
     // Every account answered with its own jobs: the security account's job is judged too.
-    let jobs: Vec<&str> = r["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|x| x["jobs"].as_array().into_iter().flatten())
-        .filter_map(Value::as_str)
-        .collect();
+    let jobs = jobs_of(&r);
     for j in [J_SHARED_KEY, J_CLOSED_KEY, J_SECURITY] {
         assert!(jobs.contains(&j), "job {j} was not read");
     }
@@ -280,12 +268,6 @@ fn region_all_reads_each_accounts_enabled_regions_that_offer_translate() {
     assert_eq!(listed, 4, "management 1 + workload 2 + security 1 region(s): {calls:?}");
     // Asked once for the whole run: 17 regions in pages of 10 (the API's largest page).
     assert_eq!(calls[&("ssm".to_owned(), "GetParametersByPath".to_owned())], 2);
-    let jobs: Vec<&str> = r["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|x| x["jobs"].as_array().into_iter().flatten())
-        .filter_map(Value::as_str)
-        .collect();
+    let jobs = jobs_of(&r);
     assert!(jobs.contains(&J_EU), "the eu-west-1 job was not read");
 }

@@ -1,6 +1,9 @@
 //! The benchmarks' world of one account: 20 buckets, 10 keys, 4 roles and 40 jobs with 2 objects per
 //! prefix, seeded into moto and the Translate endpoint, and the requests a scan of it needs.
 
+// The benches use it; the integration tests compile it with the rest of support/.
+#![allow(dead_code)]
+
 use serde_json::json;
 
 use super::moto::Seed;
@@ -76,4 +79,17 @@ pub fn needed() -> u64 {
     let keys = 1 + 4 * k; // ListAliases; DescribeKey, GetKeyPolicy, GetKeyRotationStatus, ListGrants
     let roles = 4 * r; // GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies
     setup + buckets + prefixes + objects + keys + roles
+}
+
+/// The report's `run.api_calls`, one line per operation.
+pub fn print_calls(calls: &[serde_json::Value]) {
+    for a in calls {
+        println!(
+            "  {:<14} {:<28} {:>5} calls {:>5} requests",
+            a["service"].as_str().unwrap(),
+            a["operation"].as_str().unwrap(),
+            a["calls"],
+            a["requests"]
+        );
+    }
 }

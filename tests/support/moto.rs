@@ -129,6 +129,29 @@ impl Seed {
         Seed::with(moto, c.access_key_id(), c.secret_access_key(), Some(c.session_token()), REGION).await
     }
 
+    /// Makes this (management) account an organization's and adds member accounts; their ids, in order.
+    pub async fn organization(&self, members: &[String]) -> Vec<String> {
+        self.organizations
+            .create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await
+            .unwrap();
+        let mut ids = Vec::new();
+        for name in members {
+            let out = self
+                .organizations
+                .create_account()
+                .account_name(name)
+                .email(format!("{name}@example.com"))
+                .send()
+                .await
+                .unwrap();
+            ids.push(out.create_account_status().unwrap().account_id().unwrap().to_owned());
+        }
+        ids
+    }
+
     async fn build(moto: &Moto, access_key: &str, secret: &str, region: &str) -> Seed {
         Seed::with(moto, access_key, secret, None, region).await
     }
