@@ -271,3 +271,34 @@ fn region_all_reads_each_accounts_enabled_regions_that_offer_translate() {
     let jobs = jobs_of(&r);
     assert!(jobs.contains(&J_EU), "the eu-west-1 job was not read");
 }
+
+#[test]
+fn a_refused_translate_listing_leaves_one_account_unread_not_the_run() {
+    let o = org();
+    // The next ListTextTranslationJobs, whichever account's it is, is denied (not retried).
+    o.translate.fault(Some("ListTextTranslationJobs"), crate::support::translate::Fault::Denied);
+    let out = run(&o, &["scan", "--org", "--format", "json", "-q"]);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "the run stopped: {}", String::from_utf8_lossy(&out.stderr));
+    let r = report(&out);
+    let status = r["run"]["account_status"].as_object().unwrap();
+    let unread: Vec<(&String, &Value)> = status.iter().filter(|(_, s)| s["status"] == "not-read").collect();
+    // The locked account, and the one whose listing was refused.
+    assert_eq!(unread.len(), 2, "{status:#?}");
+    let refused = unread.iter().find(|(a, _)| **a != o.locked).expect("an account unread by the refusal");
+    assert!(refused.1["reason"].as_str().unwrap().contains("AccessDeniedException"), "{refused:?}");
+    assert!(
+        r["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["service"] == "translate" && e["resource"] == refused.0.as_str()),
+        "{:#}",
+        r["errors"]
+    );
+    // Its jobs are not judged (its resources another account's jobs name still are); the others' are.
+    let jobs = jobs_of(&r);
+    for (account, job) in [(&o.workload, J_SHARED_KEY), (&o.workload, J_CLOSED_KEY), (&o.security, J_SECURITY)] {
+        assert_eq!(jobs.contains(&job), account != refused.0, "job {job} of account {account}");
+    }
+    assert_eq!(status.values().filter(|s| s["status"] == "read").count(), 2);
+}
