@@ -167,13 +167,15 @@ fn an_organization_scan_decides_cross_account_keys_in_their_own_account() {
     }
     assert_eq!(status[&o.locked]["status"], "not-read", "{status:#}");
     let reason = status[&o.locked]["reason"].as_str().unwrap();
+    let role = format!("arn:aws:iam::{}:role/atrest-audit", o.locked);
     assert!(
-        reason
-            .ends_with("AccessDenied: User is not authorized to perform: sts:AssumeRole (injected by the test proxy)"),
+        reason.ends_with(&format!(
+            "AccessDenied: User: arn:aws:iam::123456789012:user/moto is not authorized to perform: \
+             sts:AssumeRole on resource: {role}"
+        )),
         "{reason}"
     );
     let errors = r["errors"].as_array().unwrap();
-    let role = format!("arn:aws:iam::{}:role/atrest-audit", o.locked);
     assert!(
         errors
             .iter()

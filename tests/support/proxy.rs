@@ -93,11 +93,16 @@ fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io
         let query_api = body.starts_with(b"Action=");
         let body = match (rule.code, method.as_str()) {
             // The AWS Query protocol's error shape (STS): AWS STS API Reference, "Common Errors", as
-            // <ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error>.
+            // <ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error>; the message
+            // as the IAM User Guide's "Troubleshooting IAM roles" quotes STS's AccessDenied to AssumeRole
+            // ("User: arn:… is not authorized to perform: sts:AssumeRole on resource: arn:…"), with moto's
+            // default caller.
             (Some(code), _) if query_api => format!(
                 "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
-                 <Code>{code}</Code><Message>User is not authorized to perform: sts:AssumeRole (injected by the \
-                 test proxy)</Message></Error><RequestId>4442587F-B7D0-A2F9</RequestId></ErrorResponse>"
+                 <Code>{code}</Code><Message>User: arn:aws:iam::123456789012:user/moto is not authorized to \
+                 perform: sts:AssumeRole on resource: {}</Message></Error>\
+                 <RequestId>4442587F-B7D0-A2F9</RequestId></ErrorResponse>",
+                form_value(&body, "RoleArn")
             ),
             (Some(code), m) if m != "HEAD" => format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message>\
@@ -127,6 +132,13 @@ fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io
     }
     client.write_all(&answer)?;
     client.flush()
+}
+
+/// A field of a form-encoded (AWS Query) request body, with the escapes the SDK writes undone.
+fn form_value(body: &[u8], name: &str) -> String {
+    let text = String::from_utf8_lossy(body);
+    let raw = text.split('&').find_map(|kv| kv.strip_prefix(&format!("{name}="))).unwrap_or("");
+    raw.replace("%3A", ":").replace("%2F", "/").replace("%2B", "+").replace("%40", "@")
 }
 
 /// ListBucketInventoryConfigurations as S3 answers it. moto 5.2.5 differs from the Amazon S3 API Reference
