@@ -351,35 +351,45 @@ fn a_local_copy_of_the_reports_reads_the_same() {
 
 #[test]
 fn a_corrupt_file_leaves_what_it_could_hide_unknown() {
-    let w = world("CSV", "CSV", Fault::WrongChecksum);
-    let r = scan(&w, &["--objects", "inventory"]);
-    let s = statuses(&r);
-    // The faults the readable file shows still fail; what passed on it cannot pass without the other file.
-    assert_eq!(s[&("AR205".to_owned(), folder_uri(J_SSE_S3))], "FAIL");
-    assert_eq!(s[&("AR205".to_owned(), folder_uri(J_GOOD))], "UNKNOWN");
-    let why = result(&r, "AR205", &folder_uri(J_GOOD))["message"].as_str().unwrap();
-    assert!(why.contains("1 of the files of the S3 Inventory report") && why.contains("MD5"), "{why}");
+    for (format, ext) in [("CSV", "csv.gz"), ("Parquet", "parquet")] {
+        let w = world(format, format, Fault::WrongChecksum);
+        let r = scan(&w, &["--objects", "inventory"]);
+        let s = statuses(&r);
+        // The faults the readable file shows still fail; what passed on it cannot pass without the other file.
+        assert_eq!(s[&("AR205".to_owned(), folder_uri(J_SSE_S3))], "FAIL", "{format}");
+        assert_eq!(s[&("AR205".to_owned(), folder_uri(J_GOOD))], "UNKNOWN", "{format}");
+        let why = result(&r, "AR205", &folder_uri(J_GOOD))["message"].as_str().unwrap();
+        assert!(why.contains("1 of the files of the S3 Inventory report") && why.contains("MD5"), "{why}");
+        let errors = r["errors"].as_array().unwrap();
+        let suffix = format!("-1.{ext}");
+        assert!(
+            errors
+                .iter()
+                .any(|e| e["operation"] == "ReadInventory" && e["resource"].as_str().unwrap().ends_with(&suffix)),
+            "{errors:#?}"
+        );
+        // The input report was fine.
+        assert_eq!(s[&("AR102".to_owned(), "s3://inv-in/docs/".to_owned())], "PASS", "{format}");
+    }
+}
+
+/// The error entry a scan reports on `resource`.
+fn error_on<'a>(r: &'a Value, resource: &str) -> &'a Value {
     let errors = r["errors"].as_array().unwrap();
-    assert!(
-        errors
-            .iter()
-            .any(|e| e["operation"] == "ReadInventory" && e["resource"].as_str().unwrap().ends_with("-1.csv.gz")),
-        "{errors:#?}"
-    );
-    // The input report was fine.
-    assert_eq!(s[&("AR102".to_owned(), "s3://inv-in/docs/".to_owned())], "PASS");
+    errors.iter().find(|e| e["resource"] == resource).unwrap_or_else(|| panic!("no error on {resource}: {errors:#?}"))
 }
 
 #[test]
 fn a_report_without_encryption_status_is_an_error_and_the_bucket_is_sampled() {
-    let w = world("CSV", "Parquet", Fault::NoEncryptionStatus);
-    let manifest = format!("s3://inv-reports/{}", w.output_manifest);
-    let r = scan(&w, &["--inventory", &manifest]);
-    let errors = r["errors"].as_array().unwrap();
-    let e = errors.iter().find(|e| e["resource"] == manifest.as_str()).unwrap_or_else(|| panic!("{errors:#?}"));
-    assert!(e["message"].as_str().unwrap().contains("no EncryptionStatus column"), "{e}");
-    let good = result(&r, "AR205", &folder_uri(J_GOOD));
-    assert_eq!(good["evidence"]["coverage"], "listed", "the output folders are read object by object: {good:#}");
+    for format in ["CSV", "Parquet"] {
+        let w = world("CSV", format, Fault::NoEncryptionStatus);
+        let manifest = format!("s3://inv-reports/{}", w.output_manifest);
+        let r = scan(&w, &["--inventory", &manifest]);
+        let e = error_on(&r, &manifest);
+        assert!(e["message"].as_str().unwrap().contains("no EncryptionStatus column"), "{format}: {e}");
+        let good = result(&r, "AR205", &folder_uri(J_GOOD));
+        assert_eq!(good["evidence"]["coverage"], "listed", "the output folders are read object by object: {good:#}");
+    }
 }
 
 #[test]
@@ -387,25 +397,26 @@ fn a_manifest_that_does_not_match_its_checksum_is_not_used() {
     let w = world("CSV", "Parquet", Fault::ManifestReplaced);
     let manifest = format!("s3://inv-reports/{}", w.output_manifest);
     let r = scan(&w, &["--inventory", &manifest]);
-    let errors = r["errors"].as_array().unwrap();
-    let e = errors.iter().find(|e| e["resource"] == manifest.as_str()).unwrap_or_else(|| panic!("{errors:#?}"));
+    let e = error_on(&r, &manifest);
     assert!(e["message"].as_str().unwrap().contains("manifest.checksum says"), "{e}");
     assert_eq!(result(&r, "AR205", &folder_uri(J_GOOD))["evidence"]["coverage"], "listed");
 }
 
 #[test]
 fn a_report_from_before_the_job_ended_cannot_prove_its_output() {
-    let w = world("CSV", "Parquet", Fault::None);
-    // The older report of inv-out: it calls every output object unencrypted, so name an all-clear one instead.
-    let early = block_on(async {
-        let seed = Seed::new(&w.moto, "testing", "testing").await;
-        let rows = vec![obj(&out(J_GOOD, "fr.a.txt"), "SSE-KMS"), obj(&out(J_GOOD, "fr.b.txt"), "SSE-KMS")];
-        // 2025-11-24T16:05Z: five minutes before the jobs ended.
-        deliver(&seed, "inv-out", "CSV", 1_764_000_300_000, rows, Fault::None).await
-    });
-    let r = scan(&w, &["--inventory", &format!("s3://inv-reports/{early}")]);
-    let good = result(&r, "AR205", &folder_uri(J_GOOD));
-    assert_eq!(good["status"], "UNKNOWN", "{good:#}");
-    let why = good["message"].as_str().unwrap();
-    assert!(why.contains("began before the job ended") && why.contains("cannot prove the job's output"), "{why}");
+    for format in ["CSV", "Parquet"] {
+        let w = world("CSV", "Parquet", Fault::None);
+        // The older report of inv-out calls every output object unencrypted, so name an all-clear one instead.
+        let early = block_on(async {
+            let seed = Seed::new(&w.moto, "testing", "testing").await;
+            let rows = vec![obj(&out(J_GOOD, "fr.a.txt"), "SSE-KMS"), obj(&out(J_GOOD, "fr.b.txt"), "SSE-KMS")];
+            // 2025-11-24T16:05Z: five minutes before the jobs ended.
+            deliver(&seed, "inv-out", format, 1_764_000_300_000, rows, Fault::None).await
+        });
+        let r = scan(&w, &["--inventory", &format!("s3://inv-reports/{early}")]);
+        let good = result(&r, "AR205", &folder_uri(J_GOOD));
+        assert_eq!(good["status"], "UNKNOWN", "{format}: {good:#}");
+        let why = good["message"].as_str().unwrap();
+        assert!(why.contains("began before the job ended") && why.contains("cannot prove the job's output"), "{why}");
+    }
 }
