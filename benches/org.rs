@@ -17,9 +17,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use serde_json::Value;
-use support::bench_world::{BUCKETS, JOBS, KEYS, OBJECTS, ROLES, needed, print_calls, seed};
-use support::moto::{Moto, Seed, atrest_command};
+use support::bench_world::{BUCKETS, JOBS, KEYS, OBJECTS, ROLES, needed, print_calls, seed, timed_scans};
+use support::moto::{Moto, Seed};
 use support::translate::TranslateEndpoint;
 
 const CONCURRENCY: usize = 16;
@@ -79,25 +78,8 @@ fn main() {
     });
     eprintln!("seeded {members} accounts in {:.1} s", started.elapsed().as_secs_f64());
 
-    let home = std::env::temp_dir().join(format!("atrest-bench-org-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let mut times = Vec::new();
-    let mut last: Option<Value> = None;
-    for _ in 0..runs {
-        let start = Instant::now();
-        let out = atrest_command(
-            &moto.url,
-            &translate.url,
-            &home,
-            &["scan", "--org", "--format", "json", "-q", "--objects", "all"],
-        )
-        .output()
-        .unwrap();
-        times.push(start.elapsed().as_secs_f64());
-        assert!(out.status.code().is_some_and(|c| c < 2), "scan failed: {}", String::from_utf8_lossy(&out.stderr));
-        last = Some(serde_json::from_slice(&out.stdout).unwrap());
-    }
-    let report = last.unwrap();
+    let (times, report) =
+        timed_scans(&moto.url, &translate.url, &["scan", "--org", "--format", "json", "-q", "--objects", "all"], runs);
     assert!(report["errors"].as_array().unwrap().is_empty(), "errors: {:#}", report["errors"]);
     let calls = report["run"]["api_calls"].as_array().unwrap();
     let requests: u64 = calls.iter().map(|a| a["requests"].as_u64().unwrap()).sum();
@@ -106,7 +88,6 @@ fn main() {
     // Each member needs the world's requests (its GetCallerIdentity included); the management account, read
     // too, adds its own GetCallerIdentity, ListAccounts, three empty Translate listings and ListBuckets.
     let want = members as u64 * needed() + 1 + 1 + 3 + 1;
-    times.sort_by(f64::total_cmp);
     let best = times[0];
 
     // The ceiling: the same requests from a client doing nothing else, 16 at a time.
@@ -170,5 +151,4 @@ fn main() {
     );
     println!("scan: {rate:.0} moto requests/s = {:.0} % of the ceiling", 100.0 * rate / ceiling);
     print_calls(calls);
-    let _ = std::fs::remove_dir_all(&home);
 }

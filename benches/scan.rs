@@ -9,11 +9,8 @@
 #[allow(dead_code)] // the fault and enforcement helpers serve the tests
 mod support;
 
-use std::time::Instant;
-
-use serde_json::Value;
-use support::bench_world::{BUCKETS, JOBS, KEYS, OBJECTS, ROLES, needed, print_calls, seed};
-use support::moto::{ACCOUNT, Moto, Seed, atrest_command};
+use support::bench_world::{BUCKETS, JOBS, KEYS, OBJECTS, ROLES, needed, print_calls, seed, timed_scans};
+use support::moto::{ACCOUNT, Moto, Seed};
 use support::translate::TranslateEndpoint;
 
 fn main() {
@@ -28,24 +25,10 @@ fn main() {
         let s = Seed::new(&moto, "testing", "testing").await;
         seed(&s, &translate, ACCOUNT, "bench").await;
     });
-    let home = std::env::temp_dir().join(format!("atrest-bench-scan-{}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
-    let mut times = Vec::new();
-    let mut last: Option<Value> = None;
-    for _ in 0..runs {
-        let start = Instant::now();
-        let out =
-            atrest_command(&moto.url, &translate.url, &home, &["scan", "--format", "json", "-q", "--objects", "all"])
-                .output()
-                .unwrap();
-        times.push(start.elapsed().as_secs_f64());
-        assert!(out.status.code().is_some_and(|c| c < 2), "scan failed: {}", String::from_utf8_lossy(&out.stderr));
-        last = Some(serde_json::from_slice(&out.stdout).unwrap());
-    }
-    let report = last.unwrap();
+    let (times, report) =
+        timed_scans(&moto.url, &translate.url, &["scan", "--format", "json", "-q", "--objects", "all"], runs);
     let calls = report["run"]["api_calls"].as_array().unwrap();
     let requests: u64 = calls.iter().map(|a| a["requests"].as_u64().unwrap()).sum();
-    times.sort_by(f64::total_cmp);
     println!(
         "scan of {BUCKETS} buckets, {KEYS} keys, {ROLES} roles, {JOBS} jobs, {OBJECTS} objects per prefix on moto \
          ({runs} runs): best {:.2} s, median {:.2} s, worst {:.2} s",
@@ -55,5 +38,4 @@ fn main() {
     );
     println!("API requests: {requests} made, {} needed by the world; errors: {}", needed(), report["errors"]);
     print_calls(calls);
-    let _ = std::fs::remove_dir_all(&home);
 }

@@ -109,7 +109,7 @@ async fn organization(start: &Ctx) -> Result<Vec<String>, CollectError> {
                     service: "organizations",
                     operation: "ListAccounts",
                     region: start.clients.regions[0].clone(),
-                    message: f.code.map_or(f.message.clone(), |c| format!("{c}: {}", f.message)),
+                    message: f.said(),
                     hint: "--org needs the management account or a delegated administrator with \
                            organizations:ListAccounts (docs/permissions.md); or name the accounts with --accounts",
                 });
@@ -176,7 +176,7 @@ impl Registry {
             }
             Err(e) => {
                 let f = assume_failure(&e).unwrap_or_else(|| failure::describe(&e));
-                let said = f.code.as_ref().map_or(f.message.clone(), |c| format!("{c}: {}", f.message));
+                let said = f.said();
                 let why = format!("cannot assume {role}: {said}");
                 self.start.gap("sts", "AssumeRole", &role, &f);
                 Err(why)

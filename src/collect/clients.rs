@@ -90,6 +90,19 @@ impl Intercept for CallCounter {
     }
 }
 
+/// A client asked in the scan's first region (global services and account-wide questions), counted like
+/// every other.
+macro_rules! home_client {
+    ($clients:expr, $sdk:ident) => {
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from(&$clients.sdk)
+                .region(Region::new($clients.regions[0].clone()))
+                .interceptor($clients.counter.clone())
+                .build(),
+        )
+    };
+}
+
 /// The HTTP client with a limit on attempts in flight, shared by every account's clients.
 #[derive(Debug, Clone)]
 struct Limited {
@@ -262,29 +275,17 @@ impl Clients {
     }
 
     pub fn ssm(&self) -> aws_sdk_ssm::Client {
-        let conf = aws_sdk_ssm::config::Builder::from(&self.sdk)
-            .region(Region::new(self.regions[0].clone()))
-            .interceptor(self.counter.clone())
-            .build();
-        aws_sdk_ssm::Client::from_conf(conf)
+        home_client!(self, aws_sdk_ssm)
     }
 
     /// The Account Management API is global: asked in the scan's first region, as the SDK routes it.
     pub fn account(&self) -> aws_sdk_account::Client {
-        let conf = aws_sdk_account::config::Builder::from(&self.sdk)
-            .region(Region::new(self.regions[0].clone()))
-            .interceptor(self.counter.clone())
-            .build();
-        aws_sdk_account::Client::from_conf(conf)
+        home_client!(self, aws_sdk_account)
     }
 
     /// Organizations is global: asked in the scan's first region, as the SDK routes it.
     pub fn organizations(&self) -> aws_sdk_organizations::Client {
-        let conf = aws_sdk_organizations::config::Builder::from(&self.sdk)
-            .region(Region::new(self.regions[0].clone()))
-            .interceptor(self.counter.clone())
-            .build();
-        aws_sdk_organizations::Client::from_conf(conf)
+        home_client!(self, aws_sdk_organizations)
     }
 
     fn build_region(&self, region: &str) -> RegionClients {
@@ -321,11 +322,7 @@ impl Clients {
     }
 
     pub fn sts(&self) -> aws_sdk_sts::Client {
-        let conf = aws_sdk_sts::config::Builder::from(&self.sdk)
-            .region(Region::new(self.regions[0].clone()))
-            .interceptor(self.counter.clone())
-            .build();
-        aws_sdk_sts::Client::from_conf(conf)
+        home_client!(self, aws_sdk_sts)
     }
 
     /// Where calls go, for messages: the custom endpoint, or AWS.

@@ -21,6 +21,14 @@ impl Failure {
         self.code.as_deref() == Some(code)
     }
 
+    /// What the service said: "CODE: message", or the message alone when there is no code.
+    pub fn said(&self) -> String {
+        match &self.code {
+            Some(c) => format!("{c}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+
     /// A failure of ours rather than of a call (a call that was not made, with the reason).
     pub fn note(message: impl Into<String>) -> Failure {
         Failure { code: None, message: message.into(), status: None, unreachable: false }

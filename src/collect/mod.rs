@@ -229,9 +229,10 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
     let registry = accounts::Registry::new(start.clone(), &asked);
 
     progress.phase("listing Translate jobs");
-    let offering = match start.options.regions.iter().any(|r| r == "all") {
-        true => Some(regions::offering_translate(&start).await?),
-        false => None,
+    let offering = if start.options.regions.iter().any(|r| r == "all") {
+        Some(regions::offering_translate(&start).await?)
+    } else {
+        None
     };
     let listings = join_all(mine.iter().map(|a| list_account(&registry, a, offering.as_deref()))).await;
     let mut inventory =
@@ -411,10 +412,7 @@ async fn caller_account(clients: &Clients) -> Result<String, CollectError> {
             if f.unreachable {
                 Err(CollectError::Unreachable { endpoint: clients.endpoint_description(), message: f.message })
             } else {
-                Err(CollectError::NoCredentials(format!(
-                    "STS GetCallerIdentity refused them: {}",
-                    f.code.map_or(f.message.clone(), |c| format!("{c}: {}", f.message))
-                )))
+                Err(CollectError::NoCredentials(format!("STS GetCallerIdentity refused them: {}", f.said())))
             }
         }
     }

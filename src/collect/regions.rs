@@ -1,7 +1,7 @@
 //! `--region all`: the regions that offer Amazon Translate, from AWS's public SSM parameters (which AWS
 //! keeps current), and, per account, those enabled for it (Account Management ListRegions).
 
-use super::failure::{self, Failure};
+use super::failure;
 use super::{CollectError, Ctx};
 
 /// AWS publishes one parameter per region a service is offered in under this path (Systems Manager User
@@ -23,7 +23,7 @@ pub async fn offering_translate(start: &Ctx) -> Result<Vec<String>, CollectError
                     service: "ssm",
                     operation: "GetParametersByPath",
                     region: start.clients.regions[0].clone(),
-                    message: f.code.map_or(f.message.clone(), |c| format!("{c}: {}", f.message)),
+                    message: f.said(),
                     hint: "--region all reads the regions offering Translate from AWS's public parameter \
                            /aws/service/global-infrastructure/services/translate/regions (ssm:GetParametersByPath); \
                            allow it, or name the regions with --region",
@@ -61,7 +61,7 @@ pub async fn enabled(ctx: &Ctx, offering: &[String]) -> Vec<String> {
         match page {
             Ok(page) => enabled.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_owned))),
             Err(e) => {
-                let f: Failure = failure::describe(&e);
+                let f = failure::describe(&e);
                 ctx.gap("account", "ListRegions", format!("account:{}", ctx.account), &f);
                 return offering.to_vec();
             }

@@ -209,10 +209,7 @@ async fn download(ctx: &Ctx, client: &aws_sdk_s3::Client, bucket: &str, key: &st
         Err(e) => {
             let f = failure::describe(&e);
             ctx.gap("s3", "GetObject", &uri, &f);
-            return Err(format!(
-                "GetObject failed: {}",
-                f.code.map_or(f.message.clone(), |c| format!("{c}: {}", f.message))
-            ));
+            return Err(format!("GetObject failed: {}", f.said()));
         }
     };
     let mut file = std::io::BufWriter::new(std::fs::File::create(to).map_err(|e| format!("cannot store it: {e}"))?);

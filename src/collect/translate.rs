@@ -68,7 +68,7 @@ fn refused(ctx: &Ctx, operation: &'static str, region: &str, f: &Failure) -> Col
         service: "translate",
         operation,
         region: region.to_owned(),
-        message: f.code.as_ref().map_or(f.message.clone(), |c| format!("{c}: {}", f.message)),
+        message: f.said(),
         hint: if f.status == Some(403) || f.code.as_deref().is_some_and(|c| c.starts_with("AccessDenied")) {
             "the scan needs the read-only permissions of docs/atrest-readonly-policy.json"
         } else {

@@ -281,10 +281,7 @@ fn discovery_reads_the_newest_report_of_each_job_bucket() {
     let w = world("Parquet", "CSV", Fault::None);
     let r = scan(&w, &["--objects", "inventory"]);
     assert_eq!(r["run"]["objects"], "inventory:100");
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(crate::root().join("docs/report.schema.json")).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let invalid: Vec<String> = validator.iter_errors(&r).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    let invalid = crate::schema_errors(&r);
     assert!(invalid.is_empty(), "the report does not match docs/report.schema.json: {invalid:#?}");
     assert_verdicts(&r, "discovered");
     assert_eq!(calls(&r, "ListBucketInventoryConfigurations"), 2);

@@ -50,6 +50,14 @@ pub fn json(o: &std::process::Output) -> serde_json::Value {
 }
 
 /// A fresh directory for one test's files, unique across the tests running in parallel.
+/// Where a JSON report departs from docs/report.schema.json (empty: it matches).
+pub fn schema_errors(report: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("docs/report.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    validator.iter_errors(report).map(|e| format!("{e} at {}", e.instance_path)).collect()
+}
+
 pub fn tempdir() -> PathBuf {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);

@@ -284,10 +284,7 @@ fn scan_reports_the_seeded_world() {
     assert_eq!(report["run"]["command"], "scan");
     assert_eq!(report["run"]["accounts"], json!([ACCOUNT]));
     assert_eq!(report["run"]["objects"], "sample:100");
-    let schema: Value =
-        serde_json::from_str(&std::fs::read_to_string(crate::root().join("docs/report.schema.json")).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let invalid: Vec<String> = validator.iter_errors(&report).map(|e| format!("{e} at {}", e.instance_path)).collect();
+    let invalid = crate::schema_errors(&report);
     assert!(invalid.is_empty(), "the scan report does not match docs/report.schema.json: {invalid:#?}");
     let s = statuses(&report);
     let bucket = |n: &str| format!("arn:aws:s3:::{n}");

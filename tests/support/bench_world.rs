@@ -4,9 +4,9 @@
 // The benches use it; the integration tests compile it with the rest of support/.
 #![allow(dead_code)]
 
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::moto::Seed;
+use super::moto::{Seed, atrest_command};
 use super::translate::TranslateEndpoint;
 
 pub const BUCKETS: usize = 20;
@@ -92,4 +92,23 @@ pub fn print_calls(calls: &[serde_json::Value]) {
             a["requests"]
         );
     }
+}
+
+/// Runs `atrest ARGS` (a JSON report on stdout) `runs` times against moto and the Translate endpoint, in a
+/// home folder of its own; the wall times, fastest first, and the last report.
+pub fn timed_scans(moto: &str, translate: &str, args: &[&str], runs: usize) -> (Vec<f64>, Value) {
+    let home = std::env::temp_dir().join(format!("atrest-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let mut times = Vec::new();
+    let mut last = Value::Null;
+    for _ in 0..runs {
+        let start = std::time::Instant::now();
+        let out = atrest_command(moto, translate, &home, args).output().unwrap();
+        times.push(start.elapsed().as_secs_f64());
+        assert!(out.status.code().is_some_and(|c| c < 2), "scan failed: {}", String::from_utf8_lossy(&out.stderr));
+        last = serde_json::from_slice(&out.stdout).unwrap();
+    }
+    let _ = std::fs::remove_dir_all(&home);
+    times.sort_by(f64::total_cmp);
+    (times, last)
 }
