@@ -340,7 +340,8 @@ pub struct SimulateArgs {
     /// The action, SERVICE:ACTION (for example kms:GenerateDataKey).
     #[arg(long, value_name = "SERVICE:ACTION", value_parser = parse_action)]
     pub action: String,
-    /// The resource ARN (a KMS key, an S3 bucket or object, a role for sts:AssumeRole).
+    /// The resource ARN (a KMS key or alias, an S3 bucket or object, a role for sts:AssumeRole), or `*`
+    /// for an action that takes no resource (kms:CreateKey, s3:ListAllMyBuckets, sts:GetCallerIdentity).
     #[arg(long, value_name = "ARN")]
     pub resource: String,
     /// One of the principal's identity policies (repeatable).
@@ -349,7 +350,8 @@ pub struct SimulateArgs {
     /// The principal's permissions boundary.
     #[arg(long, value_name = "FILE")]
     pub boundary: Option<PathBuf>,
-    /// The resource's policy: a KMS key policy, a bucket policy, or a role trust policy for sts:AssumeRole.
+    /// The resource's policy: a KMS key policy, a bucket policy, or a role trust policy for sts:AssumeRole
+    /// (which must allow the principal even within one account). A KMS alias has none.
     #[arg(long = "resource-policy", value_name = "FILE")]
     pub resource_policy: Option<PathBuf>,
     /// A KMS ListGrants answer (JSON) for the key.

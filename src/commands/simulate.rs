@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
+use crate::policy::catalogue::catalogue;
+
 use crate::policy::{
     Context, Decider, Decision, Grant, Layer, Outcome, Policy, PolicySet, Principal, Request, Verdict, evaluate,
     parse_grants,
@@ -88,7 +90,7 @@ fn load_grants(path: &Path) -> Result<Vec<Grant>, SimulateError> {
 
 /// The action must be one AWS has (the IAM catalogue of policy/catalogue).
 fn check_action(action: &str) -> Result<(), SimulateError> {
-    use crate::policy::catalogue::{ActionCheck, catalogue};
+    use crate::policy::catalogue::ActionCheck;
     let near = |n: Option<String>| n.map(|n| format!("; did you mean {n}?")).unwrap_or_default();
     match catalogue().check_action(action) {
         ActionCheck::Known => Ok(()),
@@ -99,8 +101,24 @@ fn check_action(action: &str) -> Result<(), SimulateError> {
     }
 }
 
-/// The resource must be an ARN: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`.
-fn check_resource(resource: &str) -> Result<(), SimulateError> {
+/// The resource must be an ARN: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, or `*` for an action the
+/// Service Authorization Reference lists with no resource type (it is requested on `*`).
+fn check_resource(action: &str, resource: &str) -> Result<(), SimulateError> {
+    let types = action
+        .split_once(':')
+        .and_then(|(service, name)| catalogue().action_resource_types(&service.to_ascii_lowercase(), name));
+    if resource == "*" {
+        return match types {
+            Some([]) => Ok(()),
+            Some(types) => Err(SimulateError::Resource(format!(
+                "*: {action} is requested on a resource of type {}: give its ARN",
+                types.join(" or ")
+            ))),
+            None => Err(SimulateError::Resource(format!(
+                "*: the reference does not detail {action}'s resource types: give the resource's ARN"
+            ))),
+        };
+    }
     let parts: Vec<&str> = resource.splitn(6, ':').collect();
     let ok =
         parts.len() == 6 && parts[0] == "arn" && !parts[1].is_empty() && !parts[2].is_empty() && !parts[5].is_empty();
@@ -109,7 +127,8 @@ fn check_resource(resource: &str) -> Result<(), SimulateError> {
     }
     Err(SimulateError::Resource(format!(
         "{resource}: not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, for example \
-         arn:aws:kms:us-east-1:111122223333:key/KEY-ID or arn:aws:s3:::bucket/key)"
+         arn:aws:kms:us-east-1:111122223333:key/KEY-ID or arn:aws:s3:::bucket/key; * only for an action \
+         without a resource type)"
     )))
 }
 
@@ -117,7 +136,7 @@ fn check_resource(resource: &str) -> Result<(), SimulateError> {
 pub fn run(options: &Options) -> Result<String, SimulateError> {
     let principal = Principal::parse(&options.principal).map_err(SimulateError::Principal)?;
     check_action(&options.action)?;
-    check_resource(&options.resource)?;
+    check_resource(&options.action, &options.resource)?;
     let identity =
         options.identity_policies.iter().map(|p| load_policy(p, "--identity-policy")).collect::<Result<Vec<_>, _>>()?;
     let boundary = options.boundary.as_deref().map(|p| load_policy(p, "--boundary")).transpose()?;

@@ -11,8 +11,12 @@
 //! | service principal             | resource policy names it                                                    |
 //! | `kms:` same account           | key policy reaches the session directly · key policy names the role ∧ boundary · key policy names account ∧ IAM ∧ boundary · grant |
 //! | `kms:` cross-account          | key policy names the session, role or account, ∧ IAM ∧ boundary · grant     |
+//! | `sts:AssumeRole` on a role, same account | trust policy reaches the principal directly · trust policy names the role ∧ boundary · trust policy names account ∧ IAM ∧ boundary |
 //! | other, same account           | IAM ∧ boundary · resource policy reaches the session directly · resource policy names the role ∧ boundary |
 //! | other, cross-account          | resource policy names the session, role or account, ∧ IAM ∧ boundary        |
+//!
+//! `kms:` on an alias ARN or on `*` (actions without a resource type) follows the "other" rows: only a key
+//! has a key policy. `sts:GetCallerIdentity` needs no permission and is always allowed.
 //!
 //! "Directly" is `Principal: "*"` / `{"AWS": "*"}`, the session (assumed-role) ARN, or a user's own ARN:
 //! within an account a permissions boundary does not limit what a resource policy grants that way, and it
@@ -25,7 +29,7 @@
 use std::collections::BTreeSet;
 
 use super::document::{Effect, Policy, PrincipalElement, PrincipalType, Statement};
-use super::request::{Principal, PrincipalKind, Request, is_account_id, split_iam_arn};
+use super::request::{Gatekeeper, Principal, PrincipalKind, Request, is_account_id, split_iam_arn};
 use super::verdict::Verdict;
 use crate::vocab::aws::Grant;
 
@@ -169,6 +173,23 @@ enum Via {
 
 /// Decides `request` against `policies`.
 pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a> {
+    // AWS STS API Reference, GetCallerIdentity: "No permissions are required to perform this operation. If
+    // an administrator attaches a policy to your identity that explicitly denies access to the
+    // sts:GetCallerIdentity action, you can still perform this operation."
+    if request.action_lc == "sts:getcalleridentity" && request.principal.kind != PrincipalKind::Service {
+        return Decision {
+            outcome: Outcome::Allowed,
+            unresolved_keys: BTreeSet::new(),
+            deciding: Vec::new(),
+            layers: Vec::new(),
+            missing: Vec::new(),
+            notes: vec![
+                "sts:GetCallerIdentity needs no permission and cannot be denied (AWS STS API Reference, \
+                 GetCallerIdentity): no policy was evaluated",
+            ],
+        };
+    }
+    let gatekeeper = request.gatekeeper();
     let mut deny = Verdict::No;
     // Each matching Deny, and whether it surely applies.
     let mut denies: Vec<(Decider<'a>, bool)> = Vec::new();
@@ -227,7 +248,7 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
         layers[Layer::ResourceAccount as usize].present = true;
         scan(resource, true, Layer::ResourcePrincipal, &mut layers);
     }
-    if request.is_kms() {
+    if gatekeeper == Gatekeeper::KeyPolicy {
         let l = &mut layers[Layer::Grants as usize];
         l.present = !policies.grants.is_empty();
         for (index, grant) in policies.grants.iter().enumerate() {
@@ -240,11 +261,28 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
     }
 
     let mut notes = Vec::new();
-    let routes = allow_routes(request, policies, &mut notes);
+    let routes = allow_routes(request, gatekeeper, policies, &mut notes);
     let verdict_of = |layer: Layer| layers[layer as usize].allows.clone();
     let route_verdicts: Vec<Verdict> =
         routes.iter().map(|route| route.iter().fold(Verdict::Yes, |acc, &l| acc.and(verdict_of(l)))).collect();
-    let allow = route_verdicts.iter().cloned().fold(Verdict::No, Verdict::or);
+    let mut allow = route_verdicts.iter().cloned().fold(Verdict::No, Verdict::or);
+    if request.is_kms() && gatekeeper == Gatekeeper::None && request.resource != "*" {
+        notes.push(
+            "an alias is decided by IAM policies alone; the key that CreateAlias, UpdateAlias and DeleteAlias \
+             also touch is a separate authorization, decided by its key policy: simulate again with the key's \
+             ARN as --resource (KMS Developer Guide, \"Controlling access to aliases\")",
+        );
+        // KMS Developer Guide, "Creating an alias": "The alias name cannot begin with alias/aws/. The alias/aws/
+        // prefix is reserved for AWS managed keys"; AWS managed keys' aliases cannot be changed or deleted.
+        let reserved = crate::vocab::aws::arn_resource(&request.resource)
+            .is_some_and(|r| r.len() >= 10 && r[..10].eq_ignore_ascii_case("alias/aws/"));
+        let alias_change =
+            ["kms:createalias", "kms:updatealias", "kms:deletealias"].contains(&request.action_lc.as_str());
+        if reserved && alias_change {
+            allow = Verdict::No;
+            notes.push("aliases beginning with alias/aws/ are reserved for AWS managed keys: no policy lets anyone create, update or delete them");
+        }
+    }
 
     // Evidence: which layers the closest route lacks, so a rule can say what to add. Closest means fewest
     // layers lacking, then most layers already allowing (a key policy that delegates to IAM points at IAM).
@@ -338,6 +376,7 @@ fn same_decider(a: &Decider<'_>, b: &Decider<'_>) -> bool {
 /// allows everything when the principal has no boundary.
 fn allow_routes(
     request: &Request,
+    gatekeeper: Gatekeeper,
     policies: &PolicySet<'_>,
     notes: &mut Vec<&'static str>,
 ) -> &'static [&'static [Layer]] {
@@ -346,7 +385,24 @@ fn allow_routes(
         return &[&[ResourceDirect], &[ResourcePrincipal]];
     }
     let cross = request.is_cross_account();
-    if request.is_kms() {
+    if gatekeeper == Gatekeeper::TrustPolicy {
+        if policies.resource.is_none() {
+            notes.push("no trust policy was given: a role can be assumed only when its trust policy allows it");
+        }
+        // IAM User Guide, "Policy evaluation logic": a trust policy that names the principal's ARN allows it
+        // alone; one that names the account delegates to the account's identity policies, which must allow
+        // too. Across accounts both halves are needed, as for any resource.
+        return if cross {
+            &[
+                &[ResourcePrincipal, Identity, Boundary],
+                &[ResourceAccount, Identity, Boundary],
+                &[ResourceDirect, Identity, Boundary],
+            ]
+        } else {
+            &[&[ResourcePrincipal, Boundary], &[ResourceAccount, Identity, Boundary], &[ResourceDirect]]
+        };
+    }
+    if gatekeeper == Gatekeeper::KeyPolicy {
         if policies.resource.is_none() {
             notes.push("no key policy was given: KMS allows nothing on a key whose key policy does not allow it");
         }
@@ -397,7 +453,7 @@ fn statement_applies(
             // IAM User Guide, "NotPrincipal": "a Deny statement with NotPrincipal always denies a principal
             // that has a permissions boundary attached, regardless of the values in the NotPrincipal element".
             Some(element) if element.negated && bounded && statement.effect == Effect::Deny => Some(Via::Direct),
-            Some(element) => match principal_applies(element, &request.principal) {
+            Some(element) => match principal_applies(element, &request.principal, statement.effect) {
                 Some(via) => Some(via),
                 None => return (Verdict::No, None),
             },
@@ -426,19 +482,28 @@ fn statement_applies(
     (verdict, via)
 }
 
-/// `Principal`: names the principal or its account. `NotPrincipal`: applies unless every identity the
-/// principal carries is listed (IAM User Guide, "NotPrincipal": a role session is excluded only when its
-/// session ARN, its role and its account are all named).
-fn principal_applies(element: &PrincipalElement, principal: &Principal) -> Option<Via> {
+/// `Principal`: names the principal or its account. `NotPrincipal` excludes what it lists, and AWS may check
+/// the account, the role and the session one after another (IAM User Guide, "NotPrincipal"), so the reading
+/// that never allows more is taken for each effect: a `Deny` spares a principal only when every identity it
+/// carries is listed (a session only with its session ARN, its role and its account); an `Allow` passes a
+/// principal over when any identity it carries is listed (a user by its own ARN or its account).
+fn principal_applies(element: &PrincipalElement, principal: &Principal, effect: Effect) -> Option<Via> {
     if element.everyone {
         return (!element.negated).then_some(Via::Direct);
     }
     let named = element.entries.iter().filter_map(|e| entry_names(e.kind, &e.value, principal));
     if element.negated {
         let listed: Vec<Identity> = named.collect();
-        let excluded =
-            listed.contains(&Identity::Everyone) || identities_of(principal).iter().all(|id| listed.contains(id));
-        return (!excluded).then_some(Via::Direct);
+        let excluded = listed.contains(&Identity::Everyone)
+            || match effect {
+                Effect::Deny => identities_of(principal).iter().all(|id| listed.contains(id)),
+                Effect::Allow => !listed.is_empty(),
+            };
+        // An Allow that applies by exclusion reaches the principal as naming its own ARN would: a role (any
+        // of its sessions) as the role, limited by its permissions boundary; a user or a session directly.
+        let via =
+            if effect == Effect::Allow && principal.kind == PrincipalKind::Role { Via::Role } else { Via::Direct };
+        return (!excluded).then_some(via);
     }
     named
         .map(|identity| match identity {
@@ -904,5 +969,106 @@ mod tests {
         let mut absent = Context::open();
         absent.insert_absent("aws:SourceIp");
         assert_eq!(decide(&req(ROLE, "s3:GetObject", "arn:aws:s3:::b/k", absent), &set).0, Outcome::ExplicitDeny);
+    }
+
+    const USER: &str = "arn:aws:iam::123456789012:user/test-user";
+
+    #[test]
+    fn an_allow_with_not_principal_listing_a_user_does_not_allow_that_user() {
+        // IAM User Guide, "NotPrincipal": an Allow with NotPrincipal "allows all principals except the one
+        // named"; for an IAM user the user ARN is the principal.
+        for listed in [format!(r#""{USER}""#), format!(r#"["{USER}"]"#), r#"["123456789012"]"#.to_string()] {
+            let bucket = policy(
+                "bucket.json",
+                &format!(
+                    r#"{{"Statement":[{{"Effect":"Allow","NotPrincipal":{{"AWS":{listed}}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}]}}"#
+                ),
+            );
+            let set = PolicySet { resource: Some(&bucket), ..Default::default() };
+            let r = req(USER, "s3:GetObject", "arn:aws:s3:::b/k", Context::open())
+                .with_resource_account(Some("123456789012".into()));
+            assert_eq!(decide(&r, &set).0, Outcome::ImplicitDeny, "NotPrincipal {listed}");
+            // Another user of the account is not excluded: the Allow reaches it.
+            let other =
+                req("arn:aws:iam::123456789012:user/other", "s3:GetObject", "arn:aws:s3:::b/k", Context::open())
+                    .with_resource_account(Some("123456789012".into()));
+            let expected = if listed.contains("user/") { Outcome::Allowed } else { Outcome::ImplicitDeny };
+            assert_eq!(decide(&other, &set).0, expected, "another user, NotPrincipal {listed}");
+        }
+    }
+
+    #[test]
+    fn a_same_account_role_is_assumed_only_when_its_trust_policy_allows_it() {
+        // IAM User Guide, "Policy evaluation logic": "IAM role trust policies and KMS key policies are
+        // exceptions to this logic, because they must explicitly allow access for principals."
+        let role = "arn:aws:iam::123456789012:role/test-role";
+        let iam = identity(&format!(r#"{{"Effect":"Allow","Action":"sts:AssumeRole","Resource":"{role}"}}"#));
+        let trust = |principal: &str| {
+            policy(
+                "trust.json",
+                &format!(
+                    r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":"sts:AssumeRole"}}]}}"#
+                ),
+            )
+        };
+        let r = req(USER, "sts:AssumeRole", role, Context::open());
+        let other_user = trust("arn:aws:iam::123456789012:user/other");
+        let set = PolicySet { identity: vec![&iam], resource: Some(&other_user), ..Default::default() };
+        assert_eq!(decide(&r, &set).0, Outcome::ImplicitDeny, "identity policy alone");
+        let root = trust("arn:aws:iam::123456789012:root");
+        assert_eq!(decide(&r, &PolicySet { resource: Some(&root), ..Default::default() }).0, Outcome::ImplicitDeny);
+        let both = PolicySet { identity: vec![&iam], resource: Some(&root), ..Default::default() };
+        assert_eq!(decide(&r, &both).0, Outcome::Allowed, "account in the trust policy, and the identity policy");
+        let named = trust(USER);
+        assert_eq!(decide(&r, &PolicySet { resource: Some(&named), ..Default::default() }).0, Outcome::Allowed);
+        // Without a trust policy nothing assumes the role, and the decision says why.
+        let d = evaluate(&r, &PolicySet { identity: vec![&iam], ..Default::default() });
+        assert_eq!(d.outcome, Outcome::ImplicitDeny);
+        assert!(d.notes.iter().any(|n| n.contains("no trust policy")), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn a_kms_alias_is_decided_by_iam_policies() {
+        // KMS Developer Guide, "Controlling access to aliases": aliases have no key policy.
+        let alias = "arn:aws:kms:us-east-1:123456789012:alias/my-alias";
+        let iam = identity(&format!(r#"{{"Effect":"Allow","Action":"kms:DeleteAlias","Resource":"{alias}"}}"#));
+        let set = PolicySet { identity: vec![&iam], ..Default::default() };
+        let d = evaluate(&req(USER, "kms:DeleteAlias", alias, Context::open()), &set);
+        assert_eq!(d.outcome, Outcome::Allowed);
+        assert!(d.notes.iter().any(|n| n.contains("separate authorization")), "{:?}", d.notes);
+        assert_eq!(
+            decide(&req(USER, "kms:DeleteAlias", alias, Context::open()), &PolicySet::default()).0,
+            Outcome::ImplicitDeny
+        );
+        // The key itself keeps key-policy primacy.
+        let on_key = identity(r#"{"Effect":"Allow","Action":"kms:DeleteAlias","Resource":"*"}"#);
+        let set = PolicySet { identity: vec![&on_key], ..Default::default() };
+        assert_eq!(decide(&req(USER, "kms:DeleteAlias", KEY, Context::open()), &set).0, Outcome::ImplicitDeny);
+        // AWS managed keys' aliases are reserved.
+        let any = identity(r#"{"Effect":"Allow","Action":"kms:*","Resource":"*"}"#);
+        let set = PolicySet { identity: vec![&any], ..Default::default() };
+        let reserved = "arn:aws:kms:us-east-1:123456789012:alias/aws/s3";
+        assert_eq!(decide(&req(USER, "kms:DeleteAlias", reserved, Context::open()), &set).0, Outcome::ImplicitDeny);
+        assert_eq!(decide(&req(USER, "kms:DeleteAlias", alias, Context::open()), &set).0, Outcome::Allowed);
+        // Actions without a resource type are requested on "*", decided by IAM.
+        assert_eq!(decide(&req(USER, "kms:CreateKey", "*", Context::open()), &set).0, Outcome::Allowed);
+        assert_eq!(
+            decide(&req(USER, "kms:ListKeys", "*", Context::open()), &PolicySet::default()).0,
+            Outcome::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn get_caller_identity_cannot_be_denied() {
+        // AWS STS API Reference, GetCallerIdentity: no permission needed; an explicit deny does not stop it.
+        let deny = identity(r#"{"Effect":"Deny","Action":"sts:*","Resource":"*"}"#);
+        let set = PolicySet { identity: vec![&deny], ..Default::default() };
+        let d = evaluate(&req(USER, "sts:GetCallerIdentity", "*", Context::open()), &set);
+        assert_eq!(d.outcome, Outcome::Allowed);
+        assert!(d.notes[0].contains("needs no permission"));
+        assert_eq!(
+            decide(&req(USER, "sts:GetCallerIdentity", "*", Context::open()), &PolicySet::default()).0,
+            Outcome::Allowed
+        );
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::context::Context;
-pub use crate::vocab::aws::{arn_account, is_account_id, split_iam_arn};
+pub use crate::vocab::aws::{arn_account, arn_resource, is_account_id, split_iam_arn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrincipalKind {
@@ -151,6 +151,30 @@ impl Principal {
     }
 }
 
+/// The resource policy that must allow a request for any route to allow it, beside IAM's usual logic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gatekeeper {
+    /// Resource and identity policies combine as IAM's evaluation logic says.
+    None,
+    /// A KMS key: its key policy must allow the account (or the principal) before IAM policies count.
+    KeyPolicy,
+    /// A role's trust policy for the STS actions on it: even within one account an identity policy alone
+    /// does not let a principal assume a role.
+    TrustPolicy,
+}
+
+/// The STS actions whose resource is a role, authorized by its trust policy (IAM User Guide, "Role trust
+/// policies" and "Passing session tags in AWS STS": sts:TagSession, sts:SetSourceIdentity and
+/// sts:SetContext are allowed in the trust policy beside the AssumeRole action).
+const TRUST_POLICY_ACTIONS: &[&str] = &[
+    "sts:assumerole",
+    "sts:assumerolewithsaml",
+    "sts:assumerolewithwebidentity",
+    "sts:tagsession",
+    "sts:setsourceidentity",
+    "sts:setcontext",
+];
+
 /// One request to decide.
 #[derive(Debug, Clone)]
 pub struct Request {
@@ -195,6 +219,31 @@ impl Request {
 
     pub fn is_kms(&self) -> bool {
         self.action_lc.starts_with("kms:")
+    }
+
+    /// Which resource policy must allow the request whatever IAM policies say, if any.
+    pub fn gatekeeper(&self) -> Gatekeeper {
+        let resource_lc = self.resource.to_ascii_lowercase();
+        if self.is_kms() {
+            // KMS Developer Guide, "Controlling access to aliases": an alias is an IAM-only resource (it has
+            // no key policy); the key an alias operation also touches is a separate authorization. An action
+            // with no resource type is requested on "*" and decided by IAM policies alone.
+            if self.resource == "*" || arn_resource(&resource_lc).is_some_and(|r| r.starts_with("alias/")) {
+                return Gatekeeper::None;
+            }
+            return Gatekeeper::KeyPolicy;
+        }
+        // IAM User Guide, "Policy evaluation logic" (identity-based and resource-based policies): "IAM role
+        // trust policies and KMS key policies are exceptions to this logic, because they must explicitly
+        // allow access for principals" — also within one account. The trust policy is the resource policy
+        // of the STS actions on a role (Service Authorization Reference: sts `role` resource type).
+        let role_arn = resource_lc.starts_with("arn:")
+            && resource_lc.split(':').nth(2) == Some("iam")
+            && arn_resource(&resource_lc).is_some_and(|r| r.starts_with("role/"));
+        if role_arn && TRUST_POLICY_ACTIONS.contains(&self.action_lc.as_str()) {
+            return Gatekeeper::TrustPolicy;
+        }
+        Gatekeeper::None
     }
 
     /// Principal and resource in different accounts; an unknown resource account counts as the same.

@@ -87,6 +87,15 @@ pub fn arn_account(arn: &str) -> Option<&str> {
     is_account_id(account).then_some(account)
 }
 
+/// The resource segment of an ARN (everything after the fifth colon), when the text is an ARN.
+pub fn arn_resource(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    parts.nth(4)
+}
+
 /// A key as something names it, with the account and region a bare id or alias name is relative to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct KeyRef {

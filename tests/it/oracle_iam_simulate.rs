@@ -157,7 +157,18 @@ fn statement(rng: &mut Rng, effect: &str, with_principal: bool, principals: &[Va
         "Action": rng.pick(ACTION_PATTERNS),
         "Resource": rng.pick(RESOURCE_PATTERNS),
     });
-    if with_principal && effect == "Deny" && rng.chance(30) {
+    if with_principal && effect == "Allow" && rng.chance(15) {
+        // An Allow with NotPrincipal passes over a principal any of whose identities it lists (IAM User
+        // Guide, "NotPrincipal": it "allows all principals except the one named").
+        s["NotPrincipal"] = rng.pick(&[
+            json!({"AWS": USER}),
+            json!({"AWS": [USER]}),
+            json!({"AWS": ROLE}),
+            json!({"AWS": [SESSION, ROLE]}),
+            json!({"AWS": ACCOUNT}),
+            json!({"AWS": "arn:aws:iam::444455556666:role/Other"}),
+        ]);
+    } else if with_principal && effect == "Deny" && rng.chance(30) {
         // NotPrincipal lists that name every identity of the principals in this account, or none of them.
         // A list naming only some, the account among them, is where iam-simulate departs from AWS
         // (WRONG_THERE).
@@ -320,6 +331,123 @@ fn closed_context_decisions_agree_with_iam_simulate() {
     }
     eprintln!("compared {compared} of {} cases with iam-simulate", cases.len());
     assert!(compared >= 2500, "iam-simulate refused too many cases: compared {compared}");
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements, the first: {}",
+        disagreements.len(),
+        disagreements.iter().take(3).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
+
+const TARGET_ROLE: &str = "arn:aws:iam::111122223333:role/test-role";
+const FOREIGN_ROLE: &str = "arn:aws:iam::444455556666:role/test-role";
+const ALIAS: &str = "arn:aws:kms:us-east-1:111122223333:alias/my-alias";
+
+/// An identity-policy statement on one of `resources`, for one of `actions`.
+fn iam_statement(rng: &mut Rng, actions: &[&'static str], resources: &[&'static str]) -> Value {
+    let effect = if rng.chance(20) { "Deny" } else { "Allow" };
+    policy(vec![json!({"Effect": effect, "Action": rng.pick(actions), "Resource": rng.pick(resources)})])
+}
+
+/// Requests IAM decides differently from its usual rule: same-account `sts:AssumeRole`, where the role's
+/// trust policy must allow (IAM User Guide, "Policy evaluation logic": "IAM role trust policies and KMS key
+/// policies are exceptions"), and KMS aliases, which have no key policy (KMS Developer Guide, "Controlling
+/// access to aliases"); by users, roles and sessions, with and without boundaries.
+fn generate_trust_and_alias(n: usize) -> Vec<Case> {
+    let mut rng = Rng(0x7a57_a11a);
+    let trust_principals = [
+        json!({"AWS": USER}),
+        json!({"AWS": ROLE}),
+        json!({"AWS": SESSION}),
+        json!({"AWS": ACCOUNT}),
+        json!({"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}),
+        json!({"AWS": format!("arn:aws:iam::{OTHER}:root")}),
+        json!({"AWS": "arn:aws:iam::111122223333:user/other"}),
+        json!({"AWS": "*"}),
+    ];
+    (0..n)
+        .map(|i| {
+            let principal = rng.pick(&[ROLE, SESSION, USER]);
+            let mut context = vec![
+                ("aws:PrincipalArn", if principal == USER { USER } else { ROLE }),
+                ("aws:PrincipalAccount", ACCOUNT),
+            ];
+            if i % 3 == 2 {
+                let action = rng.pick(&["kms:DeleteAlias", "kms:CreateAlias", "kms:UpdateAlias"]);
+                let patterns = ["*", ALIAS, "arn:aws:kms:us-east-1:111122223333:alias/*", "arn:aws:kms:*:*:key/*"];
+                let identity = (0..rng.next() % 3)
+                    .map(|_| iam_statement(&mut rng, &[action, "kms:*", "kms:Describe*"], &patterns))
+                    .collect();
+                let boundary = rng.chance(30).then(|| iam_statement(&mut rng, &["kms:*", action], &["*", ALIAS]));
+                context.push(("aws:SecureTransport", "true"));
+                return Case {
+                    principal,
+                    action,
+                    resource: ALIAS,
+                    resource_account: ACCOUNT,
+                    context,
+                    identity,
+                    boundary: boundary.filter(|b| b["Statement"][0]["Effect"] == "Allow"),
+                    resource_policy: None,
+                };
+            }
+            let resource = if rng.chance(25) { FOREIGN_ROLE } else { TARGET_ROLE };
+            let patterns =
+                ["*", TARGET_ROLE, FOREIGN_ROLE, "arn:aws:iam::*:role/test-*", "arn:aws:iam::111122223333:role/other"];
+            let identity = (0..rng.next() % 3)
+                .map(|_| iam_statement(&mut rng, &["sts:AssumeRole", "sts:*", "s3:*"], &patterns))
+                .collect();
+            let boundary = rng.chance(30).then(|| iam_statement(&mut rng, &["sts:AssumeRole", "sts:*"], &patterns));
+            let trust = policy(
+                (0..1 + rng.next() % 2)
+                    .map(|_| {
+                        let effect = if rng.chance(20) { "Deny" } else { "Allow" };
+                        json!({"Effect": effect, "Principal": rng.pick(&trust_principals),
+                               "Action": rng.pick(&["sts:AssumeRole", "sts:*", "sts:TagSession"])})
+                    })
+                    .collect(),
+            );
+            Case {
+                principal,
+                action: "sts:AssumeRole",
+                resource,
+                resource_account: if resource == TARGET_ROLE { ACCOUNT } else { OTHER },
+                context,
+                identity,
+                boundary: boundary.filter(|b| b["Statement"][0]["Effect"] == "Allow"),
+                resource_policy: Some(trust),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn trust_policy_and_alias_decisions_agree_with_iam_simulate() {
+    let cases = generate_trust_and_alias(1500);
+    let answers = theirs(&cases);
+    let mut compared = 0;
+    let mut disagreements = Vec::new();
+    let mut outcomes = std::collections::BTreeMap::new();
+    for (case, theirs) in cases.iter().zip(answers) {
+        let Some(theirs) = theirs else { continue };
+        compared += 1;
+        let ours = case.ours();
+        *outcomes.entry(format!("{} {ours:?}", case.action)).or_insert(0) += 1;
+        if ours != theirs {
+            disagreements.push(format!("ours {ours:?}, iam-simulate {theirs:?}: {case:#?}"));
+        }
+    }
+    eprintln!("compared {compared} of {} cases with iam-simulate: {outcomes:?}", cases.len());
+    assert!(compared >= 1400, "iam-simulate refused too many cases: compared {compared}");
+    // The cases reach every answer, so agreement is not agreement on one outcome.
+    for action in ["sts:AssumeRole", "kms:DeleteAlias"] {
+        for outcome in ["Allowed", "ImplicitDeny", "ExplicitDeny"] {
+            assert!(
+                outcomes.contains_key(&format!("{action} {outcome}")),
+                "no {action} case is {outcome}: {outcomes:?}"
+            );
+        }
+    }
     assert!(
         disagreements.is_empty(),
         "{} disagreements, the first: {}",

@@ -215,3 +215,64 @@ fn grants_file_errors_have_positions() {
     let e = stderr(&o);
     assert!(e.contains(&format!("{}:", bad.display())) && e.contains("not a ListGrants answer"), "{e}");
 }
+
+/// The decision `simulate --format json` gives for an action on `resource`, with one identity policy file.
+fn decide_with_identity(principal: &str, action: &str, resource: &str, policy: &str) -> (Option<i32>, String, String) {
+    let dir = tempdir();
+    let file = dir.join("identity.json");
+    std::fs::write(&file, policy).unwrap();
+    let o = atrest(&[
+        "simulate",
+        "--principal",
+        principal,
+        "--action",
+        action,
+        "--resource",
+        resource,
+        "--identity-policy",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    (o.status.code(), stdout(&o), stderr(&o))
+}
+
+#[test]
+fn star_is_the_resource_of_actions_without_a_resource_type_and_of_no_other() {
+    let user = "arn:aws:iam::123456789012:user/test-user";
+    let allow_all = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    for action in ["s3:ListAllMyBuckets", "kms:ListKeys", "kms:CreateKey"] {
+        let (code, out, err) = decide_with_identity(user, action, "*", allow_all);
+        assert_eq!(code, Some(0), "{action}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["decision"], "allowed", "{action}: {out}");
+    }
+    // An action on a key is not requested on "*": the flag names the type to give.
+    let (code, _, err) = decide_with_identity(user, "kms:Decrypt", "*", allow_all);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("--resource *: kms:Decrypt is requested on a resource of type key"), "{err}");
+    // GetCallerIdentity needs no permission: even an explicit deny leaves it allowed, and the output says so.
+    let deny =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:GetCallerIdentity","Resource":"*"}]}"#;
+    let (code, out, err) = decide_with_identity(user, "sts:GetCallerIdentity", "*", deny);
+    assert_eq!(code, Some(0), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["decision"], "allowed", "{out}");
+    assert!(v["notes"][0].as_str().unwrap().contains("cannot be denied"), "{out}");
+}
+
+#[test]
+fn an_alias_request_is_decided_by_the_identity_policy_and_says_the_key_is_separate() {
+    let user = "arn:aws:iam::123456789012:user/test-user";
+    let alias = "arn:aws:kms:us-east-1:123456789012:alias/my-alias";
+    let policy = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":["kms:DeleteAlias","kms:CreateAlias","kms:UpdateAlias"],"Resource":"{alias}"}}]}}"#
+    );
+    for action in ["kms:DeleteAlias", "kms:CreateAlias", "kms:UpdateAlias"] {
+        let (code, out, err) = decide_with_identity(user, action, alias, &policy);
+        assert_eq!(code, Some(0), "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["decision"], "allowed", "{action}: {out}");
+        assert!(out.contains("separate authorization"), "{out}");
+    }
+}
