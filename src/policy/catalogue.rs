@@ -25,10 +25,12 @@ pub struct Catalogue {
     actions_lc: HashMap<String, Vec<String>>,
     /// service → lower-case action names.
     action_set: HashMap<String, HashSet<String>>,
-    /// service → condition keys as AWS spells them (some with `${TagKey}`-style variables).
+    /// key prefix (`aws` for global keys) → condition keys as AWS spells them (some with placeholders).
     condition_keys: HashMap<String, Vec<String>>,
-    /// service (`aws` for global keys) → exact lower-case keys, and lower-case prefixes that take any suffix.
+    /// key prefix → exact lower-case keys, and lower-case prefixes that take any suffix.
     condition_lc: HashMap<String, (HashSet<String>, Vec<String>)>,
+    /// Lower-case keys whose prefix holds a placeholder, matched whole.
+    templated_keys: Vec<String>,
     /// service → resource types with their ARN templates, precompiled for matching.
     resource_types: BTreeMap<String, Vec<ResourceType>>,
     /// service → lower-case action → resource types it applies to.
@@ -54,8 +56,25 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
         .iter()
         .map(|(s, names)| (s.clone(), names.iter().map(|n| n.to_ascii_lowercase()).collect()))
         .collect();
-    let mut condition_keys: HashMap<String, Vec<String>> = raw.condition_keys.into_iter().collect();
-    condition_keys.insert("aws".into(), GLOBAL_CONDITION_KEYS.iter().map(|k| k.to_string()).collect());
+    // A service lists the keys its actions take, and some are another namespace's (iotjobsdata's actions
+    // take `iot:JobId`): a key is looked up by its own prefix, whichever services list it.
+    // Every catalogued service is a known prefix, with keys or none.
+    let mut condition_keys: HashMap<String, Vec<String>> =
+        raw.condition_keys.keys().map(|service| (service.to_ascii_lowercase(), Vec::new())).collect();
+    let listed = raw.condition_keys.into_values().flatten().chain(GLOBAL_CONDITION_KEYS.iter().map(|k| k.to_string()));
+    let mut templated_keys = Vec::new();
+    for key in listed {
+        let prefix = key.split_once(':').map_or("", |(p, _)| p).to_ascii_lowercase();
+        // Web identity providers' keys carry a placeholder in the prefix (`agent.${Domain}.buildkite.dev:…`).
+        if prefix.contains("${") {
+            templated_keys.push(key.to_ascii_lowercase());
+            continue;
+        }
+        let keys = condition_keys.entry(prefix).or_default();
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
     let condition_lc = condition_keys
         .iter()
         .map(|(service, keys)| {
@@ -63,8 +82,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
             let mut prefixes = Vec::new();
             for k in keys {
                 let k = k.to_ascii_lowercase();
-                // `s3:ExistingObjectTag/${TagKey}` and `aws:ResourceTag/` take any suffix.
-                match k.find("${").or_else(|| k.ends_with('/').then_some(k.len())) {
+                match placeholder_at(&k) {
                     Some(i) => prefixes.push(k[..i].to_owned()),
                     None => {
                         exact.insert(k);
@@ -82,6 +100,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
         action_set,
         condition_keys,
         condition_lc,
+        templated_keys,
         resource_types: raw
             .resource_types
             .into_iter()
@@ -93,6 +112,22 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
         unknown_cache: Default::default(),
     }
 });
+
+/// Where a condition key's placeholder starts, in every spelling the Service Authorization Reference uses
+/// for a key that takes a name: `s3:ExistingObjectTag/${TagKey}`, `s3:ExistingObjectTag/<key>`,
+/// `secretsmanager:ResourceTag/tag-key`, and `aws:ResourceTag/` with nothing after the slash.
+pub fn placeholder_at(key: &str) -> Option<usize> {
+    if let Some(i) = key.find("${") {
+        return Some(i);
+    }
+    if let Some(i) = key.find('<').filter(|_| key.ends_with('>')) {
+        return Some(i);
+    }
+    let (head, last) = key.rsplit_once('/')?;
+    // `tag-key` after a `…Tag/` prefix is the reference's word for "the tag's key", not a literal name.
+    let names_a_tag = head.to_ascii_lowercase().ends_with("tag") && last.eq_ignore_ascii_case("tag-key");
+    (last.is_empty() || names_a_tag).then_some(head.len() + 1)
+}
 
 pub fn catalogue() -> &'static Catalogue {
     &CATALOGUE
@@ -230,8 +265,12 @@ impl Catalogue {
     pub fn check_condition_key(&self, key: &str) -> Option<Result<(), Option<String>>> {
         let (prefix, _) = key.split_once(':')?;
         let prefix = prefix.to_ascii_lowercase();
-        let (exact, prefixes) = self.condition_lc.get(&prefix)?;
         let key_lc = key.to_ascii_lowercase();
+        if self.templated_keys.iter().any(|t| !key_lc.contains("${") && segment_meets(key_lc.as_bytes(), t.as_bytes()))
+        {
+            return Some(Ok(()));
+        }
+        let (exact, prefixes) = self.condition_lc.get(&prefix)?;
         if exact.contains(&key_lc) || prefixes.iter().any(|p| key_lc.starts_with(p.as_str()) && key_lc.len() > p.len())
         {
             return Some(Ok(()));
@@ -265,25 +304,20 @@ impl Catalogue {
         Some(self.actions_lc.get(service).is_some_and(|names| names.iter().any(|n| glob.matches(n) && fits(n))))
     }
 
-    /// The resource types of a detailed service whose ARN format a policy resource can denote.
+    /// The resource types of a detailed service whose ARN format a policy resource can denote: those with
+    /// an ARN that the resource, as an IAM pattern, matches. IAM matches an ARN segment by segment, a `*`
+    /// or `?` never crossing into the next of the first five segments, and `*` matches an empty segment
+    /// (`arn:aws:s3::*:codepipeline-*` names buckets, whose region and account are empty).
     pub fn resource_types_of(&self, service: &str, resource: &str) -> Option<Vec<&str>> {
         let types = self.resource_types.get(service)?;
         let mut segments = resource.splitn(6, ':').skip(2);
         let region_account =
             [segments.next().unwrap_or(""), segments.next().unwrap_or(""), segments.next().unwrap_or("")]
                 .map(|s| (s, s.contains(['*', '?'])));
-        // Most templates fail the segment test: only build the wildcard instances when one passes.
-        let instances = std::cell::OnceCell::new();
         Some(
             types
                 .iter()
-                .filter(|t| {
-                    t.segments_fit(&region_account)
-                        && instances
-                            .get_or_init(|| instances_of(resource))
-                            .iter()
-                            .any(|i| template_matches(&t.template, i))
-                })
+                .filter(|t| t.segments_fit(&region_account) && pattern_meets_template(resource, &t.template))
                 .map(|t| t.name.as_str())
                 .collect(),
         )
@@ -318,64 +352,64 @@ impl ResourceType {
     }
 }
 
-/// Concrete ARNs a policy resource (with `*` and `?`) can stand for: each wildcard tried as a plain word
-/// and as a path, since it may stand for either.
-fn instances_of(resource: &str) -> Vec<String> {
-    let stars = resource.matches(['*', '?']).count().min(4);
-    if stars == 0 {
-        return vec![resource.to_owned()];
-    }
-    (0..(1u32 << stars))
-        .map(|mask| {
-            let mut n = 0;
-            let mut instance = String::with_capacity(resource.len() + 8);
-            for c in resource.chars() {
-                if c == '*' || c == '?' {
-                    let as_path = n < stars && mask & (1 << n) != 0;
-                    instance.push_str(if as_path { "x/x" } else { "x" });
-                    n += 1;
-                } else {
-                    instance.push(c);
-                }
-            }
-            instance
-        })
-        .collect()
+/// Whether some ARN of an ARN template (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`) matches an
+/// IAM resource pattern (with `*` and `?`). The first five segments are compared one by one; in the
+/// template a variable stands for one or more characters other than `/` and `:`, except a last variable
+/// after a `/` (an object key, a role name with its path), which may take the rest.
+fn pattern_meets_template(pattern: &str, template: &str) -> bool {
+    let p: Vec<&str> = pattern.splitn(6, ':').collect();
+    let t: Vec<&str> = template.splitn(6, ':').collect();
+    p.len() == 6 && t.len() == 6 && p.iter().zip(&t).all(|(p, t)| segment_meets(p.as_bytes(), t.as_bytes()))
 }
 
-/// Matches an ARN template (`arn:${Partition}:s3:::${BucketName}/${ObjectName}`): a variable matches one
-/// or more characters other than `/` and `:`, except a last variable after a `/` (an object key, a role
-/// name with its path), which may take the rest.
-fn template_matches(template: &str, text: &str) -> bool {
-    fn go(t: &[u8], s: &[u8], after_slash: bool) -> bool {
-        if t.is_empty() {
-            return s.is_empty();
+/// One segment: is the intersection of the pattern's strings and the template's non-empty? A search over
+/// (pattern position, template position, whether the current variable has a character yet), each state
+/// visited once, so any pattern is decided in time proportional to the product of the two lengths.
+fn segment_meets(p: &[u8], t: &[u8]) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![(0usize, 0usize, false)];
+    while let Some(state @ (i, j, started)) = stack.pop() {
+        if !seen.insert(state) {
+            continue;
         }
-        if t.starts_with(b"${") {
-            let Some(end) = t.iter().position(|&b| b == b'}') else { return false };
-            let rest = &t[end + 1..];
-            let takes_rest = after_slash && !rest.windows(2).any(|w| w == b"${");
-            if takes_rest && rest.is_empty() {
-                return !s.is_empty();
+        if j == t.len() {
+            if p[i..].iter().all(|&b| b == b'*') {
+                return true;
             }
-            // What follows the variable, when a literal, is where the variable can end.
-            let next = rest.first().copied().filter(|&b| b != b'$');
-            for i in 1..=s.len() {
-                if !takes_rest && (s[i - 1] == b'/' || s[i - 1] == b':') {
-                    break;
-                }
-                if next.is_some_and(|b| s.get(i) != Some(&b)) {
-                    continue;
-                }
-                if go(rest, &s[i..], after_slash) {
-                    return true;
-                }
-            }
-            return false;
+            continue;
         }
-        !s.is_empty() && s[0] == t[0] && go(&t[1..], &s[1..], after_slash || t[0] == b'/')
+        if t[j..].starts_with(b"${") {
+            let Some(close) = t[j..].iter().position(|&b| b == b'}') else { return false };
+            let end = j + close + 1;
+            // The last variable after a `/` may hold `/` and `:` (an object key with its path).
+            let takes_rest = t[..j].contains(&b'/') && !t[end..].windows(2).any(|w| w == b"${");
+            let fits = |c: u8| takes_rest || (c != b'/' && c != b':');
+            if started {
+                stack.push((i, end, false));
+            }
+            match p.get(i) {
+                // The star stands for nothing here, or for one character of the variable.
+                Some(b'*') => {
+                    stack.push((i + 1, j, started));
+                    stack.push((i, j, true));
+                }
+                Some(b'?') => stack.push((i + 1, j, true)),
+                Some(&c) if fits(c) => stack.push((i + 1, j, true)),
+                _ => {}
+            }
+            continue;
+        }
+        match p.get(i) {
+            Some(b'*') => {
+                stack.push((i + 1, j, false));
+                stack.push((i, j + 1, false));
+            }
+            Some(b'?') => stack.push((i + 1, j + 1, false)),
+            Some(&c) if c == t[j] => stack.push((i + 1, j + 1, false)),
+            _ => {}
+        }
     }
-    go(template.as_bytes(), text.as_bytes(), false)
+    false
 }
 
 /// The candidate closest to `word` by edit distance, when close enough to be a likely typo.
@@ -445,5 +479,144 @@ mod tests {
         assert_eq!(c.resource_types_of("kms", "arn:aws:kms:us-east-1:111122223333:key/k").unwrap(), ["key"]);
         assert!(c.action_resource_types("s3", "ListBucket").unwrap().contains(&"bucket".to_string()));
         assert!(!c.action_resource_types("s3", "ListBucket").unwrap().contains(&"object".to_string()));
+    }
+
+    /// A key as a policy writes it: each placeholder spelling of the reference replaced by a tag key.
+    fn filled(key: &str) -> String {
+        let mut out = String::new();
+        let mut rest = key;
+        while let Some(i) = rest.find(['$', '<']) {
+            out.push_str(&rest[..i]);
+            let close = if rest[i..].starts_with("${") {
+                '}'
+            } else if rest[i..].starts_with('<') {
+                '>'
+            } else {
+                '\0'
+            };
+            match rest[i..].find(close).filter(|_| close != '\0') {
+                Some(end) => {
+                    out.push_str("Project");
+                    rest = &rest[i + end + 1..];
+                }
+                None => {
+                    out.push_str(&rest[i..=i]);
+                    rest = &rest[i + 1..];
+                }
+            }
+        }
+        out.push_str(rest);
+        if out.ends_with('/') {
+            out.push_str("Project");
+        }
+        if let Some(head) = out.strip_suffix("Tag/tag-key").or_else(|| out.strip_suffix("tag/tag-key")) {
+            out = format!("{head}{}Project", &out[head.len()..out.len() - "tag-key".len()]);
+        }
+        out
+    }
+
+    #[test]
+    fn every_catalogued_condition_key_is_known_with_its_placeholders_filled() {
+        let c = catalogue();
+        let mut checked = 0;
+        let templated = c.templated_keys.iter().map(|k| ("templated".to_string(), vec![k.clone()]));
+        let all: Vec<(String, Vec<String>)> = c.condition_keys.clone().into_iter().chain(templated).collect();
+        for (service, keys) in &all {
+            for key in keys {
+                let concrete = filled(key);
+                assert!(!concrete.contains("${") && !concrete.contains('<'), "{key} → {concrete}");
+                // IAM condition key names are case-insensitive: every spelling is the same key.
+                for k in [concrete.clone(), concrete.to_ascii_lowercase(), concrete.to_ascii_uppercase()] {
+                    assert_eq!(c.check_condition_key(&k), Some(Ok(())), "{service}: {key} as {k}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 1500, "{checked} keys");
+        // The spellings AWS's managed policies use (issue: 53 false findings).
+        for k in ["secretsmanager:ResourceTag/Project", "s3:ExistingObjectTag/classification", "s3:RequestObjectTag/x"]
+        {
+            assert_eq!(c.check_condition_key(k), Some(Ok(())), "{k}");
+        }
+        // A placeholder takes a name: the bare prefix is no key.
+        assert!(c.check_condition_key("s3:ExistingObjectTag/").unwrap().is_err());
+        assert!(c.check_condition_key("secretsmanager:ResourceTags/Project").unwrap().is_err());
+    }
+
+    /// ARNs of a template, each variable given a value (a path where the last may take one).
+    fn instance(template: &str, value: &str) -> String {
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let end = rest[i..].find('}').unwrap();
+            let name = &rest[i + 2..i + end];
+            out.push_str(match name {
+                "Partition" => "aws",
+                "Region" => "us-east-1",
+                "Account" => "111122223333",
+                _ => value,
+            });
+            rest = &rest[i + end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn every_resource_type_is_named_by_patterns_that_can_match_it_and_only_those() {
+        let c = catalogue();
+        let mut checked = 0;
+        for (service, types) in &c.resource_types {
+            for t in types {
+                let arn = instance(&t.template, "name1");
+                let segments: Vec<&str> = arn.splitn(6, ':').collect();
+                assert_eq!(segments.len(), 6, "{}", t.template);
+                for i in 1..6 {
+                    let seg = segments[i];
+                    let mut variants = vec!["*".to_string(), format!("{seg}*"), format!("*{seg}")];
+                    if !seg.is_empty() {
+                        variants.push(format!("?{}", &seg[1..]));
+                        variants.push(format!("{}*", &seg[..1]));
+                    }
+                    for v in variants {
+                        let mut p = segments.clone();
+                        p[i] = &v;
+                        let pattern = p.join(":");
+                        let named = c.resource_types_of(service, &pattern).unwrap();
+                        assert!(
+                            named.contains(&t.name.as_str()),
+                            "{pattern} does not name {service} {}: {named:?}",
+                            t.name
+                        );
+                        checked += 1;
+                    }
+                    // `?` needs a character: where the template has an empty segment, it cannot match.
+                    if seg.is_empty() && i < 5 {
+                        let mut p = segments.clone();
+                        p[i] = "?";
+                        let pattern = p.join(":");
+                        let named = c.resource_types_of(service, &pattern).unwrap();
+                        assert!(!named.contains(&t.name.as_str()), "{pattern} names {service} {}", t.name);
+                    }
+                }
+            }
+        }
+        assert!(checked > 500, "{checked} patterns");
+    }
+
+    #[test]
+    fn patterns_that_cannot_match_a_type_do_not_name_it() {
+        let c = catalogue();
+        // The issue's shape: `*` in the empty region and account of an S3 ARN.
+        let named = c.resource_types_of("s3", "arn:aws:s3::*:codepipeline-*").unwrap();
+        assert!(named.contains(&"bucket") && named.contains(&"object"), "{named:?}");
+        assert_eq!(c.resource_types_of("s3", "arn:aws:s3:us-east-1::bucket").unwrap(), Vec::<&str>::new());
+        assert_eq!(c.resource_types_of("kms", "arn:aws:kms:*:*:keys/*").unwrap(), Vec::<&str>::new());
+        assert_eq!(c.resource_types_of("kms", "arn:aws:kms:*:*:alias/*").unwrap(), ["alias"]);
+        // A bucket name has no `/`; a role's name may have a path.
+        assert_eq!(c.resource_types_of("s3", "arn:aws:s3:::b/k").unwrap(), ["object"]);
+        assert!(c.resource_types_of("iam", "arn:aws:iam::111122223333:role/path/to/R").unwrap().contains(&"role"));
+        assert!(!c.resource_types_of("iam", "arn:aws:iam::111122223333:user/u").unwrap().contains(&"role"));
     }
 }

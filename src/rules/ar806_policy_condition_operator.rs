@@ -45,12 +45,32 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
                     .at(doc.path, c.operator_pos),
                 );
             }
-            if let Some(Err(near)) = catalogue().check_condition_key(&c.key) {
-                let hint = near.map(|n| format!("; did you mean {n}?")).unwrap_or_default();
-                out.push(
-                    Finding::new(Status::Fail, resource(), format!("\"{}\" is not a condition key{hint}", c.key))
-                        .at(doc.path, c.key_pos),
-                );
+            match catalogue().check_condition_key(&c.key) {
+                // A key one edit or so from a real one is a misspelling: it never matches what AWS sends.
+                Some(Err(Some(near))) => out.push(
+                    Finding::new(
+                        Status::Fail,
+                        resource(),
+                        format!("\"{}\" is not a condition key; did you mean {near}?", c.key),
+                    )
+                    .at(doc.path, c.key_pos),
+                ),
+                // Far from every listed key: AWS's own policies use keys the reference does not list
+                // (aws:PrincipalOrgMasterAccountId), so absent from the reference is not proof of a typo.
+                Some(Err(None)) => out.push(
+                    Finding::new(
+                        Status::NotVerifiable,
+                        resource(),
+                        format!(
+                            "\"{}\" is not in the Service Authorization Reference (as of {}) and is close to no key \
+                             it lists: check that the service documents it",
+                            c.key,
+                            catalogue().updated_at.get(..10).unwrap_or(&catalogue().updated_at)
+                        ),
+                    )
+                    .at(doc.path, c.key_pos),
+                ),
+                _ => {}
             }
         }
     }
