@@ -101,6 +101,15 @@ pub fn lint_files(
                         message: format!("{path}:{pos}: {problem}"),
                     });
                 }
+                for (pos, what) in fragment::template_not_judged(root) {
+                    not_linted.push(Gap {
+                        service: "lint".into(),
+                        operation: "read".into(),
+                        resource: path.to_owned(),
+                        error_code: Some("NotJudged".into()),
+                        message: format!("{path}:{pos}: {what}"),
+                    });
+                }
                 setups.push(Source::CloudFormation { path, root })
             }
             Classified::Setup { kind: DocKind::TerraformPlan, root } => {

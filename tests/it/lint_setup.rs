@@ -222,3 +222,104 @@ fn unrelated_templates_in_one_folder_are_separate_worlds() {
         );
     }
 }
+
+#[test]
+fn templates_in_the_shapes_of_aws_samples_lint_without_malformed_findings() {
+    // Intrinsics atrest cannot resolve (a parameter without a default, Fn::ImportValue, a condition on
+    // one), Ref of a secret (an ARN), SAM's Globals, Fn::ForEach and a custom resource's Version: all
+    // accepted by cfn-lint 1.58 (tests below), none a malformed policy or an invalid template here.
+    let (o, r) = lint(&["fixtures/setup/aws-shapes/"]);
+    assert_eq!(o.status.code(), Some(0), "{:?} {}", failures(&r), r["errors"]);
+    assert_eq!(failures(&r), Vec::<(String, String, u64)>::new());
+    let errors = r["errors"].as_array().unwrap();
+    assert!(errors.iter().all(|e| e["error_code"] != "InvalidTemplate"), "{errors:?}");
+    // The serverless function is named as not judged, where it is written.
+    let not_judged: Vec<&str> =
+        errors.iter().filter(|e| e["error_code"] == "NotJudged").map(|e| e["message"].as_str().unwrap()).collect();
+    assert_eq!(not_judged.len(), 1, "{errors:?}");
+    assert!(not_judged[0].contains("sam-stack.yaml:9:3: Worker (AWS::Serverless::Function)"), "{not_judged:?}");
+}
+
+/// The cfn-lint the README's test command installs (beside moto's server in .venv).
+fn cfn_lint() -> PathBuf {
+    let venv_bin = std::env::var_os("ATREST_MOTO_SERVER")
+        .map(|p| PathBuf::from(p).parent().unwrap().to_path_buf())
+        .unwrap_or_else(|| root().join(".venv/bin"));
+    let p = venv_bin.join("cfn-lint");
+    assert!(p.is_file(), "cfn-lint is not in {}: run the README's test command (scripts/test)", venv_bin.display());
+    p
+}
+
+/// cfn-lint's error rule ids (E…) for one template.
+fn cfn_lint_errors(cfn_lint: &Path, template: &Path) -> Vec<String> {
+    let o = Command::new(cfn_lint).args(["--format", "json"]).arg(template).output().unwrap();
+    let matches: Vec<Value> = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("cfn-lint on {}: {e}: {}", template.display(), String::from_utf8_lossy(&o.stderr)));
+    matches
+        .iter()
+        .filter_map(|m| m["Rule"]["Id"].as_str())
+        .filter(|id| id.starts_with('E'))
+        .map(str::to_owned)
+        .collect()
+}
+
+fn atrest_says_invalid(template: &Path) -> bool {
+    let (_, r) = lint(&[template.to_str().unwrap()]);
+    r["errors"].as_array().unwrap().iter().any(|e| e["error_code"] == "InvalidTemplate")
+}
+
+#[test]
+fn invalid_template_only_where_cfn_lint_reports_an_error() {
+    let cfn_lint = cfn_lint();
+    let mut templates = Vec::new();
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml" || x == "json") {
+                let text = std::fs::read_to_string(&p).unwrap();
+                if text.contains("AWSTemplateFormatVersion") {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    walk(&root().join("fixtures"), &mut templates);
+    assert!(templates.len() >= 5, "{templates:?}");
+    // And templates both must call invalid: a misspelt section or attribute, a section or resource that
+    // needs a transform the template does not name.
+    let dir = tempdir();
+    let base = "AWSTemplateFormatVersion: \"2010-09-09\"\n";
+    let invalid = [
+        ("misspelt-section.yaml", format!("{base}Resource:\n  B:\n    Type: AWS::S3::Bucket\n")),
+        (
+            "misspelt-attribute.yaml",
+            format!("{base}Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Propertes: {{}}\n"),
+        ),
+        (
+            "globals-without-sam.yaml",
+            format!("{base}Globals:\n  Function: {{Timeout: 3}}\nResources:\n  B:\n    Type: AWS::S3::Bucket\n"),
+        ),
+        (
+            "version-not-custom.yaml",
+            format!("{base}Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Version: \"1.0\"\n"),
+        ),
+    ];
+    let mut must_be_invalid = Vec::new();
+    for (name, text) in &invalid {
+        must_be_invalid.push(mutated(&dir, name, text));
+    }
+    let mut disagreements = Vec::new();
+    for t in templates.iter().chain(&must_be_invalid) {
+        let ours = atrest_says_invalid(t);
+        let theirs = cfn_lint_errors(&cfn_lint, t);
+        if ours && theirs.is_empty() {
+            disagreements.push(format!("{}: InvalidTemplate, but cfn-lint reports no error", t.display()));
+        }
+        if must_be_invalid.contains(t) && (!ours || theirs.is_empty()) {
+            disagreements.push(format!("{}: atrest invalid {ours}, cfn-lint errors {theirs:?}", t.display()));
+        }
+    }
+    assert!(disagreements.is_empty(), "{disagreements:#?}");
+}

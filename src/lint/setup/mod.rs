@@ -94,6 +94,11 @@ pub fn template_problems(root: &Value) -> Vec<(Pos, String)> {
     cloudformation::problems(root)
 }
 
+/// What a CloudFormation template holds that is made at deployment and so not judged, where.
+pub fn template_not_judged(root: &Value) -> Vec<(Pos, String)> {
+    cloudformation::not_judged(root)
+}
+
 /// Builds the fragment the sources describe together.
 pub fn build(sources: &[Source<'_>]) -> Fragment {
     let (mut account, mut region) = (None, None);
