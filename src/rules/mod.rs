@@ -119,6 +119,9 @@ pub struct ExpectedResult {
     pub line: Option<u32>,
     #[serde(default)]
     pub column: Option<u32>,
+    /// Words the result's message must hold, for a case about what the message says.
+    #[serde(default)]
+    pub message_contains: Option<String>,
 }
 
 impl RuleMeta {

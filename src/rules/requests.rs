@@ -12,6 +12,12 @@ use crate::policy::Context;
 pub const GLOBAL_KEYS: &str = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html";
 /// KMS Developer Guide, "AWS KMS condition keys".
 pub const KMS_KEYS: &str = "https://docs.aws.amazon.com/kms/latest/developerguide/policy-conditions.html";
+/// KMS Developer Guide, "kms:ViaService": the table of services that support it lists Amazon Translate as
+/// `translate.AWS_region.amazonaws.com`.
+pub const KMS_VIA_SERVICE: &str =
+    "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service";
+/// KMS Developer Guide, "kms:GrantIsForAWSResource".
+pub const KMS_GRANT_FOR_AWS_RESOURCE: &str = "https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-grant-is-for-aws-resource";
 /// Service Authorization Reference, "Actions, resources, and condition keys for Amazon S3".
 pub const S3_KEYS: &str = "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html";
 /// S3 User Guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)", encryption context.
@@ -51,8 +57,8 @@ pub enum Call<'a> {
     /// S3 uses the key for the role's session (`kms:Decrypt`, `kms:GenerateDataKey`), in `s3_region`.
     KeyViaS3 { s3_region: &'a str, key: &'a KmsKey },
     /// Translate uses the key with the role's session itself (`kms:CreateGrant`, `kms:RetireGrant`,
-    /// `kms:DescribeKey`).
-    KeyDirect { key: &'a KmsKey },
+    /// `kms:DescribeKey`), from its endpoint in the job's region.
+    KeyDirect { action: &'a str, job_region: &'a str, key: &'a KmsKey },
     /// Translate uses a terminology's or parallel data's key for whoever in the resource's account
     /// imports or uses the resource.
     KeyForCustomResource { key: &'a KmsKey },
@@ -71,10 +77,11 @@ pub struct BucketFacts<'a> {
 
 /// The KMS actions Translate's jobs need on a customer managed key, and which request makes each: S3
 /// asks for data keys and decrypts on the role's behalf; Translate creates, retires and describes.
-pub fn key_call<'a>(action: &str, s3_region: &'a str, key: &'a KmsKey) -> Call<'a> {
+/// `region` is the job's, where Translate runs and where it has S3 read and write the job's data.
+pub fn key_call<'a>(action: &'a str, region: &'a str, key: &'a KmsKey) -> Call<'a> {
     match action {
-        "kms:Decrypt" | "kms:GenerateDataKey" | "kms:Encrypt" => Call::KeyViaS3 { s3_region, key },
-        _ => Call::KeyDirect { key },
+        "kms:Decrypt" | "kms:GenerateDataKey" | "kms:Encrypt" => Call::KeyViaS3 { s3_region: region, key },
+        _ => Call::KeyDirect { action, job_region: region, key },
     }
 }
 
@@ -239,20 +246,36 @@ pub fn model(call: &Call<'_>) -> Vec<Entry> {
             entries.push(unknown("kms:EncryptionContextKeys", KMS_KEYS, why));
             entries.extend(key_facts(key));
         }
-        Call::KeyDirect { key } => {
+        Call::KeyDirect { action, job_region, key } => {
             entries.extend(role_session());
-            entries.push(unknown(
+            entries.push(present(
                 "kms:ViaService",
-                KMS_KEYS,
-                "whether Translate's own KMS calls with the role carry it is not documented",
+                [format!("translate.{job_region}.amazonaws.com")],
+                KMS_VIA_SERVICE,
+                "the kms:ViaService page lists Amazon Translate as translate.AWS_region.amazonaws.com: Translate \
+                 calls KMS for the job from its endpoint in the job's region",
             ));
-            entries.push(unknown("aws:ViaAWSService", GLOBAL_KEYS, "as kms:ViaService"));
-            entries.push(unknown("aws:CalledVia", GLOBAL_KEYS, "as kms:ViaService"));
             entries.push(unknown(
-                "kms:GrantIsForAWSResource",
-                KMS_KEYS,
-                "Translate's grant requests are not documented",
+                "aws:ViaAWSService",
+                GLOBAL_KEYS,
+                "whether Translate's calls with the role it assumed are forward access sessions is not documented",
             ));
+            entries.push(unknown("aws:CalledVia", GLOBAL_KEYS, "as aws:ViaAWSService"));
+            entries.push(if action.eq_ignore_ascii_case("kms:CreateGrant") {
+                present(
+                    "kms:GrantIsForAWSResource",
+                    ["true"],
+                    KMS_GRANT_FOR_AWS_RESOURCE,
+                    "true \"only when an AWS service integrated with AWS KMS calls the operation on the user's \
+                     behalf\": Translate creating the grant for its job is that case",
+                )
+            } else {
+                absent(
+                    "kms:GrantIsForAWSResource",
+                    KMS_GRANT_FOR_AWS_RESOURCE,
+                    "the key is in the context of CreateGrant, ListGrants and RevokeGrant only",
+                )
+            });
             entries.extend(key_facts(key));
         }
     }
@@ -319,7 +342,8 @@ mod tests {
             Call::WriteOutput { key_arn: Some(&k.arn), bucket: b },
             Call::WriteOutput { key_arn: None, bucket: BucketFacts::default() },
             Call::KeyViaS3 { s3_region: "us-east-1", key: &k },
-            Call::KeyDirect { key: &k },
+            Call::KeyDirect { action: "kms:CreateGrant", job_region: "us-east-1", key: &k },
+            Call::KeyDirect { action: "kms:DescribeKey", job_region: "us-east-1", key: &k },
             Call::KeyForCustomResource { key: &k },
         ] {
             let m = model(&call);
@@ -346,7 +370,13 @@ mod tests {
         let via = context(&key_call("kms:GenerateDataKey", "eu-west-1", &k));
         assert_eq!(via.lookup("kms:ViaService"), Lookup::Present(&["s3.eu-west-1.amazonaws.com".to_string()]));
         let direct = context(&key_call("kms:CreateGrant", "eu-west-1", &k));
-        assert_eq!(direct.lookup("kms:ViaService"), Lookup::Unknown);
+        assert_eq!(
+            direct.lookup("kms:ViaService"),
+            Lookup::Present(&["translate.eu-west-1.amazonaws.com".to_string()])
+        );
+        assert_eq!(direct.lookup("kms:GrantIsForAWSResource"), Lookup::Present(&["true".to_string()]));
+        let retire = context(&key_call("kms:RetireGrant", "eu-west-1", &k));
+        assert_eq!(retire.lookup("kms:GrantIsForAWSResource"), Lookup::Absent);
         assert_eq!(direct.lookup("aws:RequestedRegion"), Lookup::Present(&["us-east-1".to_string()]));
     }
 
@@ -358,7 +388,7 @@ mod tests {
             Call::ReadInput { list_prefix: Some("in/"), bucket: BucketFacts::default() },
             Call::WriteOutput { key_arn: None, bucket: BucketFacts::default() },
             Call::KeyViaS3 { s3_region: "us-east-1", key: &k },
-            Call::KeyDirect { key: &k },
+            Call::KeyDirect { action: "kms:CreateGrant", job_region: "us-east-1", key: &k },
         ] {
             for e in model(&call) {
                 let key = e.key.trim_end_matches('/');

@@ -65,6 +65,9 @@ fn every_rule_case_passes() {
                     "{} on {} ({:?}): {}",
                     rule.meta.id, e.resource, e.principal, found[0].message
                 );
+                if let Some(words) = &e.message_contains {
+                    assert!(found[0].message.contains(words.as_str()), "{}: {}", rule.meta.id, found[0].message);
+                }
                 checked += 1;
             }
             // A case lists every result of its rule on its snapshot or file: an extra row, right or wrong,
