@@ -40,7 +40,66 @@ pub fn terminal_width() -> Option<u16> {
     if let Some(cols) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<u16>().ok()).filter(|&c| c >= 20) {
         return Some(cols);
     }
-    std::io::stdout().is_terminal().then(|| console::Term::stdout().size_checked().map(|(_, cols)| cols)).flatten()
+    use std::os::fd::AsRawFd;
+    let stdout = std::io::stdout();
+    if !stdout.is_terminal() {
+        return None;
+    }
+    columns_of(stdout.as_raw_fd())
+}
+
+/// The columns a terminal reports, whatever its rows say: a pseudo-terminal in CI reports 0 rows, and
+/// console's size (rows and columns, or nothing) would then give no width at all.
+fn columns_of(fd: std::os::fd::RawFd) -> Option<u16> {
+    // SAFETY: TIOCGWINSZ writes one winsize into the struct it is given, which lives for the call.
+    let winsize = unsafe {
+        let mut winsize: libc::winsize = std::mem::zeroed();
+        if libc::ioctl(fd, libc::TIOCGWINSZ, &mut winsize) != 0 {
+            return None;
+        }
+        winsize
+    };
+    (winsize.ws_col > 0).then_some(winsize.ws_col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pseudo-terminal whose size is `rows` × `cols`; its two ends are closed when dropped.
+    struct Pty(std::os::fd::RawFd, std::os::fd::RawFd);
+
+    impl Pty {
+        fn new(rows: u16, cols: u16) -> Pty {
+            let (mut main, mut sub) = (0, 0);
+            let size = libc::winsize { ws_row: rows, ws_col: cols, ws_xpixel: 0, ws_ypixel: 0 };
+            // SAFETY: openpty writes the two descriptors it opens; the winsize is read during the call.
+            let rc = unsafe { libc::openpty(&mut main, &mut sub, std::ptr::null_mut(), std::ptr::null(), &size) };
+            assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+            Pty(main, sub)
+        }
+    }
+
+    impl Drop for Pty {
+        fn drop(&mut self) {
+            // SAFETY: both descriptors were opened by openpty and are closed once.
+            unsafe {
+                libc::close(self.0);
+                libc::close(self.1);
+            }
+        }
+    }
+
+    #[test]
+    fn a_terminal_reporting_zero_rows_still_gives_its_columns() {
+        assert_eq!(columns_of(Pty::new(0, 97).1), Some(97));
+        assert_eq!(columns_of(Pty::new(40, 132).1), Some(132));
+        // A terminal that reports no columns gives no width: the fixed one applies.
+        assert_eq!(columns_of(Pty::new(0, 0).1), None);
+        // Not a terminal at all.
+        let file = std::fs::File::open("Cargo.toml").unwrap();
+        assert_eq!(columns_of(std::os::fd::AsRawFd::as_raw_fd(&file)), None);
+    }
 }
 
 /// Renders the report in the chosen format to `--output` or stdout; `scan`, `audit` and `lint` report
