@@ -62,6 +62,20 @@ fn columns_of(fd: std::os::fd::RawFd) -> Option<u16> {
     (winsize.ws_col > 0).then_some(winsize.ws_col)
 }
 
+/// Renders the report in the chosen format to `--output` or stdout; `scan`, `audit` and `lint` report
+/// through here.
+pub fn write_report(report: &Report, settings: &Settings, view: View) -> Result<(), OutputError> {
+    let options = RenderOptions {
+        show_pass: settings.show_pass,
+        colour: settings.output.is_none() && std::io::stdout().is_terminal(),
+        docs_url: settings.config.docs_url.clone(),
+        view,
+        width: terminal_width(),
+    };
+    let renderer = report::renderer(settings.format, &options);
+    output::deliver(settings.output.as_deref(), |out| renderer.render(report, out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,18 +114,4 @@ mod tests {
         let file = std::fs::File::open("Cargo.toml").unwrap();
         assert_eq!(columns_of(std::os::fd::AsRawFd::as_raw_fd(&file)), None);
     }
-}
-
-/// Renders the report in the chosen format to `--output` or stdout; `scan`, `audit` and `lint` report
-/// through here.
-pub fn write_report(report: &Report, settings: &Settings, view: View) -> Result<(), OutputError> {
-    let options = RenderOptions {
-        show_pass: settings.show_pass,
-        colour: settings.output.is_none() && std::io::stdout().is_terminal(),
-        docs_url: settings.config.docs_url.clone(),
-        view,
-        width: terminal_width(),
-    };
-    let renderer = report::renderer(settings.format, &options);
-    output::deliver(settings.output.as_deref(), |out| renderer.render(report, out))
 }
