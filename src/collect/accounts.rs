@@ -1,6 +1,7 @@
 //! The accounts of a run: which ones (the organization's, `--accounts`, less `--exclude-accounts`, a shard's
 //! part) and a collection context for each, reached through sts:AssumeRole of the audit role, made once.
 
+use crate::vocab::{Operation, Service};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -171,14 +172,14 @@ impl Registry {
             Ok(out) => {
                 let why =
                     format!("{role} gave credentials of account {}, not {account}", out.account().unwrap_or("(none)"));
-                self.start.gap("sts", "AssumeRole", &role, &Failure::note(why.clone()));
+                self.start.gap(Service::Sts, Operation::AssumeRole, &role, &Failure::note(why.clone()));
                 Err(why)
             }
             Err(e) => {
                 let f = assume_failure(&e).unwrap_or_else(|| failure::describe(&e));
                 let said = f.said();
                 let why = format!("cannot assume {role}: {said}");
-                self.start.gap("sts", "AssumeRole", &role, &f);
+                self.start.gap(Service::Sts, Operation::AssumeRole, &role, &f);
                 Err(why)
             }
         }

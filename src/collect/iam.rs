@@ -1,6 +1,7 @@
 //! IAM: every job role's trust policy, tags, inline and attached policies and permissions boundary.
 //! Managed policies shared by several roles are read once.
 
+use crate::vocab::{Operation, Service};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
@@ -44,19 +45,19 @@ fn role_parts(arn: &str) -> Option<(&str, &str)> {
 
 async fn role(ctx: &Ctx, arn: &str, cache: &PolicyCache) -> Option<IamRole> {
     let Some((account, name)) = role_parts(arn) else {
-        ctx.gap("iam", "GetRole", arn, &Failure::note("not an IAM role ARN"));
+        ctx.gap(Service::Iam, Operation::GetRole, arn, &Failure::note("not an IAM role ARN"));
         return None;
     };
     if account != ctx.account {
         let why = format!("the role is in account {account}; IAM reads only the scanned account {}", ctx.account);
-        ctx.gap("iam", "GetRole", arn, &Failure::note(why));
+        ctx.gap(Service::Iam, Operation::GetRole, arn, &Failure::note(why));
         return None;
     }
     let client = &ctx.clients.iam;
     let got = match ctx.call(client.get_role().role_name(name).send()).await {
         Ok(out) => out,
         Err(e) => {
-            ctx.gap("iam", "GetRole", arn, &failure::describe(&e));
+            ctx.gap(Service::Iam, Operation::GetRole, arn, &failure::describe(&e));
             return None;
         }
     };
@@ -100,7 +101,7 @@ async fn inline_policies(ctx: &Ctx, client: &aws_sdk_iam::Client, arn: &str, nam
         match page {
             Ok(page) => names.extend(page.policy_names().iter().cloned()),
             Err(e) => {
-                ctx.gap("iam", "ListRolePolicies", arn, &failure::describe(&e));
+                ctx.gap(Service::Iam, Operation::ListRolePolicies, arn, &failure::describe(&e));
                 break;
             }
         }
@@ -109,7 +110,7 @@ async fn inline_policies(ctx: &Ctx, client: &aws_sdk_iam::Client, arn: &str, nam
         let document = match ctx.call(client.get_role_policy().role_name(name).policy_name(&policy).send()).await {
             Ok(out) => Some(decode_document(out.policy_document())),
             Err(e) => {
-                ctx.gap("iam", "GetRolePolicy", arn, &failure::describe(&e));
+                ctx.gap(Service::Iam, Operation::GetRolePolicy, arn, &failure::describe(&e));
                 None
             }
         };
@@ -135,7 +136,7 @@ async fn attached_policies(
                     .filter_map(|p| Some((p.policy_name()?.to_owned(), p.policy_arn()?.to_owned()))),
             ),
             Err(e) => {
-                ctx.gap("iam", "ListAttachedRolePolicies", arn, &failure::describe(&e));
+                ctx.gap(Service::Iam, Operation::ListAttachedRolePolicies, arn, &failure::describe(&e));
                 break;
             }
         }
@@ -160,7 +161,7 @@ async fn managed(
             let version = match ctx.call(client.get_policy().policy_arn(policy_arn).send()).await {
                 Ok(out) => out.policy().and_then(|p| p.default_version_id()).map(str::to_owned),
                 Err(e) => {
-                    ctx.gap("iam", "GetPolicy", policy_arn, &failure::describe(&e));
+                    ctx.gap(Service::Iam, Operation::GetPolicy, policy_arn, &failure::describe(&e));
                     return None;
                 }
             };
@@ -168,7 +169,7 @@ async fn managed(
             match ctx.call(client.get_policy_version().policy_arn(policy_arn).version_id(version).send()).await {
                 Ok(out) => out.policy_version().and_then(|v| v.document()).map(decode_document),
                 Err(e) => {
-                    ctx.gap("iam", "GetPolicyVersion", policy_arn, &failure::describe(&e));
+                    ctx.gap(Service::Iam, Operation::GetPolicyVersion, policy_arn, &failure::describe(&e));
                     None
                 }
             }

@@ -1,6 +1,7 @@
 //! KMS: every key referenced anywhere (job output keys, bucket defaults, object headers, terminologies,
 //! parallel data), read once each: metadata, the `default` key policy, rotation, grants and aliases.
 
+use crate::vocab::{Operation, Service};
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_smithy_types::date_time::Format;
@@ -86,7 +87,7 @@ pub async fn collect(ctx: &Ctx, refs: BTreeSet<KeyRef>) -> Vec<KmsKey> {
             Err(e) => {
                 let f = failure::describe(&e);
                 for r in refs {
-                    ctx.gap("kms", "DescribeKey", r.gap_resource(), &f);
+                    ctx.gap(Service::Kms, Operation::DescribeKey, r.gap_resource(), &f);
                 }
                 None
             }
@@ -140,7 +141,12 @@ async fn list_aliases(ctx: &Ctx, region: &str) -> Option<Aliases> {
                 }
             }
             Err(e) => {
-                ctx.gap("kms", "ListAliases", aliases_gap_resource(&ctx.account, region), &failure::describe(&e));
+                ctx.gap(
+                    Service::Kms,
+                    Operation::ListAliases,
+                    aliases_gap_resource(&ctx.account, region),
+                    &failure::describe(&e),
+                );
                 return None;
             }
         }
@@ -157,13 +163,13 @@ async fn key(ctx: &Ctx, arn: String, meta: aws_sdk_kms::types::KeyMetadata, alia
     let policy = async {
         if account != ctx.account {
             let why = format!("GetKeyPolicy does not work across accounts; scan account {account} to read it");
-            ctx.gap("kms", "GetKeyPolicy", &arn, &Failure::note(why));
+            ctx.gap(Service::Kms, Operation::GetKeyPolicy, &arn, &Failure::note(why));
             return None;
         }
         match ctx.call(client.get_key_policy().key_id(&arn).policy_name("default").send()).await {
             Ok(out) => out.policy().map(str::to_owned),
             Err(e) => {
-                ctx.gap("kms", "GetKeyPolicy", &arn, &failure::describe(&e));
+                ctx.gap(Service::Kms, Operation::GetKeyPolicy, &arn, &failure::describe(&e));
                 None
             }
         }
@@ -175,7 +181,7 @@ async fn key(ctx: &Ctx, arn: String, meta: aws_sdk_kms::types::KeyMetadata, alia
         match ctx.call(client.get_key_rotation_status().key_id(&arn).send()).await {
             Ok(out) => Some(out.key_rotation_enabled()),
             Err(e) => {
-                ctx.gap("kms", "GetKeyRotationStatus", &arn, &failure::describe(&e));
+                ctx.gap(Service::Kms, Operation::GetKeyRotationStatus, &arn, &failure::describe(&e));
                 None
             }
         }
@@ -187,7 +193,7 @@ async fn key(ctx: &Ctx, arn: String, meta: aws_sdk_kms::types::KeyMetadata, alia
             match page {
                 Ok(page) => grants.extend(page.grants().iter().map(grant)),
                 Err(e) => {
-                    ctx.gap("kms", "ListGrants", &arn, &failure::describe(&e));
+                    ctx.gap(Service::Kms, Operation::ListGrants, &arn, &failure::describe(&e));
                     return None;
                 }
             }

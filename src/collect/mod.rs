@@ -18,6 +18,7 @@ mod s3_inventory;
 mod s3_read;
 mod translate;
 
+use crate::vocab::{Operation, Service};
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
@@ -185,10 +186,10 @@ impl Ctx {
         self.gaps.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|g| g.resource == resource)
     }
 
-    pub fn gap(&self, service: &str, operation: &str, resource: impl Into<String>, failure: &Failure) {
+    pub fn gap(&self, service: Service, operation: Operation, resource: impl Into<String>, failure: &Failure) {
         let gap = Gap {
-            service: service.into(),
-            operation: operation.into(),
+            service,
+            operation,
             resource: resource.into(),
             error_code: failure.code.clone(),
             message: failure.message.clone(),
@@ -249,7 +250,12 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
             }
             Err(Unread::Role(why)) => AccountStatus::not_read(why),
             Err(Unread::Listing(e)) if many => {
-                start.gap("translate", "ListTextTranslationJobs", account.as_str(), &Failure::note(e.to_string()));
+                start.gap(
+                    Service::Translate,
+                    Operation::ListTextTranslationJobs,
+                    account.as_str(),
+                    &Failure::note(e.to_string()),
+                );
                 AccountStatus::not_read(e.to_string())
             }
             Err(Unread::Listing(e)) => return Err(e),

@@ -3,6 +3,7 @@
 
 use super::failure;
 use super::{CollectError, Ctx};
+use crate::vocab::{Operation, Service};
 
 /// AWS publishes one parameter per region a service is offered in under this path (Systems Manager User
 /// Guide, "Calling AWS service, Region, endpoint, and Availability Zone public parameters").
@@ -62,7 +63,7 @@ pub async fn enabled(ctx: &Ctx, offering: &[String]) -> Vec<String> {
             Ok(page) => enabled.extend(page.regions().iter().filter_map(|r| r.region_name().map(str::to_owned))),
             Err(e) => {
                 let f = failure::describe(&e);
-                ctx.gap("account", "ListRegions", format!("account:{}", ctx.account), &f);
+                ctx.gap(Service::Account, Operation::ListRegions, format!("account:{}", ctx.account), &f);
                 return offering.to_vec();
             }
         }

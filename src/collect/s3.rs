@@ -1,6 +1,7 @@
 //! S3: for every bucket a job uses, its owner, region, default encryption and policy; for every job prefix,
 //! a listing and the encryption headers of its objects (all, a sample, or none).
 
+use crate::vocab::{Operation, Service};
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures_util::future::join_all;
@@ -99,7 +100,7 @@ pub async fn owned_buckets(ctx: &Ctx) -> Option<BTreeSet<String>> {
         match page {
             Ok(page) => names.extend(page.buckets().iter().filter_map(|b| b.name().map(str::to_owned))),
             Err(e) => {
-                ctx.gap("s3", "ListBuckets", format!("s3:{}", ctx.account), &failure::describe(&e));
+                ctx.gap(Service::S3, Operation::ListBuckets, format!("s3:{}", ctx.account), &failure::describe(&e));
                 return None;
             }
         }
@@ -114,7 +115,7 @@ async fn bucket(ctx: &Ctx, name: &str, owned: &Option<BTreeSet<String>>) -> Buck
     let region = match ctx.call(locator.get_bucket_location().bucket(name).send()).await {
         Ok(out) => Some(region_of(out.location_constraint().map(|c| c.as_str()))),
         Err(e) => {
-            ctx.gap("s3", "GetBucketLocation", &arn, &failure::describe(&e));
+            ctx.gap(Service::S3, Operation::GetBucketLocation, &arn, &failure::describe(&e));
             None
         }
     };
@@ -146,7 +147,7 @@ async fn bucket(ctx: &Ctx, name: &str, owned: &Option<BTreeSet<String>>) -> Buck
         Err(e) => {
             let f = failure::describe(&e);
             if !f.is("ServerSideEncryptionConfigurationNotFoundError") {
-                ctx.gap("s3", "GetBucketEncryption", &arn, &f);
+                ctx.gap(Service::S3, Operation::GetBucketEncryption, &arn, &f);
             }
             Vec::new()
         }
@@ -156,7 +157,7 @@ async fn bucket(ctx: &Ctx, name: &str, owned: &Option<BTreeSet<String>>) -> Buck
         Err(e) => {
             let f = failure::describe(&e);
             if !f.is("NoSuchBucketPolicy") {
-                ctx.gap("s3", "GetBucketPolicy", &arn, &f);
+                ctx.gap(Service::S3, Operation::GetBucketPolicy, &arn, &f);
             }
             None
         }
@@ -191,7 +192,7 @@ async fn prefix(
         let page = match page {
             Ok(page) => page,
             Err(e) => {
-                ctx.gap("s3", "ListObjectsV2", &uri, &failure::describe(&e));
+                ctx.gap(Service::S3, Operation::ListObjectsV2, &uri, &failure::describe(&e));
                 return None;
             }
         };
@@ -208,7 +209,12 @@ async fn prefix(
     for (key, head) in keys.iter().zip(heads) {
         match head {
             Ok(object) => objects.push(object),
-            Err(f) => ctx.gap("s3", "HeadObject", &uri, &Failure { message: format!("{key}: {}", f.message), ..f }),
+            Err(f) => ctx.gap(
+                Service::S3,
+                Operation::HeadObject,
+                &uri,
+                &Failure { message: format!("{key}: {}", f.message), ..f },
+            ),
         }
     }
     Some(ObjectPrefix {

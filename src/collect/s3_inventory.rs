@@ -3,6 +3,7 @@
 //! prefix a summary, a HeadObject sample of the SSE-KMS objects (the report has no key id), and a listing
 //! probe where the report lists nothing.
 
+use crate::vocab::{Operation, Service};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -129,7 +130,7 @@ fn keep_newest(reports: &mut BTreeMap<String, Report>, report: Report, wanted: &
 
 fn unusable(ctx: &Ctx, resource: &str, message: String) {
     let f = Failure { code: Some("InvalidInventoryReport".into()), ..Failure::note(message) };
-    ctx.gap("s3", "ReadInventory", resource, &f);
+    ctx.gap(Service::S3, Operation::ReadInventory, resource, &f);
 }
 
 /// The region to ask for a bucket that is not a job bucket: GetBucketLocation, as for job buckets.
@@ -138,7 +139,12 @@ async fn bucket_region(ctx: &Ctx, bucket: &str) -> Option<String> {
     match ctx.call(locator.get_bucket_location().bucket(bucket).send()).await {
         Ok(out) => Some(region_of(out.location_constraint().map(|c| c.as_str()))),
         Err(e) => {
-            ctx.gap("s3", "GetBucketLocation", format!("arn:aws:s3:::{bucket}"), &failure::describe(&e));
+            ctx.gap(
+                Service::S3,
+                Operation::GetBucketLocation,
+                format!("arn:aws:s3:::{bucket}"),
+                &failure::describe(&e),
+            );
             None
         }
     }
@@ -161,7 +167,7 @@ async fn from_s3(ctx: &Ctx, bucket: &str, key: &str, region: Option<&str>, filte
             }
         },
         Err(e) => {
-            ctx.gap("s3", "GetObject", &display, &failure::describe(&e));
+            ctx.gap(Service::S3, Operation::GetObject, &display, &failure::describe(&e));
             return None;
         }
     };
@@ -208,7 +214,7 @@ async fn download(ctx: &Ctx, client: &aws_sdk_s3::Client, bucket: &str, key: &st
         Ok(out) => out,
         Err(e) => {
             let f = failure::describe(&e);
-            ctx.gap("s3", "GetObject", &uri, &f);
+            ctx.gap(Service::S3, Operation::GetObject, &uri, &f);
             return Err(format!("GetObject failed: {}", f.said()));
         }
     };
@@ -244,8 +250,8 @@ async fn discover(ctx: &Ctx, bucket: &str, region: Option<&str>, prefixes: &[Str
             }
             Err(e) => {
                 ctx.gap(
-                    "s3",
-                    "ListBucketInventoryConfigurations",
+                    Service::S3,
+                    Operation::ListBucketInventoryConfigurations,
                     format!("arn:aws:s3:::{bucket}"),
                     &failure::describe(&e),
                 );
@@ -300,7 +306,7 @@ async fn newest_stamp(ctx: &Ctx, client: &aws_sdk_s3::Client, bucket: &str, base
                 }
             }
             Err(e) => {
-                ctx.gap("s3", "ListObjectsV2", format!("s3://{bucket}/{base}"), &failure::describe(&e));
+                ctx.gap(Service::S3, Operation::ListObjectsV2, format!("s3://{bucket}/{base}"), &failure::describe(&e));
                 return None;
             }
         }
@@ -422,7 +428,7 @@ async fn prefix_from(
                 evidence.listed_now = out.contents().iter().filter_map(|o| o.key()).any(|k| !k.ends_with('/'));
             }
             Err(e) => {
-                ctx.gap("s3", "ListObjectsV2", &uri, &failure::describe(&e));
+                ctx.gap(Service::S3, Operation::ListObjectsV2, &uri, &failure::describe(&e));
                 return None;
             }
         }
@@ -432,7 +438,12 @@ async fn prefix_from(
     for (key, h) in tally.kms_sample.iter().zip(heads) {
         match h {
             Ok(o) => objects.push(o),
-            Err(f) => ctx.gap("s3", "HeadObject", &uri, &Failure { message: format!("{key}: {}", f.message), ..f }),
+            Err(f) => ctx.gap(
+                Service::S3,
+                Operation::HeadObject,
+                &uri,
+                &Failure { message: format!("{key}: {}", f.message), ..f },
+            ),
         }
     }
     Some(ObjectPrefix {

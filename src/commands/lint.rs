@@ -14,7 +14,7 @@ use crate::report::{Report, ReportInput, View};
 use crate::rules::world::KeyLookup;
 use crate::rules::{Rule, World, registry};
 use crate::settings::Settings;
-use crate::vocab::{FaultAt, Finding, Location, ResourceRef, Status};
+use crate::vocab::{FaultAt, Finding, Location, Operation, ResourceRef, Service, Status};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LintError {
@@ -94,8 +94,8 @@ pub fn lint_files(
                 // A misspelt section or attribute would drop what it holds without a word.
                 for (pos, problem) in fragment::template_problems(root) {
                     not_linted.push(Gap {
-                        service: "lint".into(),
-                        operation: "read".into(),
+                        service: Service::Lint,
+                        operation: Operation::Read,
                         resource: path.to_owned(),
                         error_code: Some(INVALID_TEMPLATE.into()),
                         message: format!("{path}:{pos}: {problem}"),
@@ -103,8 +103,8 @@ pub fn lint_files(
                 }
                 for (pos, what) in fragment::template_not_judged(root) {
                     not_linted.push(Gap {
-                        service: "lint".into(),
-                        operation: "read".into(),
+                        service: Service::Lint,
+                        operation: Operation::Read,
                         resource: path.to_owned(),
                         error_code: Some("NotJudged".into()),
                         message: format!("{path}:{pos}: {what}"),
@@ -116,8 +116,8 @@ pub fn lint_files(
                 setups.push(Source::TerraformPlan { path, root })
             }
             Classified::NotLinted { reason, pos } => not_linted.push(Gap {
-                service: "lint".into(),
-                operation: "read".into(),
+                service: Service::Lint,
+                operation: Operation::Read,
                 resource: path.to_owned(),
                 error_code: Some("NotLinted".into()),
                 message: format!("{path}:{pos}: {reason}"),

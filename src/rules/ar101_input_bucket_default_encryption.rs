@@ -1,5 +1,6 @@
 //! AR101: the input bucket has a default encryption rule (SSE-S3, SSE-KMS or DSSE-KMS).
 
+use crate::vocab::Operation;
 use serde_json::json;
 
 use super::common::{bucket_ref, group_jobs, job_ids, unread};
@@ -15,7 +16,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .map(|(name, jobs)| {
             let resource = bucket_ref(world, name);
             let jobs = job_ids(&jobs);
-            let gap = world.gap(name, Some("GetBucketEncryption"));
+            let gap = world.gap(name, Some(Operation::GetBucketEncryption));
             let finding = match (world.bucket(name), gap) {
                 (_, Some(gap)) => unread(resource, "the bucket's default encryption", gap),
                 (None, None) => Finding::new(Status::Unknown, resource, "the input bucket was not collected"),

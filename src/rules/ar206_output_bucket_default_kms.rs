@@ -1,5 +1,6 @@
 //! AR206 (strict): the output bucket's default encryption is SSE-KMS.
 
+use crate::vocab::Operation;
 use serde_json::json;
 
 use super::common::{bucket_ref, group_jobs, job_ids, unread};
@@ -13,7 +14,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .map(|(name, jobs)| {
             let resource = bucket_ref(world, name);
             let jobs = job_ids(&jobs);
-            if let Some(gap) = world.gap(name, Some("GetBucketEncryption")) {
+            if let Some(gap) = world.gap(name, Some(Operation::GetBucketEncryption)) {
                 return unread(resource, "the bucket's default encryption", gap).jobs(jobs);
             }
             let Some(b) = world.bucket(name) else {

@@ -1,5 +1,6 @@
 //! AR301: customer managed keys that protect Translate data rotate automatically.
 
+use crate::vocab::Operation;
 use serde_json::json;
 
 use super::common::{gap_text, is_customer_managed, key_ref, protecting_keys};
@@ -23,7 +24,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 (_, Some(false)) => Finding::new(Status::Fail, resource, "automatic key rotation is off"),
                 (_, None) => {
                     let why = world
-                        .gap(&p.key.arn, Some("GetKeyRotationStatus"))
+                        .gap(&p.key.arn, Some(Operation::GetKeyRotationStatus))
                         .map_or("it was not collected".into(), gap_text);
                     Finding::new(Status::Unknown, resource, format!("the rotation status could not be read: {why}"))
                 }

@@ -1,5 +1,6 @@
 //! AR401: the job's service role exists.
 
+use crate::vocab::Operation;
 use serde_json::json;
 
 use super::common::{gap_json, gap_text, group_jobs, job_ids, role_ref};
@@ -15,7 +16,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let f = if world.role(arn).is_some() {
                 Finding::new(Status::Pass, resource, "the role exists")
             } else {
-                match world.gap(arn, Some("GetRole")).or_else(|| world.gap(arn, None)) {
+                match world.gap(arn, Some(Operation::GetRole)).or_else(|| world.gap(arn, None)) {
                     Some(g) if g.error_code.as_deref() == Some("NoSuchEntity") => Finding::new(
                         Status::Fail,
                         resource,

@@ -1,5 +1,6 @@
 //! AR501: no Deny in the output bucket policy matches Translate's SSE-KMS PutObject as the job makes it.
 
+use crate::vocab::Operation;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::json;
@@ -41,7 +42,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .map(|(bucket, uses)| {
             let resource = bucket_ref(world, &bucket);
             let jobs: Vec<String> = uses.values().flat_map(|(_, jobs)| jobs.iter().cloned()).collect();
-            if let Some(g) = world.gap(&bucket, Some("GetBucketPolicy")) {
+            if let Some(g) = world.gap(&bucket, Some(Operation::GetBucketPolicy)) {
                 return Finding::new(
                     Status::Unknown,
                     resource,

@@ -1,5 +1,6 @@
 //! AR603: a terminology or parallel data key in another account lets the resource's account use it.
 
+use crate::vocab::Operation;
 use serde_json::json;
 
 use super::common::{FIVE_KEY_ACTIONS, custom_resources, gap_text, lookup_key};
@@ -32,8 +33,9 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let policy = match world.key_policy(k) {
                 Some(Ok(p)) => p,
                 _ => {
-                    let why =
-                        world.gap(&k.arn, Some("GetKeyPolicy")).map_or("it was not collected".to_string(), gap_text);
+                    let why = world
+                        .gap(&k.arn, Some(Operation::GetKeyPolicy))
+                        .map_or("it was not collected".to_string(), gap_text);
                     return Some(Finding::new(
                         Status::Unknown,
                         resource,

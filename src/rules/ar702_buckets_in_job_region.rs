@@ -1,5 +1,6 @@
 //! AR702: the input and output buckets are in the job's region.
 
+use crate::vocab::Operation;
 use std::collections::BTreeMap;
 
 use serde_json::json;
@@ -25,8 +26,9 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let mut jobs: Vec<String> = uses.iter().map(|(j, _)| j.to_string()).collect();
             jobs.dedup();
             let Some(region) = world.bucket(name).and_then(|b| b.region.as_deref()) else {
-                let why =
-                    world.gap(name, Some("GetBucketLocation")).map_or("it was not collected".to_string(), gap_text);
+                let why = world
+                    .gap(name, Some(Operation::GetBucketLocation))
+                    .map_or("it was not collected".to_string(), gap_text);
                 return Finding::new(Status::Unknown, resource, format!("the bucket's region is unknown: {why}"))
                     .jobs(jobs);
             };

@@ -10,6 +10,7 @@ use crate::inventory::{Bucket, Gap, IamRole, Inventory, KmsKey, ObjectPrefix, Tr
 use crate::policy::{
     Decider, Decision, Layer, Outcome, Policy, PolicyError, PolicySet, Principal, Request, Verdict, evaluate,
 };
+use crate::vocab::Operation;
 use crate::vocab::aws::is_aws_managed_alias;
 use crate::vocab::aws::{KeyName, KeyRef, aliases_gap_resource, normalise_resource_id};
 pub use crate::vocab::aws::{arn_region, parse_s3_uri};
@@ -94,18 +95,18 @@ impl<'a> World<'a> {
             gaps,
         };
         world.bucket_policy_gaps =
-            inventory.buckets.iter().map(|b| world.gap(&b.name, Some("GetBucketPolicy")).is_some()).collect();
+            inventory.buckets.iter().map(|b| world.gap(&b.name, Some(Operation::GetBucketPolicy)).is_some()).collect();
         world
     }
 
     /// Gaps recorded for a resource, optionally for one operation. Ids are normalised, so a bucket is found
     /// by its name, ARN or `s3://` URI alike.
-    pub fn gap(&self, resource: &str, operation: Option<&str>) -> Option<&'a Gap> {
+    pub fn gap(&self, resource: &str, operation: Option<Operation>) -> Option<&'a Gap> {
         self.gaps
             .get(&normalise_resource_id(resource))?
             .iter()
             .copied()
-            .find(|g| operation.is_none_or(|op| g.operation == op))
+            .find(|g| operation.as_ref().is_none_or(|op| g.operation == *op))
     }
 
     /// Resolves a key reference (key id, key ARN, alias name, alias ARN, multi-Region id) in the account
@@ -117,7 +118,7 @@ impl<'a> World<'a> {
             None => {
                 let gap = self
                     .gap(&key.gap_resource(), None)
-                    .or_else(|| self.gap(&aliases_gap_resource(account, region), Some("ListAliases")));
+                    .or_else(|| self.gap(&aliases_gap_resource(account, region), Some(Operation::ListAliases)));
                 KeyLookup::Missing { gap }
             }
         }
@@ -234,9 +235,10 @@ impl World<'_> {
                 return Err(format!("the key policy of {} does not parse: {e}", key.arn));
             }
             None => {
-                let why = self.gap(&key.arn, Some("GetKeyPolicy")).map_or("it was not collected".to_string(), |g| {
-                    format!("{}: {}", g.error_code.as_deref().unwrap_or("error"), g.message)
-                });
+                let why =
+                    self.gap(&key.arn, Some(Operation::GetKeyPolicy)).map_or("it was not collected".to_string(), |g| {
+                        format!("{}: {}", g.error_code.as_deref().unwrap_or("error"), g.message)
+                    });
                 return Err(format!("the key policy of {} could not be read ({why})", key.arn));
             }
         };

@@ -2,12 +2,14 @@
 //! report formats. Every other module points down at it.
 
 pub mod aws;
+pub mod call;
 pub mod finding;
 pub mod format;
 pub mod result;
 pub mod text;
 pub mod time;
 
+pub use call::{Operation, Service};
 pub use finding::{FailOn, FaultAt, Finding, Location, Origin, Pos, ResourceRef, Ruleset, Severity, Status};
 pub use format::Format;
 pub use result::{AppliedWaiver, BaselineMark, Gap, Resolved, ResultKey, ResultRow, RuleDoc};

@@ -105,9 +105,8 @@ impl Resolved {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Gap {
-    /// `translate`, `s3`, `kms`, `iam`, `sts`.
-    pub service: String,
-    pub operation: String,
+    pub service: super::call::Service,
+    pub operation: super::call::Operation,
     /// The resource the call was about: an ARN, `s3://bucket/prefix`, a bucket name.
     pub resource: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

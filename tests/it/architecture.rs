@@ -134,3 +134,32 @@ fn the_vocabulary_depends_on_nothing_of_ours() {
         }
     }
 }
+
+/// The non-test source of every module outside `vocab`, with its path.
+fn sources_outside_vocab() -> Vec<(String, String)> {
+    modules()
+        .into_iter()
+        .filter(|(m, _)| m.first().map(String::as_str) != Some("vocab"))
+        .map(|(m, t)| (m.join("::"), t))
+        .collect()
+}
+
+#[test]
+fn gaps_are_recorded_and_looked_up_by_typed_names() {
+    // A gap's service and operation are vocab::Service and vocab::Operation: a string where one is
+    // expected does not compile. What could still slip a name past the compiler is spelling one out.
+    let forbidden = ["Operation::Other(", "Service::Other(", "operation.as_str() ==", "service.as_str() ==", ".gap(\""];
+    let mut found = Vec::new();
+    for (module, text) in sources_outside_vocab() {
+        for f in forbidden {
+            if text.contains(f) {
+                found.push(format!("crate::{module}: {f}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "string-typed gap names: {found:?}");
+    // The check reads what it should: the collectors do record gaps.
+    assert!(
+        sources_outside_vocab().iter().any(|(m, t)| m == "collect::s3" && t.contains("Operation::GetBucketPolicy"))
+    );
+}

@@ -19,7 +19,7 @@ mod terraform;
 use crate::inventory::*;
 use crate::policy::json::{Kind, Member, Pos, Value};
 use crate::policy::{Policy, PolicyError};
-use crate::vocab::{Location, Origin};
+use crate::vocab::{Location, Operation, Origin, Service};
 
 /// What the linted files describe.
 #[derive(Default)]
@@ -305,16 +305,16 @@ fn merge_buckets(f: &mut Fragment) {
 fn record_outside_references(f: &mut Fragment) {
     let mut gaps = Vec::new();
     let inv = &f.inventory;
-    let gap = |service: &str, operation: &str, resource: String| Gap {
-        service: service.into(),
-        operation: operation.into(),
+    let gap = |service: Service, operation: Operation, resource: String| Gap {
+        service,
+        operation,
         resource,
         error_code: Some("NotInLintedFiles".into()),
         message: "not described by the linted files".into(),
     };
     for j in &inv.jobs {
         if !inv.roles.iter().any(|r| r.arn == j.data_access_role_arn) {
-            gaps.push(gap("iam", "GetRole", j.data_access_role_arn.clone()));
+            gaps.push(gap(Service::Iam, Operation::GetRole, j.data_access_role_arn.clone()));
         }
         if let Some(k) = &j.output_data_config.encryption_key {
             let known = inv.keys.iter().any(|key| {
@@ -324,15 +324,15 @@ fn record_outside_references(f: &mut Fragment) {
                     || k.id.ends_with(&format!(":{}", key.aliases.first().cloned().unwrap_or_default()))
             });
             if !known {
-                gaps.push(gap("kms", "DescribeKey", k.id.clone()));
+                gaps.push(gap(Service::Kms, Operation::DescribeKey, k.id.clone()));
             }
         }
         for uri in [&j.input_data_config.s3_uri, &j.output_data_config.s3_uri] {
             if let Some(bucket) = uri.strip_prefix("s3://").map(|r| r.split('/').next().unwrap_or(r))
                 && !inv.buckets.iter().any(|b| b.name == bucket)
             {
-                for op in ["GetBucketEncryption", "GetBucketPolicy", "GetBucketLocation"] {
-                    gaps.push(gap("s3", op, bucket.to_owned()));
+                for op in [Operation::GetBucketEncryption, Operation::GetBucketPolicy, Operation::GetBucketLocation] {
+                    gaps.push(gap(Service::S3, op, bucket.to_owned()));
                 }
             }
         }
