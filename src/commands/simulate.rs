@@ -34,6 +34,12 @@ pub struct Options {
     pub resource_account: Option<String>,
     pub closed_context: bool,
     pub json: bool,
+    /// Service control policy files, one per level of the principal's account's path, root first.
+    pub scps: Vec<PathBuf>,
+    /// Resource control policy files, one per level of the resource's account's path, root first.
+    pub rcps: Vec<PathBuf>,
+    pub org_id: Option<String>,
+    pub org_path: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +81,29 @@ fn load_policy(path: &Path, flag: &'static str) -> Result<Policy, SimulateError>
         column: e.pos.column as usize,
         message: e.message,
     })
+}
+
+/// One level of an organization's path: a file holding one policy, or a JSON array of the policies
+/// attached at that level (an empty array: none but what AWS keeps attached).
+fn load_level(path: &Path, flag: &'static str) -> Result<Vec<Policy>, SimulateError> {
+    let text = read(path, flag)?;
+    let name = path.display().to_string();
+    let invalid = |line: u32, column: u32, message: String| SimulateError::Invalid {
+        path: name.clone(),
+        flag,
+        line: line as usize,
+        column: column as usize,
+        message,
+    };
+    let root = crate::policy::json::parse(&text).map_err(|e| invalid(e.pos.line, e.pos.column, e.message))?;
+    let items = match root.kind {
+        crate::policy::json::Kind::Array(items) => items,
+        _ => vec![root],
+    };
+    items
+        .into_iter()
+        .map(|item| Policy::from_value(name.clone(), item).map_err(|e| invalid(e.pos.line, e.pos.column, e.message)))
+        .collect()
 }
 
 fn load_grants(path: &Path) -> Result<Vec<Grant>, SimulateError> {
@@ -143,10 +172,22 @@ pub fn run(options: &Options) -> Result<String, SimulateError> {
     let resource_policy =
         options.resource_policy.as_deref().map(|p| load_policy(p, "--resource-policy")).transpose()?;
     let grants = options.grants.as_deref().map(load_grants).transpose()?.unwrap_or_default();
+    let scps = options.scps.iter().map(|p| load_level(p, "--scp")).collect::<Result<Vec<_>, _>>()?;
+    let rcps = options.rcps.iter().map(|p| load_level(p, "--rcp")).collect::<Result<Vec<_>, _>>()?;
+    let scp_levels: Vec<Vec<&Policy>> = scps.iter().map(|level| level.iter().collect()).collect();
+    let rcp_levels: Vec<Vec<&Policy>> = rcps.iter().map(|level| level.iter().collect()).collect();
 
     let mut context = Context::open();
     for pair in &options.context {
         context.push(pair.key.clone(), pair.value.clone());
+    }
+    // IAM User Guide, global condition keys: aws:PrincipalOrgID and aws:PrincipalOrgPaths are in the
+    // context of every request by a principal of an organization's account.
+    if let Some(id) = &options.org_id {
+        context.insert_default("aws:PrincipalOrgID", id.clone());
+    }
+    if let Some(path) = &options.org_path {
+        context.insert_default("aws:PrincipalOrgPaths", path.clone());
     }
     if options.closed_context {
         context = context.closed();
@@ -158,6 +199,8 @@ pub fn run(options: &Options) -> Result<String, SimulateError> {
         boundary: boundary.as_ref(),
         resource: resource_policy.as_ref(),
         grants: &grants,
+        scps: (!scp_levels.is_empty()).then_some(scp_levels.as_slice()),
+        rcps: (!rcp_levels.is_empty()).then_some(rcp_levels.as_slice()),
     };
     let decision = evaluate(&request, &set);
     let grants_file = options.grants.as_ref().map(|p| p.display().to_string()).unwrap_or_default();

@@ -43,6 +43,14 @@ pub struct PolicySet<'a> {
     pub resource: Option<&'a Policy>,
     /// KMS grants on the key.
     pub grants: &'a [Grant],
+    /// The service control policies on the principal's account's path, one entry per level (root, each OU,
+    /// the account), each the policies attached there; `None`: not known, and not evaluated. The caller
+    /// leaves them out where they do not apply: the management account's principals.
+    pub scps: Option<&'a [Vec<&'a Policy>]>,
+    /// The resource control policies on the resource's account's path, one entry per level, without
+    /// `RCPFullAWSAccess`, which AWS keeps attached at every level and is added here; `None`: not evaluated.
+    /// The caller leaves them out for the management account's resources and AWS managed keys.
+    pub rcps: Option<&'a [Vec<&'a Policy>]>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -57,16 +65,22 @@ pub enum Layer {
     /// Resource-policy statements that name the principal's account, delegating to its IAM policies.
     ResourceAccount,
     Grants,
+    /// Service control policies: every level of the principal's account's path must allow.
+    Scp,
+    /// Resource control policies: every level of the resource's account's path must allow.
+    Rcp,
 }
 
 impl Layer {
-    pub const ALL: [Layer; 6] = [
+    pub const ALL: [Layer; 8] = [
         Layer::Identity,
         Layer::Boundary,
         Layer::ResourcePrincipal,
         Layer::ResourceDirect,
         Layer::ResourceAccount,
         Layer::Grants,
+        Layer::Scp,
+        Layer::Rcp,
     ];
 
     pub fn name(self) -> &'static str {
@@ -77,6 +91,8 @@ impl Layer {
             Layer::ResourceDirect => "resource policy naming the session or everyone",
             Layer::ResourceAccount => "resource policy naming the principal's account",
             Layer::Grants => "grants",
+            Layer::Scp => "service control policies",
+            Layer::Rcp => "resource control policies",
         }
     }
 
@@ -88,6 +104,8 @@ impl Layer {
             Layer::ResourceDirect => "resource_direct",
             Layer::ResourceAccount => "resource_account",
             Layer::Grants => "grants",
+            Layer::Scp => "scp",
+            Layer::Rcp => "rcp",
         }
     }
 }
@@ -260,12 +278,54 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
         }
     }
 
+    // Organization guardrails: they allow nothing, they only limit (AWS Organizations User Guide, "SCP
+    // evaluation" and "RCP evaluation").
+    let mut guardrail = Verdict::Yes;
     let mut notes = Vec::new();
+    let scps = policies.scps.filter(|_| scps_apply(request, &mut notes));
+    let rcps = policies.rcps.filter(|_| rcps_apply(request, &mut notes));
+    for (layer, levels) in [(Layer::Scp, scps), (Layer::Rcp, rcps)] {
+        let Some(levels) = levels else { continue };
+        let l = &mut layers[layer as usize];
+        l.present = true;
+        let mut every_level = Verdict::Yes;
+        for level in levels {
+            let mut this_level = Verdict::No;
+            let full_access = (layer == Layer::Rcp).then(|| &*RCP_FULL_AWS_ACCESS);
+            for policy in level.iter().copied().chain(full_access) {
+                for statement in &policy.statements {
+                    // SCPs name no principal; RCPs name `"*"`, matched as a resource policy's would be.
+                    let (verdict, _) = statement_applies(statement, request, layer == Layer::Rcp, false);
+                    if verdict.is_no() {
+                        continue;
+                    }
+                    let decider = Decider::Statement { layer, policy, statement };
+                    match statement.effect {
+                        Effect::Deny => {
+                            denies.push((decider, verdict.is_yes()));
+                            deny = std::mem::replace(&mut deny, Verdict::No).or(verdict);
+                        }
+                        Effect::Allow => {
+                            this_level = this_level.or(verdict);
+                            if !std::ptr::eq(policy, &*RCP_FULL_AWS_ACCESS) {
+                                l.statements.push(decider);
+                            }
+                        }
+                    }
+                }
+            }
+            every_level = every_level.and(this_level);
+        }
+        l.allows = every_level.clone();
+        guardrail = guardrail.and(every_level);
+    }
+
     let routes = allow_routes(request, gatekeeper, policies, &mut notes);
     let verdict_of = |layer: Layer| layers[layer as usize].allows.clone();
     let route_verdicts: Vec<Verdict> =
         routes.iter().map(|route| route.iter().fold(Verdict::Yes, |acc, &l| acc.and(verdict_of(l)))).collect();
-    let mut allow = route_verdicts.iter().cloned().fold(Verdict::No, Verdict::or);
+    let policies_allow = route_verdicts.iter().cloned().fold(Verdict::No, Verdict::or);
+    let mut allow = policies_allow.clone().and(guardrail.clone());
     if request.is_kms() && gatekeeper == Gatekeeper::None && request.resource != "*" {
         notes.push(
             "an alias is decided by IAM policies alone; the key that CreateAlias, UpdateAlias and DeleteAlias \
@@ -286,7 +346,7 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
 
     // Evidence: which layers the closest route lacks, so a rule can say what to add. Closest means fewest
     // layers lacking, then most layers already allowing (a key policy that delegates to IAM points at IAM).
-    let missing: Vec<Layer> = if allow.is_no() && !deny.is_yes() {
+    let mut missing: Vec<Layer> = if policies_allow.is_no() && !deny.is_yes() {
         routes
             .iter()
             // Grants and statements open to everyone are alternatives no one is asked to add: remedies
@@ -304,6 +364,13 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
     } else {
         Vec::new()
     };
+    // A guardrail level that allows nothing is what to change, whatever the policies allow.
+    for layer in [Layer::Scp, Layer::Rcp] {
+        let l = &layers[layer as usize];
+        if l.present && l.allows.is_no() && !deny.is_yes() {
+            missing.push(layer);
+        }
+    }
 
     let (outcome, deciding) = match (&deny, &allow) {
         (Verdict::Yes, _) => {
@@ -318,6 +385,7 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
                     push_route_statements(&mut deciding, route, &layers, true);
                 }
             }
+            push_route_statements(&mut deciding, &[Layer::Scp, Layer::Rcp], &layers, true);
             (Outcome::Allowed, deciding)
         }
         _ => {
@@ -327,16 +395,23 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
                     push_route_statements(&mut deciding, route, &layers, false);
                 }
             }
+            push_route_statements(&mut deciding, &[Layer::Scp, Layer::Rcp], &layers, false);
             (Outcome::Depends, deciding)
         }
     };
     let unresolved_keys =
         if outcome == Outcome::Depends { deny.keys().chain(allow.keys()).cloned().collect() } else { BTreeSet::new() };
-    if request.principal.kind != PrincipalKind::Service {
-        notes.push(
+    match (policies.scps.is_some(), policies.rcps.is_some()) {
+        _ if request.principal.kind == PrincipalKind::Service && policies.rcps.is_none() => {}
+        (false, false) => notes.push(
             "service control policies, resource control policies and session policies are not visible to a \
              member account and were not evaluated",
-        );
+        ),
+        (true, false) => notes.push("resource control policies and session policies were not evaluated"),
+        (false, true) if request.principal.kind != PrincipalKind::Service => {
+            notes.push("service control policies and session policies were not evaluated")
+        }
+        _ => notes.push("session policies were not evaluated"),
     }
     Decision {
         outcome,
@@ -346,6 +421,63 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
         missing,
         notes,
     }
+}
+
+/// `RCPFullAWSAccess`, which AWS attaches at every level once RCPs are enabled and which cannot be detached
+/// (AWS Organizations User Guide, "RCP syntax": "The effect of Allow is only supported for the
+/// RCPFullAWSAccess policy").
+static RCP_FULL_AWS_ACCESS: std::sync::LazyLock<Policy> = std::sync::LazyLock::new(|| {
+    Policy::parse(
+        "RCPFullAWSAccess",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}"#,
+    )
+    .expect("RCPFullAWSAccess parses")
+});
+
+/// A service-linked role (or its session): its path is `/aws-service-role/` and its name starts with
+/// `AWSServiceRoleFor` (IAM User Guide, "Using service-linked roles").
+fn is_service_linked_role(principal: &Principal) -> bool {
+    matches!(principal.kind, PrincipalKind::Role | PrincipalKind::AssumedRole)
+        && (principal.arn.contains(":role/aws-service-role/")
+            || principal.role_name.as_deref().is_some_and(|n| n.starts_with("AWSServiceRoleFor")))
+}
+
+/// SCPs limit the IAM users and roles (and the root user) of member accounts; they do not affect service
+/// principals or service-linked roles (AWS Organizations User Guide, "Service control policies": "SCPs do
+/// not affect service-linked roles"). The management account is the caller's to leave out.
+fn scps_apply(request: &Request, notes: &mut Vec<&'static str>) -> bool {
+    if request.principal.kind == PrincipalKind::Service {
+        return false;
+    }
+    if is_service_linked_role(&request.principal) {
+        notes.push("service control policies do not affect service-linked roles");
+        return false;
+    }
+    true
+}
+
+/// The services whose resources RCPs apply to (AWS Organizations User Guide, "List of AWS services that
+/// support RCPs").
+const RCP_SERVICES: &[&str] = &["s3", "sts", "kms", "sqs", "secretsmanager"];
+
+/// RCPs limit requests on resources of the services that support them, by any principal but
+/// service-linked roles; `kms:RetireGrant` is not controlled by RCPs (KMS Developer Guide, "Resource control
+/// policies in AWS KMS": "The kms:RetireGrant permission is not effective in an RCP").
+fn rcps_apply(request: &Request, notes: &mut Vec<&'static str>) -> bool {
+    let service = request.action_lc.split_once(':').map_or("", |(s, _)| s);
+    if !RCP_SERVICES.contains(&service) {
+        notes.push("resource control policies do not apply to this service's resources");
+        return false;
+    }
+    if request.action_lc == "kms:retiregrant" {
+        notes.push("kms:RetireGrant is not controlled by resource control policies");
+        return false;
+    }
+    if is_service_linked_role(&request.principal) {
+        notes.push("resource control policies do not affect service-linked roles");
+        return false;
+    }
+    true
 }
 
 fn push_route_statements<'a>(out: &mut Vec<Decider<'a>>, route: &[Layer], layers: &[LayerResult<'a>], sure_only: bool) {
@@ -1070,5 +1202,90 @@ mod tests {
             decide(&req(USER, "sts:GetCallerIdentity", "*", Context::open()), &PolicySet::default()).0,
             Outcome::Allowed
         );
+    }
+
+    fn levels(policies: &[Vec<Policy>]) -> Vec<Vec<&Policy>> {
+        policies.iter().map(|l| l.iter().collect()).collect()
+    }
+
+    #[test]
+    fn every_scp_level_must_allow_and_any_deny_wins() {
+        let full = policy("full.json", r#"{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#);
+        let s3_only = policy("s3.json", r#"{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#);
+        let no_grants = policy(
+            "deny.json",
+            r#"{"Statement":[{"Sid":"NoGrants","Effect":"Deny","Action":"kms:CreateGrant","Resource":"*"}]}"#,
+        );
+        let key = policy(
+            "key.json",
+            &format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{ROLE}"}},"Action":"kms:*","Resource":"*"}}]}}"#
+            ),
+        );
+        let decide_with = |action: &str, scps: &[Vec<Policy>]| {
+            let lv = levels(scps);
+            let set = PolicySet { resource: Some(&key), scps: Some(&lv), ..Default::default() };
+            decide(&req(ROLE, action, KEY, Context::open()), &set)
+        };
+        assert_eq!(decide_with("kms:Decrypt", &[vec![full.clone()], vec![full.clone()]]).0, Outcome::Allowed);
+        // An OU that allows only S3 blocks KMS, whatever the key policy says.
+        let (o, ..) = decide_with("kms:Decrypt", &[vec![full.clone()], vec![s3_only.clone()]]);
+        assert_eq!(o, Outcome::ImplicitDeny);
+        let blocked = [vec![full.clone()], vec![s3_only.clone()]];
+        let lv = levels(&blocked);
+        let d = evaluate(
+            &req(ROLE, "kms:Decrypt", KEY, Context::open()),
+            &PolicySet { resource: Some(&key), scps: Some(&lv), ..Default::default() },
+        );
+        assert_eq!(d.missing, [Layer::Scp]);
+        // A level with no SCP allows nothing.
+        assert_eq!(decide_with("kms:Decrypt", &[vec![full.clone()], vec![]]).0, Outcome::ImplicitDeny);
+        // A Deny at any level wins, named.
+        let (o, _, sids) = decide_with("kms:CreateGrant", &[vec![full.clone()], vec![full.clone(), no_grants.clone()]]);
+        assert_eq!((o, sids), (Outcome::ExplicitDeny, vec![Some("NoGrants".to_string())]));
+        // Service-linked roles and service principals are not affected.
+        let slr = "arn:aws:iam::111122223333:role/aws-service-role/translate.amazonaws.com/AWSServiceRoleForTranslate";
+        let only_s3 = [vec![s3_only.clone()]];
+        let lv = levels(&only_s3);
+        let any = identity(r#"{"Effect":"Allow","Action":"kms:*","Resource":"*"}"#);
+        let root_key = policy(
+            "root.json",
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"kms:*","Resource":"*"}]}"#,
+        );
+        let set = PolicySet { identity: vec![&any], resource: Some(&root_key), scps: Some(&lv), ..Default::default() };
+        let d = evaluate(&req(slr, "kms:Decrypt", KEY, Context::open()), &set);
+        assert_eq!(d.outcome, Outcome::Allowed);
+        assert!(d.notes.iter().any(|n| n.contains("do not affect service-linked roles")), "{:?}", d.notes);
+    }
+
+    #[test]
+    fn rcps_limit_requests_on_the_resources_of_their_services() {
+        let perimeter = policy(
+            "rcp.json",
+            r#"{"Statement":[{"Sid":"OrgOnly","Effect":"Deny","Principal":"*","Action":["kms:*","s3:*"],"Resource":"*",
+                "Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}]}"#,
+        );
+        let key = policy(
+            "key.json",
+            r#"{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:*","Resource":"*"}]}"#,
+        );
+        let path = [vec![], vec![perimeter.clone()]];
+        let lv = levels(&path);
+        let set = PolicySet { resource: Some(&key), rcps: Some(&lv), ..Default::default() };
+        let outside = Context::open().with("aws:PrincipalOrgID", ["o-zzzzzzzzzz"]);
+        let (o, _, sids) = decide(&req(ROLE, "kms:Decrypt", KEY, outside.clone()), &set);
+        assert_eq!((o, sids), (Outcome::ExplicitDeny, vec![Some("OrgOnly".to_string())]));
+        let inside = Context::open().with("aws:PrincipalOrgID", ["o-a1b2c3d4e5"]);
+        assert_eq!(decide(&req(ROLE, "kms:Decrypt", KEY, inside), &set).0, Outcome::Allowed);
+        // The organization's id not known: the perimeter may or may not deny.
+        assert_eq!(decide(&req(ROLE, "kms:Decrypt", KEY, Context::open()), &set).0, Outcome::Depends);
+        // kms:RetireGrant is not controlled by RCPs; a service not in RCPs' list is not limited.
+        let d = evaluate(&req(ROLE, "kms:RetireGrant", KEY, outside.clone()), &set);
+        assert_eq!(d.outcome, Outcome::Allowed);
+        assert!(d.notes.iter().any(|n| n.contains("kms:RetireGrant is not controlled")), "{:?}", d.notes);
+        let iam = identity(r#"{"Effect":"Allow","Action":"translate:*","Resource":"*"}"#);
+        let set = PolicySet { identity: vec![&iam], rcps: Some(&lv), ..Default::default() };
+        let term = "arn:aws:translate:us-east-1:111122223333:terminology/t";
+        assert_eq!(decide(&req(ROLE, "translate:GetTerminology", term, outside), &set).0, Outcome::Allowed);
     }
 }

@@ -63,7 +63,7 @@ fn judge(world: &World<'_>, arn: &str, accesses: &BTreeSet<S3Access>) -> Finding
             (_, p) => p,
         };
         let request = world.s3_request(&principal, access);
-        let set = PolicySet { identity: identity.clone(), boundary, resource: bucket_policy, grants: &[] };
+        let set = PolicySet { identity: identity.clone(), boundary, resource: bucket_policy, ..Default::default() };
         let d = evaluate(&request, &set);
         match d.outcome {
             Outcome::Allowed => {}

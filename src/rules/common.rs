@@ -343,6 +343,8 @@ pub fn key_layer_words(layer: crate::policy::Layer) -> &'static str {
         Layer::Identity => "the role's IAM policies",
         Layer::Boundary => "the role's permissions boundary",
         Layer::ResourcePrincipal | Layer::ResourceDirect | Layer::ResourceAccount | Layer::Grants => "the key policy",
+        Layer::Scp => "a service control policy",
+        Layer::Rcp => "a resource control policy",
     }
 }
 

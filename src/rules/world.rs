@@ -251,8 +251,13 @@ impl World<'_> {
         };
         let principal = Principal::parse(&role.arn).map_err(|e| format!("role ARN: {e}"))?;
         let grants = key.grants.as_deref().unwrap_or(&[]);
-        let set =
-            PolicySet { identity: policies.identity.iter().collect(), boundary, resource: Some(key_policy), grants };
+        let set = PolicySet {
+            identity: policies.identity.iter().collect(),
+            boundary,
+            resource: Some(key_policy),
+            grants,
+            ..Default::default()
+        };
         Ok(actions
             .iter()
             .map(|&action| {

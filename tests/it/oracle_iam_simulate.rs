@@ -41,6 +41,10 @@ struct Case {
     identity: Vec<Value>,
     boundary: Option<Value>,
     resource_policy: Option<Value>,
+    /// Service control policies per level of the principal's account's path, root first (empty: none given).
+    scps: Vec<Vec<Value>>,
+    /// Resource control policies per level of the resource's account's path, without RCPFullAWSAccess.
+    rcps: Vec<Vec<Value>>,
 }
 
 impl Case {
@@ -56,6 +60,8 @@ impl Case {
             "identity": self.identity,
             "boundary": self.boundary,
             "resourcePolicy": self.resource_policy,
+            "scps": self.scps,
+            "rcps": self.rcps,
         })
     }
 
@@ -64,6 +70,12 @@ impl Case {
         let identity: Vec<Policy> = self.identity.iter().map(|p| parse("identity.json", p)).collect();
         let boundary = self.boundary.as_ref().map(|p| parse("boundary.json", p));
         let resource = self.resource_policy.as_ref().map(|p| parse("bucket.json", p));
+        let levels = |list: &[Vec<Value>], name: &str| -> Vec<Vec<Policy>> {
+            list.iter().map(|level| level.iter().map(|p| parse(name, p)).collect()).collect()
+        };
+        let (scps, rcps) = (levels(&self.scps, "scp.json"), levels(&self.rcps, "rcp.json"));
+        let scp_levels: Vec<Vec<&Policy>> = scps.iter().map(|l| l.iter().collect()).collect();
+        let rcp_levels: Vec<Vec<&Policy>> = rcps.iter().map(|l| l.iter().collect()).collect();
         let mut ctx = Context::open();
         for (k, v) in &self.context {
             ctx.push(k.to_string(), *v);
@@ -74,7 +86,9 @@ impl Case {
             identity: identity.iter().collect(),
             boundary: boundary.as_ref(),
             resource: resource.as_ref(),
-            grants: &[],
+            scps: (!scp_levels.is_empty()).then_some(scp_levels.as_slice()),
+            rcps: (!rcp_levels.is_empty()).then_some(rcp_levels.as_slice()),
+            ..Default::default()
         };
         evaluate(&request, &set).outcome
     }
@@ -245,6 +259,8 @@ fn generate(n: usize) -> Vec<Case> {
                 identity,
                 boundary,
                 resource_policy,
+                scps: Vec::new(),
+                rcps: Vec::new(),
             }
         })
         .collect()
@@ -269,6 +285,8 @@ fn session_read(resource_policy: Value, boundary: Option<Value>) -> Case {
         identity: vec![policy(vec![json!({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})])],
         boundary,
         resource_policy: Some(resource_policy),
+        scps: Vec::new(),
+        rcps: Vec::new(),
     }
 }
 
@@ -389,6 +407,8 @@ fn generate_trust_and_alias(n: usize) -> Vec<Case> {
                     identity,
                     boundary: boundary.filter(|b| b["Statement"][0]["Effect"] == "Allow"),
                     resource_policy: None,
+                    scps: Vec::new(),
+                    rcps: Vec::new(),
                 };
             }
             let resource = if rng.chance(25) { FOREIGN_ROLE } else { TARGET_ROLE };
@@ -416,6 +436,8 @@ fn generate_trust_and_alias(n: usize) -> Vec<Case> {
                 identity,
                 boundary: boundary.filter(|b| b["Statement"][0]["Effect"] == "Allow"),
                 resource_policy: Some(trust),
+                scps: Vec::new(),
+                rcps: Vec::new(),
             }
         })
         .collect()
@@ -445,6 +467,91 @@ fn trust_policy_and_alias_decisions_agree_with_iam_simulate() {
             assert!(
                 outcomes.contains_key(&format!("{action} {outcome}")),
                 "no {action} case is {outcome}: {outcomes:?}"
+            );
+        }
+    }
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements, the first: {}",
+        disagreements.len(),
+        disagreements.iter().take(3).cloned().collect::<Vec<_>>().join("\n")
+    );
+}
+
+const ORG: &str = "o-a1b2c3d4e5";
+
+/// Organization layers over the S3 cases: SCPs on the principal's path and RCPs on the resource's, several
+/// levels each, Allow lists and Denies, conditions on the organization's keys (AWS Organizations User
+/// Guide, "SCP evaluation" and "RCP evaluation": every level must allow, any Deny wins).
+fn generate_org(n: usize) -> Vec<Case> {
+    let mut rng = Rng(0x0a9_1e7e1);
+    let full = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    let scp_choices = [
+        full.clone(),
+        policy(vec![json!({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})]),
+        policy(vec![json!({"Effect": "Allow", "Action": ["s3:Get*", "s3:List*"], "Resource": "*"})]),
+        policy(vec![json!({"Effect": "Allow", "Action": "kms:*", "Resource": "*"})]),
+        policy(vec![json!({"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*"})]),
+        policy(vec![json!({"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::bucket/docs/*",
+                            "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": ORG}}})]),
+        policy(vec![json!({"Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"})]),
+        policy(vec![json!({"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+                            "Condition": {"Bool": {"aws:SecureTransport": "true"}}})]),
+    ];
+    let rcp_choices = [
+        policy(vec![json!({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+                            "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG}}})]),
+        policy(vec![json!({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+                            "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]),
+        policy(vec![
+            json!({"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::bucket/*"}),
+        ]),
+        policy(vec![json!({"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "*",
+                            "Condition": {"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}}})]),
+    ];
+    let mut cases = generate(n);
+    for case in &mut cases {
+        if rng.chance(70) {
+            case.scps = (0..1 + rng.next() % 3)
+                .map(|_| (0..1 + rng.next() % 2).map(|_| rng.pick(&scp_choices)).collect())
+                .collect();
+        }
+        if rng.chance(50) {
+            case.rcps = (0..1 + rng.next() % 3)
+                .map(|_| (0..rng.next() % 2).map(|_| rng.pick(&rcp_choices)).collect())
+                .collect();
+        }
+        if rng.chance(50) {
+            case.context.push(("aws:PrincipalOrgID", ORG));
+        }
+    }
+    cases
+}
+
+#[test]
+fn organization_layers_agree_with_iam_simulate() {
+    let cases = generate_org(2500);
+    let answers = theirs(&cases);
+    let mut compared = 0;
+    let mut disagreements = Vec::new();
+    let mut outcomes = std::collections::BTreeMap::new();
+    for (case, theirs) in cases.iter().zip(answers) {
+        let Some(theirs) = theirs else { continue };
+        compared += 1;
+        let ours = case.ours();
+        let layers = (!case.scps.is_empty(), !case.rcps.is_empty());
+        *outcomes.entry(format!("{layers:?} {ours:?}")).or_insert(0) += 1;
+        if ours != theirs {
+            disagreements.push(format!("ours {ours:?}, iam-simulate {theirs:?}: {case:#?}"));
+        }
+    }
+    eprintln!("compared {compared} of {} cases with iam-simulate: {outcomes:?}", cases.len());
+    assert!(compared >= 2400, "iam-simulate refused too many cases: compared {compared}");
+    for layers in ["(true, false)", "(false, true)", "(true, true)"] {
+        for outcome in ["Allowed", "ImplicitDeny", "ExplicitDeny"] {
+            assert!(
+                outcomes.contains_key(&format!("{layers} {outcome}")),
+                "no {layers} case is {outcome}: {outcomes:?}"
             );
         }
     }

@@ -276,3 +276,78 @@ fn an_alias_request_is_decided_by_the_identity_policy_and_says_the_key_is_separa
         assert!(out.contains("separate authorization"), "{out}");
     }
 }
+
+#[test]
+fn scp_and_rcp_levels_decide_offline_and_name_the_policy_that_changed_the_decision() {
+    let dir = tempdir();
+    let write = |name: &str, text: &str| {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_owned()
+    };
+    let full = write(
+        "root.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"FullAWSAccess","Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    );
+    // A level holding two policies, as a JSON array: FullAWSAccess and a Deny of one key action.
+    let ou = write(
+        "ou.json",
+        r#"[{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]},
+            {"Version":"2012-10-17","Statement":[{"Sid":"NoGrants","Effect":"Deny","Action":"kms:CreateGrant","Resource":"*"}]}]"#,
+    );
+    let perimeter = write(
+        "rcp.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"OrgOnly","Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*",
+            "Condition":{"StringNotEqualsIfExists":{"aws:PrincipalOrgID":"o-a1b2c3d4e5"}}}]}"#,
+    );
+    let none = write("none.json", "[]");
+    let kp = key_policy();
+    let run = |action: &str, extra: &[&str]| {
+        let mut args =
+            vec!["simulate", "--principal", ROLE, "--action", action, "--resource", KEY, "--resource-policy", &kp];
+        args.extend_from_slice(extra);
+        args.extend(["--closed-context", "--format", "json"]);
+        let o = atrest(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let v = run("kms:CreateGrant", &["--scp", &full, "--scp", &ou]);
+    assert_eq!(v["decision"], "explicit_deny", "{v}");
+    assert_eq!(v["deciding_statements"][0]["sid"], "NoGrants");
+    assert_eq!(v["deciding_statements"][0]["layer"], "scp");
+    assert_eq!(v["deciding_statements"][0]["file"], ou.as_str());
+    assert_eq!(run("kms:Decrypt", &["--scp", &full, "--scp", &ou])["decision"], "allowed");
+    // The data perimeter: outside the organization the RCP denies; inside it, the key policy decides.
+    let v = run("kms:Decrypt", &["--rcp", &none, "--rcp", &perimeter, "--org-id", "o-zzzzzzzzzz"]);
+    assert_eq!(
+        (v["decision"].as_str(), v["deciding_statements"][0]["sid"].as_str()),
+        (Some("explicit_deny"), Some("OrgOnly"))
+    );
+    let v = run(
+        "kms:Decrypt",
+        &[
+            "--rcp",
+            &none,
+            "--rcp",
+            &perimeter,
+            "--org-id",
+            "o-a1b2c3d4e5",
+            "--org-path",
+            "o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/",
+        ],
+    );
+    assert_eq!(v["decision"], "allowed", "{v}");
+    assert_eq!(v["notes"], serde_json::json!(["service control policies and session policies were not evaluated"]));
+    // Without the layers the decision says they were not considered.
+    let v = run("kms:Decrypt", &[]);
+    assert!(v["notes"][0].as_str().unwrap().contains("service control policies, resource control policies"), "{v}");
+    // Bad input is exit 2, naming the flag.
+    let o =
+        atrest(&["simulate", "--principal", ROLE, "--action", "kms:Decrypt", "--resource", KEY, "--org-id", "org-1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--org-id"), "{}", stderr(&o));
+    let bad = write("bad.json", "[{\"Statement\": [{\"Effect\": \"Maybe\"}]}]");
+    let o = atrest(&["simulate", "--principal", ROLE, "--action", "kms:Decrypt", "--resource", KEY, "--scp", &bad]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("(given to --scp"), "{}", stderr(&o));
+}
