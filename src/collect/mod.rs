@@ -11,6 +11,7 @@ mod clients;
 mod failure;
 mod iam;
 mod kms;
+mod organization;
 mod progress;
 mod regions;
 mod s3;
@@ -276,6 +277,9 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
     if !missing.is_empty() {
         return Err(CollectError::JobsNotFound { ids: missing.join(", "), regions: regions.join(", ") });
     }
+
+    progress.phase("reading the organization");
+    inventory.organization = organization::read(&start, &asked).await;
 
     progress.phase("reading buckets, objects and roles");
     let wanted = s3::Wanted::from_jobs(&inventory.jobs);

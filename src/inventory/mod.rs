@@ -79,6 +79,22 @@ pub fn merge(named: Vec<(String, Inventory)>) -> Merged {
         }
         merged.regions.extend(inv.regions);
         merged.gaps.extend(inv.gaps);
+        // Shards each read the organization: one, with every path and policy any of them saw.
+        if let Some(org) = inv.organization {
+            match &mut merged.organization {
+                None => merged.organization = Some(org),
+                Some(m) => {
+                    for (account, path) in org.paths {
+                        m.paths.entry(account).or_insert(path);
+                    }
+                    for (id, p) in org.policies {
+                        m.policies.entry(id).or_insert(p);
+                    }
+                    m.management_account = m.management_account.take().or(org.management_account);
+                    m.scps_enabled = m.scps_enabled.or(org.scps_enabled);
+                }
+            }
+        }
         let stamp = inv.collected_at.clone();
         fn tagged<T>(name: &str, stamp: &Option<String>, v: Vec<T>) -> Vec<Tagged<T>> {
             v.into_iter().map(|x| (name.to_owned(), stamp.clone(), x)).collect()

@@ -42,6 +42,69 @@ pub struct Inventory {
     /// What could not be collected, and why.
     #[serde(default)]
     pub gaps: Vec<Gap>,
+    /// The organization of the run's accounts, when it could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<Organization>,
+}
+
+/// An AWS Organizations organization as the run saw it (DescribeOrganization; from the management account
+/// or a delegated administrator also ListParents, ListPoliciesForTarget and DescribePolicy).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// `o-…`.
+    pub id: String,
+    /// The management account, which SCPs and RCPs do not affect.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_account: Option<String>,
+    /// Whether service control policies are enabled at the root (`None`: not known). When they are not,
+    /// nothing is limited by them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scps_enabled: Option<bool>,
+    /// Each account's path, root first and the account last, with the policies attached at each level.
+    #[serde(default)]
+    pub paths: BTreeMap<String, Vec<OrgLevel>>,
+    /// The SCPs and RCPs the paths name, by policy id.
+    #[serde(default)]
+    pub policies: BTreeMap<String, OrgPolicy>,
+}
+
+/// One level of an account's path: the root (`r-…`), an OU (`ou-…`) or the account.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgLevel {
+    pub id: String,
+    /// The ids of the SCPs attached here; `None`: not read (the run could not list them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scps: Option<Vec<String>>,
+    /// The ids of the RCPs attached here, `RCPFullAWSAccess` left out; `None`: not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rcps: Option<Vec<String>>,
+}
+
+/// A service control policy or resource control policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrgPolicy {
+    pub name: String,
+    /// `SERVICE_CONTROL_POLICY` or `RESOURCE_CONTROL_POLICY`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The policy document as DescribePolicy returns it.
+    pub document: String,
+}
+
+impl Organization {
+    /// `aws:PrincipalOrgPaths` / `aws:ResourceOrgPaths` of an account: `o-…/r-…/ou-…/`, its OUs in order.
+    pub fn org_path(&self, account: &str) -> Option<String> {
+        let levels = self.paths.get(account)?;
+        let mut path = format!("{}/", self.id);
+        for level in levels.iter().filter(|l| l.id != account) {
+            path.push_str(&level.id);
+            path.push('/');
+        }
+        Some(path)
+    }
 }
 
 impl TranslationJob {

@@ -18,6 +18,9 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             .iter()
             .filter(|x| matches!(x.outcome, Outcome::ImplicitDeny | Outcome::ExplicitDeny))
             .map(|x| match x.outcome {
+                Outcome::ExplicitDeny if !x.denied_by.is_empty() => {
+                    format!("{} (explicitly denied by {})", x.action, x.denied_by.join(" and "))
+                }
                 Outcome::ExplicitDeny => format!("{} (explicitly denied)", x.action),
                 _ => format!(
                     "{} (not allowed by {})",

@@ -44,7 +44,19 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 }
             };
             // Translate uses the key with the permissions of the account that owns the resource.
-            let principal = Principal::parse(&r.account).ok()?;
+            // An account id that is not one cannot be decided for: UNKNOWN, never a silence.
+            let principal = match Principal::parse(&r.account) {
+                Ok(p) => p,
+                Err(e) => {
+                    return Some(Finding::new(
+                        Status::Unknown,
+                        resource,
+                        format!(
+                            "the resource's account cannot be a principal ({e}): its use of the key is not decided"
+                        ),
+                    ));
+                }
+            };
             let grants = k.grants.as_deref().unwrap_or(&[]);
             let set = PolicySet { resource: Some(policy), grants, ..Default::default() };
             let mut denied = Vec::new();

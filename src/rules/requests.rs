@@ -145,15 +145,15 @@ fn role_session() -> Vec<Entry> {
         present("aws:SecureTransport", ["true"], IN_TRANSIT, "Translate uses TLS 1.2 for data in transit"),
         unknown("aws:SourceIp", GLOBAL_KEYS, "the address Translate sends from is not documented"),
         unknown("aws:userid", GLOBAL_KEYS, "role id and session name are not collected"),
-        unknown("aws:PrincipalOrgID", GLOBAL_KEYS, "the organization is not read"),
-        unknown("aws:PrincipalOrgPaths", GLOBAL_KEYS, "the organization is not read"),
+        unknown("aws:PrincipalOrgID", GLOBAL_KEYS, "the role's organization, when the run read it"),
+        unknown("aws:PrincipalOrgPaths", GLOBAL_KEYS, "the role account's path, when the run read it"),
         unknown("aws:PrincipalTag/", GLOBAL_KEYS, "role tags are not collected"),
         unknown("aws:CurrentTime", GLOBAL_KEYS, "the time of each request of the job is not known"),
         unknown("aws:EpochTime", GLOBAL_KEYS, "as aws:CurrentTime"),
         unknown("aws:TokenIssueTime", GLOBAL_KEYS, "as aws:CurrentTime"),
         unknown("aws:MultiFactorAuthPresent", GLOBAL_KEYS, "not documented for service-assumed role sessions"),
         unknown("aws:SourceIdentity", GLOBAL_KEYS, "not documented for Translate's sessions"),
-        unknown("aws:ResourceOrgID", GLOBAL_KEYS, "the organization is not read"),
+        unknown("aws:ResourceOrgID", GLOBAL_KEYS, "the resource account's organization, when the run read it"),
         unknown("aws:ResourceTag/", GLOBAL_KEYS, "resource tags are not collected"),
     ]
 }

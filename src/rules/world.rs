@@ -31,6 +31,17 @@ pub struct World<'a> {
     prefix_index: HashMap<(&'a str, &'a str), usize>,
     /// By normalised resource id: a bucket's gaps whichever way its collector spelt it.
     gaps: HashMap<Cow<'a, str>, Vec<&'a Gap>>,
+    /// The organization's SCPs and RCPs, parsed once per (target, policy id) so a decision names where the
+    /// policy that changed it is attached; `Err` for a policy whose document was not read or does not parse.
+    org_policies: HashMap<(&'a str, &'a str), Result<Policy, PolicyError>>,
+}
+
+/// The organization's guardrails on one request: `None` where they could not be read (then not evaluated,
+/// and the decision says so); an empty list where nothing limits (the management account, SCPs not
+/// enabled).
+pub struct OrgLayers<'w> {
+    pub scps: Option<Vec<Vec<&'w Policy>>>,
+    pub rcps: Option<Vec<Vec<&'w Policy>>>,
 }
 
 /// A role's documents, parsed.
@@ -82,7 +93,28 @@ impl<'a> World<'a> {
         for g in &inventory.gaps {
             gaps.entry(normalise_resource_id(&g.resource)).or_default().push(g);
         }
+        let mut org_policies = HashMap::new();
+        if let Some(org) = &inventory.organization {
+            for level in org.paths.values().flatten() {
+                for (ids, what) in [(&level.scps, "service control policy"), (&level.rcps, "resource control policy")] {
+                    for id in ids.iter().flatten() {
+                        let parsed = match org.policies.get(id) {
+                            Some(p) => Policy::parse(
+                                format!("the {what} {id} ({}) attached to {}", p.name, level.id),
+                                &p.document,
+                            ),
+                            None => Err(PolicyError {
+                                pos: Default::default(),
+                                message: format!("the {what} {id} was not read"),
+                            }),
+                        };
+                        org_policies.entry((level.id.as_str(), id.as_str())).or_insert(parsed);
+                    }
+                }
+            }
+        }
         let mut world = World {
+            org_policies,
             inventory,
             key_index,
             key_policies,
@@ -97,6 +129,49 @@ impl<'a> World<'a> {
         world.bucket_policy_gaps =
             inventory.buckets.iter().map(|b| world.gap(&b.name, Some(Operation::GetBucketPolicy)).is_some()).collect();
         world
+    }
+
+    /// The SCPs on the path of the principal's account and the RCPs on the path of the resource's account
+    /// (AWS Organizations User Guide, "SCP evaluation", "RCP evaluation"). Neither affects the management
+    /// account; RCPs do not apply to AWS managed keys (KMS Developer Guide, "Resource control policies").
+    pub fn org_layers(&self, principal_account: &str, resource_account: &str, aws_managed_key: bool) -> OrgLayers<'_> {
+        let Some(org) = &self.inventory.organization else { return OrgLayers { scps: None, rcps: None } };
+        let management = org.management_account.as_deref();
+        let levels = |account: &str, rcp: bool| -> Option<Vec<Vec<&Policy>>> {
+            if Some(account) == management || (rcp && aws_managed_key) || (!rcp && org.scps_enabled == Some(false)) {
+                return Some(Vec::new());
+            }
+            org.paths
+                .get(account)?
+                .iter()
+                .map(|level| {
+                    let ids = if rcp { level.rcps.as_ref() } else { level.scps.as_ref() }?;
+                    ids.iter()
+                        .map(|id| self.org_policies.get(&(level.id.as_str(), id.as_str()))?.as_ref().ok())
+                        .collect::<Option<Vec<&Policy>>>()
+                })
+                .collect()
+        };
+        OrgLayers { scps: levels(principal_account, false), rcps: levels(resource_account, true) }
+    }
+
+    /// The organization keys of requests by an account's principals (`aws:PrincipalOrgID`,
+    /// `aws:PrincipalOrgPaths`) or on its resources (`aws:ResourceOrgID`, `aws:ResourceOrgPaths`): known for
+    /// the accounts whose path was read, and for the account of a one-account run.
+    pub fn add_org_keys(&self, ctx: &mut crate::policy::Context, principal_account: &str, resource_account: &str) {
+        let Some(org) = &self.inventory.organization else { return };
+        let in_org = |account: &str| org.paths.contains_key(account) || self.inventory.accounts == [account];
+        for (account, id_key, paths_key) in [
+            (principal_account, "aws:PrincipalOrgID", "aws:PrincipalOrgPaths"),
+            (resource_account, "aws:ResourceOrgID", "aws:ResourceOrgPaths"),
+        ] {
+            if in_org(account) {
+                ctx.insert(id_key, vec![org.id.clone()]);
+                if let Some(path) = org.org_path(account) {
+                    ctx.insert(paths_key, vec![path]);
+                }
+            }
+        }
     }
 
     /// Gaps recorded for a resource, optionally for one operation. Ids are normalised, so a bucket is found
@@ -213,6 +288,8 @@ pub struct KeyUse {
     pub identity: Verdict,
     /// Whether the key policy allows the action to the role or its account.
     pub key_policy: Verdict,
+    /// The SCPs or RCPs whose Deny decided an explicit deny, by name and where they are attached.
+    pub denied_by: Vec<String>,
     pub unresolved: Vec<String>,
     pub missing: Vec<Layer>,
     pub evidence: Value,
@@ -251,17 +328,21 @@ impl World<'_> {
         };
         let principal = Principal::parse(&role.arn).map_err(|e| format!("role ARN: {e}"))?;
         let grants = key.grants.as_deref().unwrap_or(&[]);
+        let aws_managed = key.metadata.as_ref().is_some_and(|m| m.key_manager == "AWS");
+        let org = self.org_layers(&role.account, &key.account, aws_managed);
         let set = PolicySet {
             identity: policies.identity.iter().collect(),
             boundary,
             resource: Some(key_policy),
             grants,
-            ..Default::default()
+            scps: org.scps.as_deref(),
+            rcps: org.rcps.as_deref(),
         };
         Ok(actions
             .iter()
             .map(|&action| {
-                let ctx = requests::context(&requests::key_call(action, region, key));
+                let mut ctx = requests::context(&requests::key_call(action, region, key));
+                self.add_org_keys(&mut ctx, &role.account, &key.account);
                 let request = Request::new(principal.clone(), action, &key.arn, ctx);
                 let d = evaluate(&request, &set);
                 let mut outcome = d.outcome;
@@ -273,9 +354,23 @@ impl World<'_> {
                 }
                 let layer = |l: Layer| d.layer(l).map_or(Verdict::No, |r| r.allows.clone());
                 let boundary = if set.boundary.is_some() { layer(Layer::Boundary) } else { Verdict::Yes };
+                // An organization guardrail that denies is named: the run's evidence of where to change it.
+                let denied_by = d
+                    .deciding
+                    .iter()
+                    .filter_map(|x| match x {
+                        Decider::Statement { layer: Layer::Scp | Layer::Rcp, policy, statement }
+                            if outcome == Outcome::ExplicitDeny && statement.effect.to_string() == "Deny" =>
+                        {
+                            Some(policy.source.clone())
+                        }
+                        _ => None,
+                    })
+                    .collect();
                 KeyUse {
                     action,
                     outcome,
+                    denied_by,
                     identity: layer(Layer::Identity).and(boundary),
                     key_policy: layer(Layer::ResourcePrincipal)
                         .or(layer(Layer::ResourceDirect))

@@ -117,6 +117,11 @@ names! {
         GetPolicyVersion => "GetPolicyVersion",
         AssumeRole => "AssumeRole",
         ListRegions => "ListRegions",
+        DescribeOrganization => "DescribeOrganization",
+        ListRoots => "ListRoots",
+        ListParents => "ListParents",
+        ListPoliciesForTarget => "ListPoliciesForTarget",
+        DescribePolicy => "DescribePolicy",
         Read => "read",
     }
 }

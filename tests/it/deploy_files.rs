@@ -153,11 +153,19 @@ fn the_stackset_role_grants_the_readonly_policy_and_trusts_only_the_auditing_acc
     // linter finds nothing wrong with it.
     let management = json("docs/atrest-management-policy.json");
     let granted = actions(&management["Statement"]);
-    let want: std::collections::BTreeSet<String> =
-        ["organizations:ListAccounts", "sts:AssumeRole", "ssm:GetParametersByPath"]
-            .into_iter()
-            .map(String::from)
-            .collect();
+    let want: std::collections::BTreeSet<String> = [
+        "organizations:ListAccounts",
+        "organizations:DescribeOrganization",
+        "organizations:ListRoots",
+        "organizations:ListParents",
+        "organizations:ListPoliciesForTarget",
+        "organizations:DescribePolicy",
+        "sts:AssumeRole",
+        "ssm:GetParametersByPath",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
     assert_eq!(granted, want);
     let assume = management["Statement"].as_array().unwrap().iter().find(|s| s["Action"] == "sts:AssumeRole").unwrap();
     assert_eq!(assume["Resource"], "arn:aws:iam::*:role/atrest-audit");

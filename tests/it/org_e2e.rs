@@ -304,3 +304,161 @@ fn a_refused_translate_listing_leaves_one_account_unread_not_the_run() {
     }
     assert_eq!(status.values().filter(|s| s["status"] == "read").count(), 2);
 }
+
+/// A message of `rule` on `resource`.
+fn message_of<'r>(r: &'r Value, rule: &str, resource: &str) -> &'r str {
+    r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["rule_id"] == rule && x["resource"]["id"] == resource)
+        .and_then(|x| x["message"].as_str())
+        .unwrap_or_else(|| panic!("no {rule} result on {resource}"))
+}
+
+#[test]
+fn scps_rcps_and_data_perimeters_decide_where_organizations_live() {
+    use aws_sdk_organizations::types::PolicyType;
+    let moto = Moto::start();
+    let translate = TranslateEndpoint::start_with_moto(10, &moto.url);
+    let (org_id, restricted, analytics, keys) = block_on(async {
+        let m = Seed::new(&moto, "testing", "testing").await;
+        let names: Vec<String> = ["restricted", "analytics", "security", "vault"].map(String::from).to_vec();
+        let ids = m.organization(&names).await;
+        let (restricted, analytics, security, vault) = (ids[0].clone(), ids[1].clone(), ids[2].clone(), ids[3].clone());
+        let org = &m.organizations;
+        let org_id = org.describe_organization().send().await.unwrap().organization().unwrap().id().unwrap().to_owned();
+        let root = org.list_roots().send().await.unwrap().roots()[0].id().unwrap().to_owned();
+        // RCPs are enabled per root (AWS Organizations, "Enabling a policy type"); SCPs may already be.
+        let _ = org.enable_policy_type().root_id(&root).policy_type(PolicyType::ServiceControlPolicy).send().await;
+        org.enable_policy_type().root_id(&root).policy_type(PolicyType::ResourceControlPolicy).send().await.unwrap();
+        let ou = org.create_organizational_unit().parent_id(&root).name("Restricted").send().await.unwrap();
+        let ou = ou.organizational_unit().unwrap().id().unwrap().to_owned();
+        org.move_account()
+            .account_id(&restricted)
+            .source_parent_id(&root)
+            .destination_parent_id(&ou)
+            .send()
+            .await
+            .unwrap();
+        let policy = |name: &str, kind: PolicyType, content: String| {
+            org.create_policy().name(name).description(name).r#type(kind).content(content).send()
+        };
+        let deny_grants = policy(
+            "DenyGrants",
+            PolicyType::ServiceControlPolicy,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:CreateGrant","Resource":"*"}]}"#
+                .into(),
+        )
+        .await
+        .unwrap();
+        let deny_grants = deny_grants.policy().unwrap().policy_summary().unwrap().id().unwrap().to_owned();
+        // On the OU, and on the management account, which SCPs do not affect.
+        for target in [ou.as_str(), ACCOUNT] {
+            org.attach_policy().policy_id(&deny_grants).target_id(target).send().await.unwrap();
+        }
+        let vault_only = policy(
+            "VaultOnly",
+            PolicyType::ResourceControlPolicy,
+            format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":"*","Action":"kms:*","Resource":"*","Condition":{{"StringNotEqualsIfExists":{{"aws:PrincipalAccount":"{vault}"}},"BoolIfExists":{{"aws:PrincipalIsAWSService":"false"}}}}}}]}}"#
+            ),
+        )
+        .await
+        .unwrap();
+        let vault_only = vault_only.policy().unwrap().policy_summary().unwrap().id().unwrap().to_owned();
+        org.attach_policy().policy_id(&vault_only).target_id(&vault).send().await.unwrap();
+
+        let role_of = |account: &str| format!("arn:aws:iam::{account}:role/TranslateRole");
+        let root_statement = |account: &str| {
+            format!(
+                r#"{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{account}:root"}},"Action":"kms:*","Resource":"*"}}"#
+            )
+        };
+        let grant_to = |owner: &str, principal: &str| {
+            format!(
+                r#"{{"Version":"2012-10-17","Statement":[{},{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":{},"Resource":"*"}}]}}"#,
+                root_statement(owner),
+                five_actions()
+            )
+        };
+        // The data-perimeter key policy: everyone, limited to the organization (aws:PrincipalOrgID).
+        let perimeter = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{},{{"Effect":"Allow","Principal":{{"AWS":"*"}},"Action":{},"Resource":"*","Condition":{{"StringEquals":{{"aws:PrincipalOrgID":"{org_id}"}}}}}}]}}"#,
+            root_statement(&security),
+            five_actions()
+        );
+        let moto = &moto;
+        let sr = Seed::in_account(moto, &restricted, "atrest-audit").await;
+        let sa = Seed::in_account(moto, &analytics, "atrest-audit").await;
+        let ss = Seed::in_account(moto, &security, "atrest-audit").await;
+        let sv = Seed::in_account(moto, &vault, "atrest-audit").await;
+        let mgmt_key = m.create_key(&grant_to(ACCOUNT, &role_of(ACCOUNT))).await;
+        let restricted_key = sr.create_key(&grant_to(&restricted, &role_of(&restricted))).await;
+        let perimeter_key = ss.create_key(&perimeter).await;
+        let vault_key = sv.create_key(&grant_to(&vault, &role_of(&analytics))).await;
+        for (seed, account) in [(&m, ACCOUNT.to_owned()), (&sr, restricted.clone()), (&sa, analytics.clone())] {
+            let (bucket_in, bucket_out) = (format!("rcp-{account}-in"), format!("rcp-{account}-out"));
+            seed.bucket(&bucket_in, None).await;
+            seed.default_encryption(&bucket_in, "AES256", None).await;
+            seed.object(&bucket_in, "docs/a.txt", Some("AES256"), None).await;
+            seed.bucket(&bucket_out, None).await;
+            seed.iam
+                .create_role()
+                .role_name("TranslateRole")
+                .assume_role_policy_document(trust(&account))
+                .send()
+                .await
+                .unwrap();
+            let inline = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{},"Resource":"arn:aws:kms:*:*:key/*"}},{{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket","s3:PutObject"],"Resource":["arn:aws:s3:::rcp-*","arn:aws:s3:::rcp-*/*"]}}]}}"#,
+                five_actions()
+            );
+            seed.iam
+                .put_role_policy()
+                .role_name("TranslateRole")
+                .policy_name("translate")
+                .policy_document(inline)
+                .send()
+                .await
+                .unwrap();
+        }
+        let job = |n: u8, account: &str, key: &str| {
+            let id = format!("{n:032x}");
+            org_job(&id, account, &format!("s3://rcp-{account}-in/docs/"), &format!("s3://rcp-{account}-out/out/"), key)
+        };
+        translate.add_job(job(0x21, ACCOUNT, &mgmt_key));
+        translate.add_job(job(0x22, &restricted, &restricted_key));
+        translate.add_job(job(0x23, &analytics, &perimeter_key));
+        translate.add_job(job(0x24, &analytics, &vault_key));
+        (org_id, restricted, analytics, [mgmt_key, restricted_key, perimeter_key, vault_key])
+    });
+    let out = atrest(&moto.url, &translate.url, &["scan", "--org", "--format", "json", "-q"], &[]);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = report(&out);
+    let s = statuses(&r);
+    let get = |id: &str| s.get(&("AR203".to_owned(), id.to_owned())).cloned().unwrap_or_default();
+    let [mgmt_key, restricted_key, perimeter_key, vault_key] = &keys;
+    let diagnosis = || format!("{s:#?}\nerrors: {:#}", r["errors"]);
+    // SCPs do not affect the management account, though one is attached to it.
+    assert_eq!(get(mgmt_key), "PASS", "{}", diagnosis());
+    // The OU's SCP denies kms:CreateGrant to the restricted account's role: named, with where it is attached.
+    assert_eq!(get(restricted_key), "FAIL", "{}", diagnosis());
+    let m = message_of(&r, "AR203", restricted_key);
+    assert!(
+        m.contains("kms:CreateGrant (explicitly denied by the service control policy")
+            && m.contains("(DenyGrants) attached to ou-"),
+        "{m}"
+    );
+    // The data-perimeter key policy allows the organization's principals: aws:PrincipalOrgID is known.
+    assert_eq!(get(perimeter_key), "PASS", "{}", diagnosis());
+    // The vault account's RCP denies principals of other accounts: named; kms:RetireGrant is beyond RCPs.
+    assert_eq!(get(vault_key), "FAIL", "{}", diagnosis());
+    let m = message_of(&r, "AR203", vault_key);
+    assert!(
+        m.contains("explicitly denied by the resource control policy") && m.contains("(VaultOnly) attached to"),
+        "{m}"
+    );
+    assert!(!m.contains("kms:RetireGrant"), "{m}");
+    let _ = (org_id, restricted, analytics);
+}
