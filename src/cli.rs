@@ -72,6 +72,7 @@ pub struct AuditArgs {
 
 /// Where and what to collect: shared by scan and collect.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("many_accounts").args(["org", "accounts"]).multiple(false)))]
 pub struct CollectionArgs {
     /// A named profile of the shared AWS config and credentials files.
     #[arg(long, value_name = "NAME")]
@@ -118,21 +119,45 @@ pub struct CollectionArgs {
     #[arg(long, value_name = "ID[,ID...]", value_delimiter = ',', value_parser = crate::collect::parse_account)]
     pub accounts: Vec<String>,
     /// Leave these accounts out of --org or --accounts.
-    #[arg(long = "exclude-accounts", value_name = "ID[,ID...]", value_delimiter = ',', value_parser = crate::collect::parse_account)]
+    #[arg(long = "exclude-accounts", value_name = "ID[,ID...]", value_delimiter = ',', value_parser = crate::collect::parse_account, requires = "many_accounts")]
     pub exclude_accounts: Vec<String>,
-    /// The role assumed in each account other than the starting one: arn:aws:iam::ACCOUNT:role/NAME.
-    #[arg(long = "role-name", value_name = "NAME", default_value = "atrest-audit", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    /// The role assumed in each account other than the starting one: arn:aws:iam::ACCOUNT:role/NAME (a
+    /// role name, with --org or --accounts).
+    #[arg(long = "role-name", value_name = "NAME", default_value = "atrest-audit", value_parser = parse_role_name, requires = "many_accounts")]
     pub role_name: String,
-    /// The external id the audit role's trust policy asks for.
-    #[arg(long = "external-id", value_name = "ID", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    /// The external id the audit role's trust policy asks for (with --org or --accounts).
+    #[arg(long = "external-id", value_name = "ID", value_parser = parse_external_id, requires = "many_accounts")]
     pub external_id: Option<String>,
     /// Read only the accounts at positions INDEX modulo COUNT of the sorted account list (0-based), plus
-    /// what their jobs name in other accounts; `atrest audit` of all COUNT snapshots equals one scan.
-    #[arg(long, value_name = "INDEX/COUNT", value_parser = crate::collect::Shard::parse)]
+    /// what their jobs name in other accounts; `atrest audit` of all COUNT snapshots equals one scan
+    /// (with --org or --accounts).
+    #[arg(long, value_name = "INDEX/COUNT", value_parser = crate::collect::Shard::parse, requires = "many_accounts")]
     pub shard: Option<crate::collect::Shard>,
     /// The longest the whole collection may take, in seconds; past it the run stops with exit 2.
     #[arg(long, value_name = "SECONDS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout: u64,
+}
+
+/// A role name as IAM takes it (IAM API Reference, CreateRole: `RoleName`, 1 to 64 characters of
+/// `[\w+=,.@-]`): not an ARN or a path.
+fn parse_role_name(s: &str) -> Result<String, String> {
+    let ok = (1..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@-".contains(&b));
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err("expected a role name: 1 to 64 letters, digits and _+=,.@- (the name, not an ARN or a path)".into())
+    }
+}
+
+/// An external id as STS takes it (STS API Reference, AssumeRole: `ExternalId`, 2 to 1,224 characters of
+/// `[\w+=,.@:\/-]`).
+fn parse_external_id(s: &str) -> Result<String, String> {
+    let ok = (2..=1224).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_+=,.@:/-".contains(&b));
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err("expected an external id: 2 to 1,224 letters, digits and _+=,.@:/- (AssumeRole's ExternalId)".into())
+    }
 }
 
 /// A region name: lower-case letters, digits and hyphens (us-east-1, eu-west-3, us-gov-west-1), or `all`.
@@ -174,7 +199,11 @@ impl CollectionArgs {
             self.inventory.iter().map(|m| crate::collect::InventorySource::load(m)).collect::<Result<Vec<_>, _>>()?;
         Ok(crate::collect::CollectOptions {
             profile: self.profile,
-            regions: self.regions,
+            // A region named twice is read once: its jobs would otherwise be judged twice.
+            regions: {
+                let mut seen = std::collections::BTreeSet::new();
+                self.regions.into_iter().filter(|r| seen.insert(r.clone())).collect()
+            },
             endpoint_url: self.endpoint_url,
             job_ids: self.job_ids,
             since: self.since,

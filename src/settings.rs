@@ -94,6 +94,35 @@ fn load_baseline(path: Option<&Path>) -> Result<Option<Baseline>, SettingsError>
     let Some(path) = path else { return Ok(None) };
     let text = crate::input::read_to_string(path)
         .map_err(|e| SettingsError::Baseline { path: path.display().to_string(), message: e.to_string() })?;
+    // Another tool's report, or one of a schema this version does not know, would read as a list of
+    // failures that all "existed": every failure of the run would pass as existing.
+    #[derive(serde::Deserialize)]
+    struct Header {
+        schema_version: Option<serde_json::Value>,
+        tool: Option<Tool>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Tool {
+        name: Option<String>,
+    }
+    let refuse = |message: String| SettingsError::Baseline { path: path.display().to_string(), message };
+    if let Ok(header) = serde_json::from_str::<Header>(&text) {
+        let tool = header.tool.and_then(|t| t.name);
+        if tool.as_deref() != Some("atrest") {
+            return Err(refuse(format!(
+                "not an atrest JSON report (its tool.name is {}): pass a report written by `atrest … --format json`",
+                tool.map_or("missing".to_owned(), |t| format!("\"{t}\""))
+            )));
+        }
+        let want = crate::report::SCHEMA_VERSION;
+        if header.schema_version.as_ref().and_then(serde_json::Value::as_u64) != Some(u64::from(want)) {
+            return Err(refuse(format!(
+                "its schema_version is {}, and this atrest reads schema_version {want}: write the baseline again \
+                 with this version",
+                header.schema_version.map_or("missing".to_owned(), |v| v.to_string())
+            )));
+        }
+    }
     Baseline::parse(&text).map(Some).map_err(|e| SettingsError::Baseline {
         path: path.display().to_string(),
         message: format!("line {} column {}: not an atrest JSON report: {e}", e.line(), e.column()),

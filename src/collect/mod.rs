@@ -147,6 +147,8 @@ pub enum CollectError {
     NoProfile(String),
     #[error("--region all stands alone: name regions, or ask for all of them")]
     AllRegions,
+    #[error("no account to read: {0}")]
+    NoAccounts(String),
     #[error("--inventory {path}: {message}")]
     Inventory { path: String, message: String },
     #[error("cannot start the async runtime: {0}")]
@@ -225,6 +227,19 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
         Some(shard) => shard.part(&asked),
         None => asked.clone(),
     };
+    // A gate that read no account has checked nothing: it must not pass.
+    if mine.is_empty() {
+        let why = match start.options.accounts.shard {
+            Some(shard) if !asked.is_empty() => format!(
+                "shard {}/{} of {} accounts holds none (use a COUNT no larger than the number of accounts)",
+                shard.index,
+                shard.count,
+                asked.len()
+            ),
+            _ => "--exclude-accounts leaves out every account asked for".to_owned(),
+        };
+        return Err(CollectError::NoAccounts(why));
+    }
     // One account asked for without --org or --accounts: today's single-account scan, where a refused
     // Translate listing stops the run. With many, it leaves that account unread and the others go on.
     let many = start.options.accounts.org || !start.options.accounts.accounts.is_empty();

@@ -500,3 +500,30 @@ fn errors_quote_input_briefly() {
     let e = stderr(&atrest(&["audit", version.to_str().unwrap()]));
     assert!(e.contains("unknown snapshot_version") && e.contains("(100008 characters)") && e.len() < 400, "{e}");
 }
+
+#[test]
+fn a_baseline_of_another_tool_or_schema_is_refused_not_taken_as_all_existing() {
+    let dir = tempdir();
+    let previous = dir.join("previous.json");
+    assert_eq!(
+        atrest(&["audit", DEMO, "--format", "json", "--output", previous.to_str().unwrap()]).status.code(),
+        Some(1)
+    );
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&previous).unwrap()).unwrap();
+    for (what, edit, said) in [
+        (
+            "another tool",
+            ("tool", serde_json::json!({"name": "prowler", "version": "5"})),
+            "its tool.name is \"prowler\"",
+        ),
+        ("another schema", ("schema_version", serde_json::json!(2)), "its schema_version is 2"),
+    ] {
+        let mut r = report.clone();
+        r[edit.0] = edit.1;
+        let path = dir.join(format!("{}.json", what.replace(' ', "-")));
+        std::fs::write(&path, serde_json::to_string(&r).unwrap()).unwrap();
+        let o = atrest(&["audit", DEMO, "--baseline", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{what}: {}", stderr(&o));
+        assert!(stderr(&o).contains(said) && stderr(&o).contains(path.to_str().unwrap()), "{what}: {}", stderr(&o));
+    }
+}

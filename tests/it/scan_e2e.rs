@@ -1112,3 +1112,49 @@ fn a_profile_on_the_command_line_wins_over_environment_credentials() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("AWS_REGION is set but empty"));
 }
+
+#[test]
+fn a_gate_that_would_read_no_account_exits_2_and_a_region_named_twice_is_read_once() {
+    let moto = Moto::start();
+    let translate = TranslateEndpoint::start(2);
+    translate.add_job(job(
+        "0000000000000000000000000000aaaa",
+        "s3://twice-in/docs/",
+        "s3://twice-out/out/",
+        None,
+        &format!("arn:aws:iam::{ACCOUNT}:role/TwiceRole"),
+    ));
+    let run = |args: &[&str]| atrest(&moto.url, &translate.url, args, &[]);
+    for (args, said) in [
+        (
+            vec!["scan", "--accounts", ACCOUNT, "--exclude-accounts", ACCOUNT],
+            "--exclude-accounts leaves out every account",
+        ),
+        (
+            vec!["scan", "--accounts", &format!("{ACCOUNT},111122223333"), "--shard", "3/5"],
+            "shard 3/5 of 2 accounts holds none",
+        ),
+    ] {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stderr).contains(said), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(o.stdout.is_empty(), "{args:?}: no report of nothing");
+    }
+    // Flags that only mean something for many accounts are refused alone rather than ignored.
+    for args in
+        [vec!["scan", "--shard", "1/2"], vec!["scan", "--external-id", "abc"], vec!["scan", "--role-name", "audit"]]
+    {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stderr).contains("--org|--accounts"),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let o = run(&["scan", "--region", REGION, "--region", REGION, "--format", "json", "-q"]);
+    let r = report(&o);
+    assert_eq!(r["run"]["regions"], json!([REGION]));
+    let ar201: Vec<&Value> = r["results"].as_array().unwrap().iter().filter(|x| x["rule_id"] == "AR201").collect();
+    assert_eq!(ar201.len(), 1, "the job is judged once: {ar201:#?}");
+}
