@@ -102,8 +102,37 @@ pub struct Junit;
 
 impl super::Render for Junit {
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()> {
-        build(report).serialize(&mut *out).map_err(io_error)?;
+        build(report).serialize(&mut XmlChars(&mut *out)).map_err(io_error)?;
         out.write_all(b"\n")
+    }
+}
+
+/// Drops what XML 1.0 forbids in a document (Char ::= #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
+/// [#x10000-#x10FFFF]): quick-junit removes C0 controls but not U+FFFE and U+FFFF, either of which makes the
+/// whole report unreadable to a CI's parser. The serializer writes whole UTF-8 sequences per call.
+struct XmlChars<'a>(&'a mut dyn Write);
+
+pub(crate) fn xml_allowed(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+impl Write for XmlChars<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match std::str::from_utf8(buf) {
+            Ok(text) if !text.chars().all(xml_allowed) => {
+                let kept: String = text.chars().filter(|&c| xml_allowed(c)).collect();
+                self.0.write_all(kept.as_bytes())?;
+                Ok(buf.len())
+            }
+            _ => {
+                self.0.write_all(buf)?;
+                Ok(buf.len())
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
     }
 }
 

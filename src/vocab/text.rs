@@ -73,11 +73,24 @@ fn is_token(run: &str) -> bool {
         && run.bytes().any(|c| c.is_ascii_digit())
 }
 
-/// `text` with control characters (ESC and the rest of C0, DEL, C1) shown as `\u{1b}` escapes, so that a
-/// resource name or a message cannot move the cursor, clear the screen or retitle the terminal. Newlines
-/// and tabs stay.
+/// Characters that reorder the text around them (Unicode's bidirectional embeddings, overrides and
+/// isolates, and the marks): `docs/\u{202e}txt.exe` shows as `…exe.txt`.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with control characters (ESC and the rest of C0, DEL, C1), bidirectional controls and the
+/// noncharacters U+FFFE and U+FFFF shown as `\u{1b}` escapes, so that a resource name or a message cannot
+/// move the cursor, clear the screen, retitle the terminal or show itself reordered. Newlines and tabs
+/// stay.
 pub fn printable(text: &str) -> Cow<'_, str> {
-    let control = |c: char| (c.is_control() && c != '\n' && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c);
+    let control = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || ('\u{80}'..='\u{9f}').contains(&c)
+            || is_bidi_control(c)
+            || c == '\u{FFFE}'
+            || c == '\u{FFFF}'
+    };
     if !text.chars().any(control) {
         return Cow::Borrowed(text);
     }
@@ -112,5 +125,7 @@ mod tests {
         assert_eq!(printable("title\u{1b}]0;pwned\u{7}"), "title\\u{1b}]0;pwned\\u{7}");
         assert_eq!(printable("a\u{9b}b"), "a\\u{9b}b");
         assert_eq!(printable("two\nlines\tand é"), "two\nlines\tand é");
+        assert_eq!(printable("docs/\u{202e}txt.exe"), "docs/\\u{202e}txt.exe");
+        assert_eq!(printable("a\u{2066}b\u{fffe}"), "a\\u{2066}b\\u{fffe}");
     }
 }

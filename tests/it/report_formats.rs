@@ -391,3 +391,28 @@ fn tables_fit_the_terminal_width_without_trailing_spaces() {
         }
     }
 }
+
+#[test]
+fn characters_xml_forbids_and_bidi_overrides_in_data_keep_reports_well_formed_and_honest() {
+    // A job input folder named by someone else: U+FFFE and U+FFFF (forbidden in XML 1.0) and a
+    // right-to-left override (U+202E) that would show `docs/<RLO>txt.exe` as `docs/exe.txt`.
+    let mut world: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("fixtures/demo/snapshot.json")).unwrap()).unwrap();
+    let planted = "s3://acme-translate-input/in\u{fffe}\u{ffff}/docs/\u{202e}txt.exe/";
+    world["jobs"][0]["input_data_config"]["s3_uri"] = Value::String(planted.into());
+    let dir = tempdir();
+    let snapshot = dir.join("planted.json");
+    std::fs::write(&snapshot, serde_json::to_string(&world).unwrap()).unwrap();
+    let run = |format: &str| {
+        let o = atrest_in(root(), &["audit", snapshot.to_str().unwrap(), "--format", format, "--show-pass"]);
+        assert!(o.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let xml = run("junit");
+    roxmltree::Document::parse(&xml).expect("the JUnit report stays well-formed XML");
+    assert!(!xml.contains('\u{fffe}') && !xml.contains('\u{ffff}'));
+    assert!(xml.contains("acme-translate-input/in/docs/"), "the rest of the name is kept");
+    // Human formats show the override as an escape instead of obeying it.
+    let table = run("table");
+    assert!(table.contains("\\u{202e}") && !table.contains('\u{202e}'), "the table obeys the override");
+}
