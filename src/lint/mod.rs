@@ -164,6 +164,11 @@ pub fn classify(file: &SourceFile) -> Classified {
 }
 
 fn policy_from_root(file: &SourceFile, root: Value) -> Classified {
+    // A policy file past the largest document AWS holds is refused as audit and simulate refuse it.
+    if file.text.len() > crate::policy::document::MAX_POLICY_BYTES {
+        let policy = Policy::parse(file.path.clone(), &file.text);
+        return Classified::Policy { kind: DocKind::MalformedPolicy, policy };
+    }
     let policy = Policy::from_value(file.path.clone(), root);
     let kind = match &policy {
         Ok(p) => policy_kind(p),

@@ -131,10 +131,28 @@ fn err<T>(pos: Pos, message: impl Into<String>) -> Result<T, PolicyError> {
     Err(PolicyError { pos, message: message.into() })
 }
 
+/// The largest policy document read: four times AWS's largest (a 32 KB key policy), room for whitespace and
+/// URL encoding (docs/files.md).
+pub const MAX_POLICY_BYTES: usize = 128 * 1024;
+
 impl Policy {
     /// Reads a policy document. Text that starts with `%` is taken as the URL-encoded form in which IAM's
     /// GetRole, GetRolePolicy and GetPolicyVersion return documents; positions then refer to the decoded text.
     pub fn parse(source: impl Into<String>, text: &str) -> Result<Policy, PolicyError> {
+        // AWS's largest policy documents are key policies, 32 KB (KMS quotas); IAM and bucket policies are
+        // smaller. A document far past that is no policy AWS would hold, and reading it would cost memory
+        // many times its size.
+        if text.len() > MAX_POLICY_BYTES {
+            return err(
+                Pos { line: 1, column: 1 },
+                format!(
+                    "the document is {} bytes: AWS accepts policies of at most 32 KB (key policies; IAM and bucket \
+                     policies less), and atrest reads documents of at most {} KiB",
+                    text.len(),
+                    MAX_POLICY_BYTES / 1024
+                ),
+            );
+        }
         let decoded;
         let text = if text.trim_start().starts_with('%') {
             decoded = percent_decode(text.trim()).ok_or(PolicyError {
@@ -515,5 +533,14 @@ mod tests {
         assert_eq!(s.action.pos, Pos { line: 4, column: 4 });
         assert_eq!(s.sid.as_deref(), Some("A"));
         assert_eq!(p.statement_label(0), "statement 0 (Sid \"A\")");
+    }
+
+    #[test]
+    fn a_document_past_the_cap_is_refused_saying_why() {
+        let padding = " ".repeat(MAX_POLICY_BYTES);
+        let text = format!(r#"{{"Version":"2012-10-17",{padding}"Statement":[]}}"#);
+        let e = Policy::parse("big.json", &text).unwrap_err();
+        assert!(e.message.contains("at most 32 KB") && e.message.contains("128 KiB"), "{}", e.message);
+        assert!(Policy::parse("ok.json", r#"{"Version":"2012-10-17","Statement":[]}"#).is_ok());
     }
 }

@@ -173,6 +173,9 @@ impl Reader<'_> {
     fn object(&mut self, depth: usize) -> Result<Kind, JsonError> {
         self.at += 1;
         let mut members: Vec<Member> = Vec::new();
+        // Past a few members, keys are looked up in an index: a linear search per key made an object of
+        // 200,000 keys take minutes.
+        let mut index: Option<std::collections::HashMap<String, usize>> = None;
         self.skip_ws();
         if self.bytes.get(self.at) == Some(&b'}') {
             self.at += 1;
@@ -185,7 +188,11 @@ impl Reader<'_> {
             }
             let key_pos = self.pos();
             let key = self.string()?;
-            if let Some(first) = members.iter().find(|m| m.key == key) {
+            let seen = match &mut index {
+                Some(index) => index.get(&key).map(|&i| &members[i]),
+                None => members.iter().find(|m| m.key == key),
+            };
+            if let Some(first) = seen {
                 return Err(JsonError {
                     pos: key_pos,
                     message: format!(
@@ -201,6 +208,14 @@ impl Reader<'_> {
             self.at += 1;
             self.skip_ws();
             let value = self.value(depth + 1)?;
+            if let Some(index) = &mut index {
+                index.insert(key.clone(), members.len());
+            } else if members.len() >= 16 {
+                let mut built: std::collections::HashMap<String, usize> =
+                    members.iter().enumerate().map(|(i, m)| (m.key.clone(), i)).collect();
+                built.insert(key.clone(), members.len());
+                index = Some(built);
+            }
             members.push(Member { key, key_pos, value });
             self.skip_ws();
             match self.bytes.get(self.at) {
@@ -427,5 +442,18 @@ mod tests {
         let v = parse("[0, -1.5e3, 12]").unwrap();
         let Kind::Array(items) = v.kind else { panic!() };
         assert_eq!(items[1].kind, Kind::Number("-1.5e3".into()));
+    }
+
+    #[test]
+    fn duplicate_keys_are_found_in_large_objects_too() {
+        // Past 16 members the lookup is indexed: a duplicate far from its first is still found, with both places.
+        let members: Vec<String> = (0..40).map(|i| format!("\"k{i}\": {i}")).collect();
+        let text = format!("{{{},\n \"k3\": 0}}", members.join(", "));
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.starts_with("duplicate key \"k3\" (first at 1:"), "{}", e.message);
+        assert_eq!(e.pos.line, 2);
+        let many: Vec<String> = (0..50_000).map(|i| format!("\"k{i}\": {i}")).collect();
+        let Kind::Object(ms) = parse(&format!("{{{}}}", many.join(","))).unwrap().kind else { panic!() };
+        assert_eq!(ms.len(), 50_000);
     }
 }
