@@ -142,6 +142,16 @@ impl Config {
                     format!("docs_url \"{url}\" is not an https:// (or file:) URL of the rule pages"),
                 ));
             }
+            // SARIF's helpUri is `<docs_url>/AR203.md`: a query, a fragment or a space would swallow the page.
+            if url.contains(['?', '#']) || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                return Err(invalid(
+                    u.span().start,
+                    format!(
+                        "docs_url \"{url}\" must be a plain URL of the folder of rule pages (no query, fragment or \
+                         space): atrest appends /AR203.md to it"
+                    ),
+                ));
+            }
             config.docs_url = Some(url.to_owned());
         }
         if let Some(f) = &raw.format {
@@ -278,6 +288,7 @@ expires = "2027-01-15"
             ),
             ("docs_url = \"javascript:alert(1)\"\n", 1, "not an https://"),
             ("docs_url = \"http://example.com/rules\"\n", 1, "not an https://"),
+            ("docs_url = \"https://example.com/rules?x=1#frag\"\n", 1, "no query, fragment or space"),
         ];
         for (text, line, needle) in cases {
             let ConfigError::Invalid { line: l, message, .. } = Config::parse("atrest.toml", text).unwrap_err() else {

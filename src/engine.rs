@@ -81,6 +81,12 @@ pub fn finish(findings: Vec<(&'static Rule, Finding)>, settings: &EngineSettings
         settings.waivers.iter().map(|w| (w, Glob::new(&w.resource, Mode::Plain))).collect();
     let mut used = vec![false; waivers.len()];
     let mut notices = Vec::new();
+    let warnings: Vec<Option<String>> = waivers.iter().map(|(w, _)| waiver_warning(w, settings.today)).collect();
+    for ((w, _), warning) in waivers.iter().zip(&warnings) {
+        if let Some(warning) = warning {
+            notices.push(Notice(format!("waiver for {} on {} (line {}): {warning}", w.rule, w.resource, w.line)));
+        }
+    }
     for (w, _) in &waivers {
         if w.expires_day < settings.today {
             notices.push(Notice(format!(
@@ -122,7 +128,11 @@ pub fn finish(findings: Vec<(&'static Rule, Finding)>, settings: &EngineSettings
                     if w.rule == row.rule_id && (w.resource == row.resource.id || glob.matches(&row.resource.id)) {
                         used[i] = true;
                         if w.expires_day >= settings.today {
-                            row.waiver = Some(AppliedWaiver { reason: w.reason.clone(), expires: w.expires.clone() });
+                            row.waiver = Some(AppliedWaiver {
+                                reason: w.reason.clone(),
+                                expires: w.expires.clone(),
+                                warning: warnings[i].clone(),
+                            });
                             break;
                         }
                     }
@@ -141,6 +151,25 @@ pub fn finish(findings: Vec<(&'static Rule, Finding)>, settings: &EngineSettings
     }
     sort_results(&mut results);
     EngineOutput { results, notices, rules_run: Vec::new(), timings: Vec::new() }
+}
+
+/// Waivers far from what auditors accept as evidence: one that waives a rule for every resource (its pattern
+/// is only `*` and `?`), or one whose expiry is more than three years away (9999-12-31 never comes).
+fn waiver_warning(w: &Waiver, today: i64) -> Option<String> {
+    if !w.resource.is_empty() && w.resource.chars().all(|c| c == '*' || c == '?') {
+        return Some(format!(
+            "its resource pattern \"{}\" matches every resource, so it waives {} everywhere: name the resources",
+            w.resource, w.rule
+        ));
+    }
+    const THREE_YEARS: i64 = 3 * 366;
+    (w.expires_day > today + THREE_YEARS).then(|| {
+        format!(
+            "it expires on {}, more than three years away: a waiver that never expires in practice is never \
+             reviewed; give the date of its next review",
+            w.expires
+        )
+    })
 }
 
 /// Byte-stable order: severity, rule, resource, principal, status.

@@ -36,6 +36,10 @@ pub struct ResultRow {
 pub struct AppliedWaiver {
     pub reason: String,
     pub expires: String,
+    /// What makes the waiver weak evidence: a resource pattern that matches everything, or an expiry so
+    /// far off that it never comes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -127,6 +127,12 @@ rule = "AR303"
 resource = "arn:aws:kms:eu-west-1:*"
 reason = "matches nothing"
 expires = 2999-01-01
+
+[[waivers]]
+rule = "AR702"
+resource = "?*"
+reason = "waives the rule everywhere"
+expires = 2027-06-30
 "#,
     )
     .unwrap();
@@ -154,7 +160,26 @@ expires = 2999-01-01
         "{e}"
     );
     assert!(e.contains("waiver for AR303 on arn:aws:kms:eu-west-1:* (line 15) matches no failing result"), "{e}");
-    assert_eq!(r["summary"]["waived"], 1);
+    // Weak evidence is accepted but said so: an expiry that never comes, and a pattern that matches everything.
+    let never = "more than three years away";
+    assert!(
+        e.contains(&format!(
+            "waiver for AR101 on arn:aws:s3:::acme-legacy-* (line 3): it expires on 2999-12-31, {never}"
+        )),
+        "{e}"
+    );
+    assert!(waived["waiver"]["warning"].as_str().is_some_and(|w| w.contains(never)), "{waived}");
+    assert!(e.contains("waiver for AR702 on ?* (line 21): its resource pattern \"?*\" matches every resource"), "{e}");
+    // Still, it applies: to every AR702 failure, with the warning beside the reason.
+    let ar702: Vec<&Value> =
+        r["results"].as_array().unwrap().iter().filter(|x| x["rule_id"] == "AR702" && x["status"] != "PASS").collect();
+    assert!(
+        !ar702.is_empty()
+            && ar702
+                .iter()
+                .all(|x| x["waiver"]["warning"].as_str().is_some_and(|w| w.contains("matches every resource")))
+    );
+    assert_eq!(r["summary"]["waived"].as_u64(), Some(1 + ar702.len() as u64));
 }
 
 /// A folder whose atrest.toml waives every demo result with one of `statuses`, and the demo's path.

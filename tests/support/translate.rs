@@ -156,6 +156,7 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     let mut length = 0usize;
     let mut region = String::from("us-east-1");
     let mut echoed = Vec::new();
+    let mut key = None;
     loop {
         let mut header = String::new();
         reader.read_line(&mut header)?;
@@ -180,14 +181,15 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             && let Some(r) = scope.split('/').nth(2)
         {
             region = r.to_owned();
-            let key = scope.split('/').next().unwrap_or("").to_owned();
-            state.lock().unwrap().keys_seen.push(key);
+            let k = scope.split('/').next().unwrap_or("").to_owned();
+            state.lock().unwrap().keys_seen.push(k.clone());
+            key = Some(k);
         }
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
     let operation = path.rsplit('/').next().unwrap_or("").to_owned();
-    let account = caller_account(state)?;
+    let account = caller_account(state, key)?;
     if operation == "listRegions" {
         return list_regions(stream, state, account.as_deref(), &body);
     }
@@ -235,17 +237,19 @@ fn list_regions(stream: TcpStream, state: &Mutex<State>, account: Option<&str>, 
     out.flush()
 }
 
-/// The account of the last request's access key, asked of moto's STS (GetCallerIdentity, AWS STS API
-/// Reference: `<GetCallerIdentityResult><Account>…`) once per key; `None` without moto.
-fn caller_account(state: &Mutex<State>) -> std::io::Result<Option<String>> {
+/// The account of this request's access key, asked of moto's STS (GetCallerIdentity, AWS STS API
+/// Reference: `<GetCallerIdentityResult><Account>…`) once per key; `None` without moto. The key is the
+/// request's own, not the last one seen: connections are served concurrently, and another account's
+/// request arriving in between once made one account answer with another's jobs.
+fn caller_account(state: &Mutex<State>, key: Option<String>) -> std::io::Result<Option<String>> {
     let (moto, key) = {
         let st = state.lock().unwrap();
-        match (&st.moto, st.keys_seen.last()) {
+        match (&st.moto, key) {
             (Some(m), Some(k)) => {
-                if let Some(a) = st.accounts.get(k) {
+                if let Some(a) = st.accounts.get(&k) {
                     return Ok(Some(a.clone()));
                 }
-                (m.clone(), k.clone())
+                (m.clone(), k)
             }
             _ => return Ok(None),
         }
