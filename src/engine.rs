@@ -8,36 +8,26 @@ use serde::Deserialize;
 use crate::config::{RuleOverride, Waiver};
 use crate::policy::matcher::{Glob, Mode};
 use crate::rules::{CheckContext, Rule, World, WorldCheck, registry};
-use crate::vocab::{AppliedWaiver, BaselineMark, Finding, Resolved, ResultKey, ResultRow, Ruleset, Status};
+use crate::vocab::{AppliedWaiver, BaselineMark, Finding, Gap, Resolved, ResultKey, ResultRow, Ruleset, Status};
+pub use crate::vocab::{Notice, Outcome};
 
 /// What the engine needs to know about the run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct EngineSettings {
     pub ruleset: Ruleset,
     pub overrides: BTreeMap<String, RuleOverride>,
     pub waivers: Vec<Waiver>,
     /// Today, in days since the epoch: waivers that expired before it no longer apply.
     pub today: i64,
+    /// An earlier report: failing results are marked `new` or `existing` against it.
+    pub baseline: Option<Baseline>,
 }
 
-/// Something about the run worth telling on stderr (expired or unmatched waivers).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notice(pub String);
-
-pub struct EngineOutput {
-    pub results: Vec<ResultRow>,
-    pub notices: Vec<Notice>,
-    /// The rules that ran, for the controls matrix.
-    pub rules_run: Vec<&'static Rule>,
-    /// Per rule: results and time taken, for `-v`.
-    pub timings: Vec<(&'static str, usize, std::time::Duration)>,
-}
-
-/// Runs every enabled rule on the world.
-pub fn run(world: &World<'_>, settings: &EngineSettings) -> EngineOutput {
+/// Runs every enabled rule on the world (an inventory's: its gaps are the outcome's).
+pub fn audit(world: &World<'_>, settings: &EngineSettings) -> Outcome {
     let checked = check_world(world, settings);
-    let mut out = finish(checked.findings, settings);
-    out.rules_run = checked.rules_run;
+    let rules_run = checked.rules_run.iter().map(|r| r.meta.id.clone()).collect();
+    let mut out = decide(checked.findings, rules_run, world.inventory.gaps.clone(), settings);
     out.timings = checked.timings;
     out
 }
@@ -75,8 +65,14 @@ pub fn check_world(world: &World<'_>, settings: &EngineSettings) -> Checked {
     Checked { findings, rules_run: enabled, timings }
 }
 
-/// Turns findings into results: severity from ruleset and overrides, waivers, byte-stable order.
-pub fn finish(findings: Vec<(&'static Rule, Finding)>, settings: &EngineSettings) -> EngineOutput {
+/// Turns findings into the outcome: severity from ruleset and overrides, waivers, byte-stable order, and
+/// the baseline's marks.
+pub fn decide(
+    findings: Vec<(&'static Rule, Finding)>,
+    rules_run: Vec<String>,
+    gaps: Vec<Gap>,
+    settings: &EngineSettings,
+) -> Outcome {
     let waivers: Vec<(&Waiver, Glob)> =
         settings.waivers.iter().map(|w| (w, Glob::new(&w.resource, Mode::Plain))).collect();
     let mut used = vec![false; waivers.len()];
@@ -150,7 +146,8 @@ pub fn finish(findings: Vec<(&'static Rule, Finding)>, settings: &EngineSettings
         }
     }
     sort_results(&mut results);
-    EngineOutput { results, notices, rules_run: Vec::new(), timings: Vec::new() }
+    let resolved = settings.baseline.as_ref().map(|b| b.apply(&mut results));
+    Outcome { results, rules_run, resolved, gaps, notices, timings: Vec::new() }
 }
 
 /// Waivers far from what auditors accept as evidence: one that waives a rule for every resource (its pattern

@@ -80,6 +80,7 @@ impl Settings {
             overrides: self.config.overrides.clone(),
             waivers: self.config.waivers.clone(),
             today: self.today,
+            baseline: self.baseline.clone(),
         }
     }
 

@@ -6,9 +6,10 @@ use super::{CommandOutput, write_report};
 use crate::engine;
 use crate::inventory::{Inventory, SnapshotError, load_snapshot};
 use crate::output::OutputError;
-use crate::report::{Report, ReportInput, View};
+use crate::report::{Report, View};
 use crate::rules::World;
 use crate::settings::Settings;
+use crate::vocab::Outcome;
 use crate::vocab::time::now_rfc3339;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,14 +20,8 @@ pub enum AuditError {
     Output(#[from] OutputError),
 }
 
-/// Audits an inventory and builds the report; shared by `audit` and `scan`.
-pub fn audit_inventory(
-    inventory: &Inventory,
-    settings: &Settings,
-    command: &'static str,
-    snapshots: Vec<String>,
-) -> (Report, Vec<String>) {
-    let started_at = now_rfc3339();
+/// Audits an inventory: the rules on its indexed world, with `-v` timings.
+pub fn audit_inventory(inventory: &Inventory, settings: &Settings) -> Outcome {
     let clock = std::time::Instant::now();
     let trace = |what: &str| {
         if settings.chatty() {
@@ -35,33 +30,14 @@ pub fn audit_inventory(
     };
     let world = World::new(inventory);
     trace("world indexed");
-    let out = engine::run(&world, &settings.engine());
+    let outcome = engine::audit(&world, &settings.engine());
     trace("rules run, results sorted");
     if settings.chatty() {
-        for (id, n, d) in &out.timings {
+        for (id, n, d) in &outcome.timings {
             eprintln!("atrest: {id}: {n} results in {:.3} s", d.as_secs_f64());
         }
     }
-    let mut results = out.results;
-    let resolved = settings.baseline.as_ref().map(|b| b.apply(&mut results));
-    let report = Report::build(ReportInput {
-        command,
-        ruleset: settings.ruleset.as_str().into(),
-        started_at,
-        finished_at: now_rfc3339(),
-        accounts: inventory.accounts.clone(),
-        account_status: inventory.account_status.clone(),
-        regions: inventory.regions.clone(),
-        snapshots,
-        fail_on: settings.fail_on,
-        allow_unknown: settings.allow_unknown,
-        results,
-        rules_run: out.rules_run.iter().map(|r| r.meta.id.clone()).collect(),
-        rules: crate::rules::docs(),
-        errors: inventory.gaps.clone(),
-        resolved,
-    });
-    (report, out.notices.into_iter().map(|n| n.0).collect())
+    outcome
 }
 
 pub fn run(snapshots: &[PathBuf], settings: &Settings) -> Result<CommandOutput, AuditError> {
@@ -82,12 +58,16 @@ pub fn run(snapshots: &[PathBuf], settings: &Settings) -> Result<CommandOutput, 
             eprintln!("atrest: warning: {c}");
         }
     }
-    let names = snapshots.iter().map(|p| p.display().to_string()).collect();
-    let (report, notices) = audit_inventory(&inventory, settings, "audit", names);
+    let started_at = now_rfc3339();
+    let mut outcome = audit_inventory(&inventory, settings);
+    let notices = std::mem::take(&mut outcome.notices);
+    let mut run = super::run_info("audit", settings, started_at, Some(&inventory));
+    run.snapshots = snapshots.iter().map(|p| p.display().to_string()).collect();
+    let report = Report::build(run, outcome, crate::rules::docs());
     phase(&format!("{} results", report.results.len()));
     if !settings.quiet {
         for n in notices {
-            eprintln!("atrest: warning: {n}");
+            eprintln!("atrest: warning: {}", n.0);
         }
         if inventory.jobs.is_empty() {
             eprintln!(

@@ -62,6 +62,30 @@ fn columns_of(fd: std::os::fd::RawFd) -> Option<u16> {
     (winsize.ws_col > 0).then_some(winsize.ws_col)
 }
 
+/// What a run was, for its report: the command, the settings it ran with, when, and (audit, scan) the
+/// accounts and regions its inventory covers. Called when the results are decided: `finished_at` is now.
+pub fn run_info(
+    command: &'static str,
+    settings: &Settings,
+    started_at: String,
+    inventory: Option<&crate::inventory::Inventory>,
+) -> report::RunInfo {
+    report::RunInfo {
+        command: command.into(),
+        ruleset: settings.ruleset.as_str().into(),
+        started_at,
+        finished_at: crate::vocab::time::now_rfc3339(),
+        accounts: inventory.map(|i| i.accounts.clone()).unwrap_or_default(),
+        account_status: inventory.map(|i| i.account_status.clone()).unwrap_or_default(),
+        regions: inventory.map(|i| i.regions.clone()).unwrap_or_default(),
+        snapshots: Vec::new(),
+        fail_on: settings.fail_on,
+        allow_unknown: settings.allow_unknown,
+        objects: None,
+        api_calls: None,
+    }
+}
+
 /// Renders the report in the chosen format to `--output` or stdout; `scan`, `audit` and `lint` report
 /// through here.
 pub fn write_report(report: &Report, settings: &Settings, view: View) -> Result<(), OutputError> {

@@ -6,7 +6,7 @@ use super::{CommandOutput, write_report};
 use crate::collect::{self, CollectError, CollectOptions, Collection};
 use crate::inventory::Inventory;
 use crate::output::{OutputError, writable_folder, write_atomically};
-use crate::report::View;
+use crate::report::{Report, View};
 use crate::settings::Settings;
 
 #[derive(Debug, thiserror::Error)]
@@ -29,15 +29,16 @@ pub fn scan(options: CollectOptions, settings: &Settings) -> Result<CommandOutpu
     if !quiet {
         summarise(&collection);
     }
-    let (mut report, notices) = super::audit::audit_inventory(&collection.inventory, settings, "scan", Vec::new());
-    report.run.started_at = collection.started_at;
-    report.run.objects = Some(objects);
-    report.run.api_calls = Some(collection.api_calls);
+    let mut outcome = super::audit::audit_inventory(&collection.inventory, settings);
     if !quiet {
-        for n in notices {
-            eprintln!("atrest: warning: {n}");
+        for n in std::mem::take(&mut outcome.notices) {
+            eprintln!("atrest: warning: {}", n.0);
         }
     }
+    let mut run = super::run_info("scan", settings, collection.started_at, Some(&collection.inventory));
+    run.objects = Some(objects);
+    run.api_calls = Some(collection.api_calls);
+    let report = Report::build(run, outcome, crate::rules::docs());
     write_report(&report, settings, View::Resources)?;
     Ok(CommandOutput { stdout: String::new(), exit_code: report.summary.exit_code as u8 })
 }

@@ -1,6 +1,7 @@
 //! The linter's input side: read files (folders walked, `-` for stdin), tell their kind from their
 //! content, and hand each document to the lint rules.
 
+pub mod chain;
 pub mod setup;
 pub mod yaml;
 
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::policy::json::{self, Value};
 use crate::policy::{Policy, PolicyError, Pos};
 pub use crate::rules::{DocKind, Document};
+pub use chain::{lint, lint_rules};
 
 /// A file read for linting.
 pub struct SourceFile {

@@ -17,7 +17,9 @@ use std::io::{self, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::vocab::{BaselineMark, FailOn, Format, Gap, Resolved, ResultRow, RuleDoc, Status};
+use crate::vocab::{
+    BaselineMark, FailOn, Format, Gap, INVALID_TEMPLATE, Outcome, Resolved, ResultRow, RuleDoc, Status,
+};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -124,94 +126,66 @@ pub fn counts(row: &ResultRow, fail_on: FailOn, allow_unknown: bool) -> bool {
     failing && row.severity.at_least(threshold) && row.waiver.is_none() && row.baseline != Some(BaselineMark::Existing)
 }
 
-pub struct ReportInput {
-    pub command: &'static str,
-    pub ruleset: String,
-    pub started_at: String,
-    pub finished_at: String,
-    pub accounts: Vec<String>,
-    pub account_status: std::collections::BTreeMap<String, crate::inventory::AccountStatus>,
-    pub regions: Vec<String>,
-    pub snapshots: Vec<String>,
-    pub fail_on: FailOn,
-    pub allow_unknown: bool,
-    pub results: Vec<ResultRow>,
-    /// The ids of the rules that ran, for the controls matrix.
-    pub rules_run: Vec<String>,
-    /// Every rule's words.
-    pub rules: Vec<RuleDoc>,
-    pub errors: Vec<Gap>,
-    pub resolved: Option<Vec<Resolved>>,
-}
-
 impl Report {
-    pub fn build(input: ReportInput) -> Report {
-        let count = |s: Status| input.results.iter().filter(|r| r.status == s).count();
+    /// The report of a run: what it was (`run`, complete) and what it decided. The exit code is computed
+    /// here and nowhere else.
+    pub fn build(run: RunInfo, outcome: Outcome, rules: Vec<RuleDoc>) -> Report {
+        let Outcome { results, rules_run, resolved, gaps, .. } = outcome;
+        let count = |s: Status| results.iter().filter(|r| r.status == s).count();
         let mut failed_by_severity = BTreeMap::new();
         let mut exit_code = 0;
-        for r in &input.results {
-            if counts(r, input.fail_on, input.allow_unknown) {
+        for r in &results {
+            if counts(r, run.fail_on, run.allow_unknown) {
                 exit_code = 1;
             }
             if r.status == Status::Fail && r.waiver.is_none() && r.baseline != Some(BaselineMark::Existing) {
                 *failed_by_severity.entry(r.severity.as_str().to_owned()).or_insert(0) += 1;
             }
         }
-        let control_of = |id: &str| input.rules.iter().find(|d| d.id == id).map(|d| d.control.as_str());
+        if gaps.iter().any(|e| e.error_code.as_deref() == Some(INVALID_TEMPLATE)) {
+            exit_code = 1;
+        }
+        let control_of = |id: &str| rules.iter().find(|d| d.id == id).map(|d| d.control.as_str());
         // C1, C2, … C11: by number, not as text.
         // Every control with a result, whether or not one of its rules ran (lint reports audit rules'
         // results on setups while only its own rules count as run).
-        let mut control_ids: Vec<&str> = input.rules.iter().map(|d| d.control.as_str()).collect();
+        let mut control_ids: Vec<&str> = rules.iter().map(|d| d.control.as_str()).collect();
         control_ids.sort_by_key(|c| (c.trim_start_matches('C').parse::<u32>().unwrap_or(u32::MAX), *c));
         control_ids.dedup();
         let controls = control_ids
             .into_iter()
             .filter_map(|control| {
-                let rules: Vec<String> =
-                    input.rules_run.iter().filter(|id| control_of(id) == Some(control)).cloned().collect();
-                let status = input.results.iter().filter(|r| r.control == control).map(|r| r.status).min()?;
-                let title = input.rules.iter().find(|d| d.control == control).map_or("", |d| &d.control_title);
-                Some(ControlRow { id: control.to_owned(), title: title.to_owned(), status, rules })
+                let ids: Vec<String> = rules_run.iter().filter(|id| control_of(id) == Some(control)).cloned().collect();
+                let status = results.iter().filter(|r| r.control == control).map(|r| r.status).min()?;
+                let title = rules.iter().find(|d| d.control == control).map_or("", |d| &d.control_title);
+                Some(ControlRow { id: control.to_owned(), title: title.to_owned(), status, rules: ids })
             })
             .collect();
-        let mut errors = input.errors;
+        let mut errors = gaps;
         errors.sort_by(|a, b| (&a.service, &a.operation, &a.resource).cmp(&(&b.service, &b.operation, &b.resource)));
         Report {
             schema_version: SCHEMA_VERSION,
             tool: Tool { name: "atrest".into(), version: env!("CARGO_PKG_VERSION").into() },
-            run: RunInfo {
-                command: input.command.into(),
-                ruleset: input.ruleset,
-                started_at: input.started_at,
-                finished_at: input.finished_at,
-                accounts: input.accounts,
-                account_status: input.account_status,
-                regions: input.regions,
-                snapshots: input.snapshots,
-                fail_on: input.fail_on,
-                allow_unknown: input.allow_unknown,
-                objects: None,
-                api_calls: None,
-            },
+            run,
             summary: Summary {
                 pass: count(Status::Pass),
                 fail: count(Status::Fail),
                 unknown: count(Status::Unknown),
                 not_verifiable: count(Status::NotVerifiable),
                 failed_by_severity,
-                waived: input.results.iter().filter(|r| r.waiver.is_some()).count(),
-                baseline: input.resolved.as_ref().map(|resolved| BaselineCounts {
-                    new: input.results.iter().filter(|r| r.baseline == Some(BaselineMark::New)).count(),
-                    existing: input.results.iter().filter(|r| r.baseline == Some(BaselineMark::Existing)).count(),
+                waived: results.iter().filter(|r| r.waiver.is_some()).count(),
+                baseline: resolved.as_ref().map(|resolved| BaselineCounts {
+                    new: results.iter().filter(|r| r.baseline == Some(BaselineMark::New)).count(),
+                    existing: results.iter().filter(|r| r.baseline == Some(BaselineMark::Existing)).count(),
                     resolved: resolved.len(),
                 }),
                 exit_code,
             },
-            results: input.results,
+            results,
             controls,
             errors,
-            resolved: input.resolved,
-            rules: input.rules,
+            resolved,
+            rules,
         }
     }
 }

@@ -210,7 +210,7 @@ pub fn write(report: &Report, options: &Table, sink: &mut dyn std::io::Write) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::ReportInput;
+    use crate::report::RunInfo;
     use crate::vocab::{FailOn, ResourceRef};
 
     fn report(n: usize) -> Report {
@@ -237,8 +237,8 @@ mod tests {
                 baseline: None,
             })
             .collect();
-        Report::build(ReportInput {
-            command: "audit",
+        let run = RunInfo {
+            command: "audit".into(),
             ruleset: "baseline".into(),
             started_at: String::new(),
             finished_at: String::new(),
@@ -248,12 +248,10 @@ mod tests {
             snapshots: vec![],
             fail_on: FailOn::Severity(Severity::Low),
             allow_unknown: false,
-            results,
-            rules_run: vec![],
-            rules: vec![],
-            errors: vec![],
-            resolved: None,
-        })
+            objects: None,
+            api_calls: None,
+        };
+        Report::build(run, crate::vocab::Outcome { results, ..Default::default() }, vec![])
     }
 
     #[test]

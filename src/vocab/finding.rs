@@ -62,9 +62,10 @@ impl Severity {
 }
 
 /// The ruleset a run uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Ruleset {
+    #[default]
     Baseline,
     Strict,
 }

@@ -118,6 +118,10 @@ pub struct Gap {
     pub message: String,
 }
 
+/// The error code of a gap for a file that looks like a template but is not a valid one: it fails the run,
+/// whatever its results.
+pub const INVALID_TEMPLATE: &str = "InvalidTemplate";
+
 /// What a report says of a rule: its words, for formats that describe the rules they report (SARIF).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleDoc {
@@ -146,4 +150,24 @@ mod tests {
         // FNV-1a's published test vector: the hash must not change between releases.
         assert_eq!(fnv1a("a"), 0xaf63dc4c8601ec8c);
     }
+}
+
+/// Something about the run worth telling on stderr (expired, unmatched or weak waivers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice(pub String);
+
+/// Everything a run decided, for the report: audit, scan and lint all end in one.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// Ordered, with severities, waivers and baseline marks applied.
+    pub results: Vec<ResultRow>,
+    /// The ids of the rules that ran, for the controls matrix.
+    pub rules_run: Vec<String>,
+    /// With a baseline: what it had failing and this run has not.
+    pub resolved: Option<Vec<Resolved>>,
+    /// Reads that failed and files that were not judged.
+    pub gaps: Vec<Gap>,
+    pub notices: Vec<Notice>,
+    /// Per rule: results and time taken, for `-v`.
+    pub timings: Vec<(&'static str, usize, std::time::Duration)>,
 }

@@ -12,19 +12,19 @@ use crate::root;
 
 /// The results of one rule case: audit rules run on a snapshot, lint rules on a file.
 fn case_results(rule: &atrest::rules::Rule, case: &atrest::rules::RuleCase) -> Vec<atrest::vocab::ResultRow> {
-    let settings = EngineSettings { ruleset: case.ruleset, overrides: Default::default(), waivers: vec![], today: 0 };
+    let settings = EngineSettings { ruleset: case.ruleset, ..Default::default() };
     match (&case.snapshot, &case.file) {
         (Some(snapshot), None) => {
             let inventory = load_snapshot(&root().join(snapshot)).unwrap();
-            engine::run(&World::new(&inventory), &settings).results
+            engine::audit(&World::new(&inventory), &settings).results
         }
         (None, Some(file)) => {
             let text = std::fs::read_to_string(root().join(file)).unwrap();
             let files = [SourceFile { path: file.clone(), text }];
-            let rules = atrest::commands::lint::lint_rules(&Default::default());
-            let (findings, not_linted) = atrest::commands::lint::lint_files(&files, &rules, &settings);
-            assert!(not_linted.is_empty(), "{}: {file} was not linted: {not_linted:?}", rule.meta.id);
-            engine::finish(findings, &settings).results
+            let rules = atrest::lint::lint_rules(&Default::default());
+            let outcome = atrest::lint::lint(&files, &rules, &settings);
+            assert!(outcome.gaps.is_empty(), "{}: {file} was not linted: {:?}", rule.meta.id, outcome.gaps);
+            outcome.results
         }
         _ => panic!("{}: a case names a snapshot or a file, not both", rule.meta.id),
     }
