@@ -83,6 +83,7 @@ pub fn run_info(
         allow_unknown: settings.allow_unknown,
         objects: None,
         api_calls: None,
+        organization: inventory.and_then(|i| i.org_reading()),
     }
 }
 

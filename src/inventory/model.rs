@@ -107,6 +107,59 @@ impl Organization {
     }
 }
 
+/// What a run read of its organization's guardrails, for `run.organization` of the report: an auditor sees
+/// whether SCPs and RCPs were part of the decisions, and if not, which permission was missing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrgReading {
+    /// The organization's id; `None` when DescribeOrganization could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `read`: every account's path with its SCPs and RCPs; `partial`: some; `not-read`: none.
+    pub policies: &'static str,
+    /// The accounts of the run whose guardrails were not read (their decisions say so).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts_not_read: Vec<String>,
+    /// Each failed Organizations call: `organizations:ListParents on 111122223333: AccessDenied…`, the
+    /// permission the run's principal lacks and what it was about.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+}
+
+impl Inventory {
+    /// What the run read of its organization: `None` when it is in none (or the snapshot predates the
+    /// organization) and no Organizations call failed, since then no SCP or RCP was asked for.
+    pub fn org_reading(&self) -> Option<OrgReading> {
+        let missing: Vec<String> = self
+            .gaps
+            .iter()
+            .filter(|g| g.service == crate::vocab::Service::Organizations)
+            .map(|g| {
+                let code = g.error_code.as_deref().map(|c| format!("{c}: ")).unwrap_or_default();
+                format!("{}:{} on {}: {code}{}", g.service, g.operation, g.resource, g.message)
+            })
+            .collect();
+        if self.organization.is_none() && missing.is_empty() {
+            return None;
+        }
+        let read = |account: &str| {
+            let Some(org) = &self.organization else { return false };
+            let Some(path) = org.paths.get(account) else { return false };
+            path.iter().all(|level| {
+                [&level.scps, &level.rcps]
+                    .iter()
+                    .all(|ids| ids.as_ref().is_some_and(|ids| ids.iter().all(|id| org.policies.contains_key(id))))
+            })
+        };
+        let accounts_not_read: Vec<String> = self.accounts.iter().filter(|a| !read(a)).cloned().collect();
+        let policies = match accounts_not_read.len() {
+            0 => "read",
+            n if n == self.accounts.len() => "not-read",
+            _ => "partial",
+        };
+        Some(OrgReading { id: self.organization.as_ref().map(|o| o.id.clone()), policies, accounts_not_read, missing })
+    }
+}
+
 impl TranslationJob {
     /// The job's output folder as (bucket, prefix ending in `/`): see `vocab::aws::output_folder`.
     pub fn output_folder(&self) -> Option<(String, String)> {

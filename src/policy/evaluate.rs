@@ -403,10 +403,9 @@ pub fn evaluate<'a>(request: &Request, policies: &PolicySet<'a>) -> Decision<'a>
         if outcome == Outcome::Depends { deny.keys().chain(allow.keys()).cloned().collect() } else { BTreeSet::new() };
     match (policies.scps.is_some(), policies.rcps.is_some()) {
         _ if request.principal.kind == PrincipalKind::Service && policies.rcps.is_none() => {}
-        (false, false) => notes.push(
-            "service control policies, resource control policies and session policies are not visible to a \
-             member account and were not evaluated",
-        ),
+        (false, false) => {
+            notes.push("service control policies, resource control policies and session policies were not evaluated")
+        }
         (true, false) => notes.push("resource control policies and session policies were not evaluated"),
         (false, true) if request.principal.kind != PrincipalKind::Service => {
             notes.push("service control policies and session policies were not evaluated")

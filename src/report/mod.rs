@@ -67,6 +67,9 @@ pub struct RunInfo {
     /// `scan` only: calls and HTTP requests (retries included) per service and operation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_calls: Option<Vec<crate::vocab::aws::ApiCalls>>,
+    /// `scan` and `audit`: whether the organization's SCPs and RCPs were read, and what was missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization: Option<crate::inventory::OrgReading>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -250,6 +250,7 @@ mod tests {
             allow_unknown: false,
             objects: None,
             api_calls: None,
+            organization: None,
         };
         Report::build(run, crate::vocab::Outcome { results, ..Default::default() }, vec![])
     }

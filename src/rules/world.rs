@@ -383,6 +383,9 @@ impl World<'_> {
                         "statements": deciders_json(&d),
                         "missing": d.missing.iter().map(|l| l.id()).collect::<Vec<_>>(),
                         "unresolved_keys": d.unresolved_keys,
+                        // What the decision did not weigh (SCPs and RCPs a run did not read) and the rules
+                        // that spared a layer: controls.md asks the evidence to say so rather than guess.
+                        "notes": d.notes,
                     }),
                 }
             })

@@ -49,7 +49,6 @@ pub fn json(o: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stderr(o)))
 }
 
-/// A fresh directory for one test's files, unique across the tests running in parallel.
 /// Where a JSON report departs from docs/report.schema.json (empty: it matches).
 pub fn schema_errors(report: &serde_json::Value) -> Vec<String> {
     let schema: serde_json::Value =
@@ -58,6 +57,7 @@ pub fn schema_errors(report: &serde_json::Value) -> Vec<String> {
     validator.iter_errors(report).map(|e| format!("{e} at {}", e.instance_path)).collect()
 }
 
+/// A fresh directory for one test's files, unique across the tests running in parallel.
 pub fn tempdir() -> PathBuf {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);

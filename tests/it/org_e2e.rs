@@ -148,6 +148,27 @@ pub fn run(o: &Org, args: &[&str]) -> std::process::Output {
     atrest(&o.moto.url, &o.translate.url, args, &[("AWS_ENDPOINT_URL_STS", o.proxy.url.as_str())])
 }
 
+/// The notes of every key decision (AR203, AR204) of a job.
+fn key_notes<'r>(r: &'r Value, job: &str) -> Vec<&'r str> {
+    r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| ["AR203", "AR204"].contains(&x["rule_id"].as_str().unwrap()))
+        .filter(|x| x["jobs"].as_array().is_some_and(|j| j.iter().any(|j| j == job)))
+        .flat_map(|x| x["evidence"]["decisions"].as_array().into_iter().flatten())
+        .flat_map(|d| d["notes"].as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+/// `run` with more environment.
+fn run_with(o: &Org, args: &[&str], extra: &[(&str, &str)]) -> std::process::Output {
+    let mut env = vec![("AWS_ENDPOINT_URL_STS", o.proxy.url.as_str())];
+    env.extend_from_slice(extra);
+    atrest(&o.moto.url, &o.translate.url, args, &env)
+}
+
 fn scan_org(o: &Org) -> Value {
     let out = run(o, &["scan", "--org", "--format", "json", "-q"]);
     assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
@@ -460,5 +481,62 @@ fn scps_rcps_and_data_perimeters_decide_where_organizations_live() {
         "{m}"
     );
     assert!(!m.contains("kms:RetireGrant"), "{m}");
-    let _ = (org_id, restricted, analytics);
+    // The run says the guardrails were read for every account.
+    assert_eq!(crate::schema_errors(&r), Vec::<String>::new());
+    let org = &r["run"]["organization"];
+    assert_eq!(org["id"], org_id.as_str(), "{org:#}");
+    assert_eq!(org["policies"], "read", "{org:#}");
+    assert!(org.get("missing").is_none() && org.get("accounts_not_read").is_none(), "{org:#}");
+    // And the decisions weighed them: only session policies are left out.
+    for job in [0x21u8, 0x22, 0x23, 0x24].map(|n| format!("{n:032x}")) {
+        let notes = key_notes(&r, &job);
+        assert!(
+            notes.contains(&"session policies were not evaluated")
+                && !notes.iter().any(|n| n.contains("control policies") && n.contains("not evaluated")),
+            "{job}: {notes:?}"
+        );
+    }
+    let _ = (restricted, analytics);
+}
+
+#[test]
+fn an_unreadable_path_leaves_that_accounts_guardrails_unknown_and_names_the_permission() {
+    let o = org();
+    // ListParents of the security account, which holds every key, is refused: its path stays unread.
+    o.proxy.add(Rule {
+        method: "POST",
+        path: "/".into(),
+        query: "",
+        status: 400,
+        code: Some("AccessDeniedException"),
+        times: usize::MAX,
+        body: Box::leak(format!("\"ChildId\":\"{}\"", o.security).into_boxed_str()),
+    });
+    let out =
+        run_with(&o, &["scan", "--org", "--format", "json", "-q"], &[("AWS_ENDPOINT_URL_ORGANIZATIONS", &o.proxy.url)]);
+    assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = report(&out);
+    assert_eq!(crate::schema_errors(&r), Vec::<String>::new());
+    let org = &r["run"]["organization"];
+    assert_eq!(org["policies"], "partial", "{org:#}");
+    assert_eq!(org["accounts_not_read"], json!([o.security]), "{org:#}");
+    let missing = org["missing"].as_array().unwrap();
+    assert!(
+        missing.iter().any(|m| m
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("organizations:ListParents on {}: AccessDeniedException: ", o.security))),
+        "{org:#}"
+    );
+    // Every key is the security account's: the RCPs on its path are not weighed, and the evidence says so.
+    for job in [J_SHARED_KEY, J_SECURITY] {
+        let notes = key_notes(&r, job);
+        assert!(
+            !notes.is_empty()
+                && notes
+                    .iter()
+                    .all(|n| n.contains("resource control policies and session policies were not evaluated")),
+            "{job}: {notes:?}"
+        );
+    }
 }

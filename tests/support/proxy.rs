@@ -1,5 +1,6 @@
-//! A fault-injecting HTTP proxy in front of moto's S3, for answers moto never gives: S3's bare 400 to a
-//! HeadObject of an SSE-C object, an object gone between ListObjectsV2 and HeadObject, SlowDown bursts.
+//! A fault-injecting HTTP proxy in front of moto, for answers moto never gives: S3's bare 400 to a
+//! HeadObject of an SSE-C object, an object gone between ListObjectsV2 and HeadObject, SlowDown bursts, STS
+//! and Organizations refusing a caller (moto does not enforce IAM).
 //! Requests no rule matches are forwarded to moto unchanged, but for one answer moto 5.2.5 gets wrong,
 //! which the proxy mends into S3's documented shape (`mend_inventory_list`).
 
@@ -91,7 +92,16 @@ fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io
         // "A HEAD request has the same options as a GET operation on an object. The response is identical
         // to the GET response except that there is no response body").
         let query_api = body.starts_with(b"Action=");
+        let json_api = head.to_ascii_lowercase().contains("\r\nx-amz-target:");
         let body = match (rule.code, method.as_str()) {
+            // The AWS JSON protocol's error shape (Organizations): `__type` and `Message`, as the AWS
+            // Organizations API Reference's "Common Errors" and AccessDeniedException ("You don't have
+            // permissions to perform the requested operation"; HTTP 400) describe.
+            (Some(code), _) if json_api => format!(
+                "{{\"__type\":\"{code}\",\"Message\":\"You don't have permissions to perform the requested \
+                 operation. The user or role that is making the request must have at least one IAM permissions \
+                 policy attached that grants the required permissions.\"}}"
+            ),
             // The AWS Query protocol's error shape (STS): AWS STS API Reference, "Common Errors", as
             // <ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error>; the message
             // as the IAM User Guide's "Troubleshooting IAM roles" quotes STS's AccessDenied to AssumeRole
@@ -111,9 +121,10 @@ fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io
             ),
             _ => String::new(),
         };
+        let content_type = if json_api { "application/x-amz-json-1.1" } else { "application/xml" };
         write!(
             client,
-            "HTTP/1.1 {} X\r\ncontent-type: application/xml\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            "HTTP/1.1 {} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
             rule.status,
             body.len()
         )?;
