@@ -19,6 +19,8 @@ use crate::vocab::aws::parse_s3_uri;
 
 /// Keys kept per encryption status as examples.
 const EXAMPLES: usize = 5;
+/// SSE-KMS keys kept beyond the sample, read when sampled objects are gone since the report.
+const SPARE_KEYS: usize = 16;
 
 /// A manifest named with `--inventory`.
 #[derive(Debug, Clone)]
@@ -343,7 +345,9 @@ async fn judge(
         ObjectSampling::Sample(n) | ObjectSampling::Inventory(n) => n,
         ObjectSampling::All => usize::MAX,
     };
-    let limits = Limits { examples: EXAMPLES, kms_sample };
+    // Spare keys stand in for objects deleted since the report (HeadObject 404), so a sample of N still reads
+    // N headers when a few listed objects are gone.
+    let limits = Limits { examples: EXAMPLES, kms_sample: kms_sample.saturating_add(SPARE_KEYS) };
     let set = PrefixSet::new(covered);
     let Report { display, manifest, files, _downloads, .. } = report;
     let (reading, manifest, set) = tokio::task::spawn_blocking(move || {
@@ -369,7 +373,7 @@ async fn judge(
     let prefixes = set.prefixes().to_vec();
     join_all(prefixes.into_iter().zip(reading.tallies).map(|(prefix, tally)| {
         let evidence = evidence(&display, &manifest, &tally, unread.clone(), headers.as_string());
-        prefix_from(ctx, client.clone(), bucket, prefix, tally, evidence)
+        prefix_from(ctx, client.clone(), bucket, prefix, tally, kms_sample, evidence)
     }))
     .await
     .into_iter()
@@ -408,6 +412,8 @@ fn evidence(
         unread_files,
         key_sample,
         listed_now: false,
+        vanished: Vec::new(),
+        key_sample_failed: Vec::new(),
     }
 }
 
@@ -418,6 +424,7 @@ async fn prefix_from(
     bucket: &str,
     prefix: String,
     tally: Tally,
+    want: usize,
     mut evidence: InventoryEvidence,
 ) -> Option<ObjectPrefix> {
     let uri = format!("s3://{bucket}/{prefix}");
@@ -433,17 +440,28 @@ async fn prefix_from(
             }
         }
     }
-    let heads = join_all(tally.kms_sample.iter().map(|key| head(ctx, &client, bucket, key))).await;
-    let mut objects = Vec::with_capacity(heads.len());
-    for (key, h) in tally.kms_sample.iter().zip(heads) {
-        match h {
-            Ok(o) => objects.push(o),
-            Err(f) => ctx.gap(
-                Service::S3,
-                Operation::HeadObject,
-                &uri,
-                &Failure { message: format!("{key}: {}", f.message), ..f },
-            ),
+    let mut objects = Vec::new();
+    let mut candidates = tally.kms_sample.iter();
+    loop {
+        let room = want.saturating_sub(objects.len() + evidence.key_sample_failed.len());
+        let batch: Vec<&String> = candidates.by_ref().take(room).collect();
+        if batch.is_empty() {
+            break;
+        }
+        let heads = join_all(batch.iter().map(|key| head(ctx, &client, bucket, key))).await;
+        for (key, h) in batch.into_iter().zip(heads) {
+            match h {
+                Ok(o) => objects.push(o),
+                // Listed by the report, gone now: deleted since. Not at rest, so not a gap; the next key stands in.
+                Err(f) if f.status == Some(404) => evidence.vanished.push(key.clone()),
+                // The key of this one object is unknown: a gap of the object, not of the folder, so it blocks
+                // only the rules that need the key (AR103, AR205), not the report's counts (AR102).
+                Err(f) => {
+                    let reason = format!("{}: {}", f.code.as_deref().unwrap_or("error"), f.message);
+                    ctx.gap(Service::S3, Operation::HeadObject, format!("s3://{bucket}/{key}"), &f);
+                    evidence.key_sample_failed.push(UnreadFile { key: key.clone(), reason });
+                }
+            }
         }
     }
     Some(ObjectPrefix {

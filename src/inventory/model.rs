@@ -372,6 +372,14 @@ pub struct InventoryEvidence {
     /// The report lists nothing under the prefix but a listing during collection found objects there.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub listed_now: bool,
+    /// Keys the report lists that HeadObject found gone (404): deleted since the report, so not at rest;
+    /// the sample read the next SSE-KMS key instead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vanished: Vec<String>,
+    /// Sampled keys whose HeadObject failed otherwise (AccessDenied, …): their KMS key is unknown, which
+    /// blocks the rules that need it (AR103, AR205) and nothing else.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_sample_failed: Vec<UnreadFile>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

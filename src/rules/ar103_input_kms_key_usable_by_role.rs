@@ -39,6 +39,35 @@ fn input_keys<'a>(world: &World<'a>, job: &TranslationJob) -> Vec<(String, &'sta
     keys
 }
 
+/// Input folders judged from an S3 Inventory report whose SSE-KMS objects' key could not all be read: the
+/// key of those objects is unknown, so whether the role may decrypt them is too. A vanished object (deleted
+/// since the report) is not among them: it is not at rest.
+fn unsampled_keys(world: &World<'_>) -> Vec<Finding> {
+    let groups = super::common::group_jobs(&world.inventory.jobs, |j| parse_s3_uri(&j.input_data_config.s3_uri));
+    groups
+        .into_iter()
+        .filter_map(|((bucket, prefix), group)| {
+            let p = world.prefix(bucket, prefix)?;
+            let inv = p.inventory.as_ref()?;
+            let first = inv.key_sample_failed.first()?;
+            let kms: u64 = ["SSE-KMS", "DSSE-KMS"].iter().filter_map(|s| inv.by_status.get(*s)).sum();
+            let why = format!(
+                "{kms} input objects are SSE-KMS and HeadObject failed on {} of the sampled ones ({}: {}): their key, \
+                 and whether the role may kms:Decrypt it, is unknown",
+                inv.key_sample_failed.len(),
+                first.key,
+                first.reason
+            );
+            let evidence = json!({"key_sample_failed": inv.key_sample_failed, "key_sample": inv.key_sample});
+            Some(
+                Finding::new(Status::Unknown, super::common::prefix_ref(world, bucket, prefix), why)
+                    .evidence(evidence)
+                    .jobs(job_ids(&group)),
+            )
+        })
+        .collect()
+}
+
 /// (role, key reference, job account, input bucket region).
 type Use = (String, String, String, String);
 
@@ -55,6 +84,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             groups.entry(key).or_insert((source, Vec::new())).1.push(job);
         }
     }
+    let unsampled = unsampled_keys(world);
     groups
         .into_iter()
         .map(|((role_arn, reference, account, region), (source, jobs))| {
@@ -137,5 +167,6 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 }
             }
         })
+        .chain(unsampled)
         .collect()
 }

@@ -200,6 +200,17 @@ fn from_inventory(
         let why = format!("all {} output objects in {report} are SSE-KMS", inv.objects);
         return Finding::new(Status::Pass, resource, why).evidence(evidence);
     };
+    if let Some(first) = inv.key_sample_failed.first() {
+        let why = format!(
+            "all {} output objects in {report} are SSE-KMS, but HeadObject failed on {} of the sampled objects \
+             ({}: {}): whether their key is the job key {key} is unknown",
+            inv.objects,
+            inv.key_sample_failed.len(),
+            first.key,
+            first.reason
+        );
+        return Finding::new(Status::Unknown, resource, why).evidence(evidence);
+    }
     if p.objects.is_empty() {
         let why = format!(
             "all {} output objects in {report} are SSE-KMS, but the report does not name their key and no \

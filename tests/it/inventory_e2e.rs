@@ -12,7 +12,7 @@ use crate::json as report;
 use crate::scan_e2e::{atrest, block_on, job, statuses};
 use crate::support::inventory::{self as inv, Obj, obj};
 use crate::support::moto::{ACCOUNT, Moto, Seed};
-use crate::support::proxy::FaultProxy;
+use crate::support::proxy::{FaultProxy, Rule};
 use crate::support::translate::TranslateEndpoint;
 
 const J_GOOD: &str = "0000000000000000000000000000000a";
@@ -40,7 +40,7 @@ fn stamp(ms: i64) -> String {
 
 /// How a report is delivered, and what goes wrong with it.
 #[derive(Clone, Copy, PartialEq)]
-enum Fault {
+pub enum Fault {
     None,
     /// One more file, whose bytes differ from the manifest's checksum.
     WrongChecksum,
@@ -137,17 +137,17 @@ fn output_rows() -> Vec<Obj> {
     ]
 }
 
-struct World {
-    moto: Moto,
+pub struct World {
+    pub moto: Moto,
     /// S3 goes through it: it mends moto's ListBucketInventoryConfigurations answer into S3's shape.
-    proxy: FaultProxy,
-    translate: TranslateEndpoint,
+    pub proxy: FaultProxy,
+    pub translate: TranslateEndpoint,
     input_manifest: String,
     output_manifest: String,
 }
 
 /// Buckets, objects, keys, the role and five jobs; reports of both buckets in `inv-reports`.
-fn world(input_format: &str, output_format: &str, output_fault: Fault) -> World {
+pub fn world(input_format: &str, output_format: &str, output_fault: Fault) -> World {
     let moto = Moto::start();
     let translate = TranslateEndpoint::start(10);
     let (input_manifest, output_manifest) = block_on(async {
@@ -416,4 +416,54 @@ fn a_report_from_before_the_job_ended_cannot_prove_its_output() {
         let why = good["message"].as_str().unwrap();
         assert!(why.contains("began before the job ended") && why.contains("cannot prove the job's output"), "{why}");
     }
+}
+
+#[test]
+fn a_sampled_object_that_vanished_or_refused_blocks_only_what_needs_its_key() {
+    let w = world("CSV", "Parquet", Fault::None);
+    // Deleted since the report: HeadObject answers 404 with no body (HeadObject, "a HEAD request … no
+    // response body"). The sample reads the next SSE-KMS object of the folder instead.
+    w.proxy.add(Rule {
+        method: "HEAD",
+        path: format!("/inv-out/{}", out(J_GOOD, "fr.a.txt")),
+        query: "",
+        status: 404,
+        code: None,
+        times: usize::MAX,
+        body: "",
+    });
+    // Refused: the key of the input folder's one SSE-KMS object is unknown, its encryption is not.
+    w.proxy.add(Rule {
+        method: "HEAD",
+        path: "/inv-in/docs/b.txt".into(),
+        query: "",
+        status: 403,
+        code: None,
+        times: usize::MAX,
+        body: "",
+    });
+    let manifests =
+        [format!("s3://inv-reports/{}", w.input_manifest), format!("s3://inv-reports/{}", w.output_manifest)];
+    let r = scan(&w, &["--objects", "sample:1", "--inventory", &manifests[0], "--inventory", &manifests[1]]);
+    let s = statuses(&r);
+    let status = |rule: &str, resource: &str| s.get(&(rule.to_owned(), resource.to_owned())).cloned();
+    // The report decides AR102 whatever HeadObject says.
+    assert_eq!(status("AR102", "s3://inv-in/docs/").as_deref(), Some("PASS"), "{:#}", r["results"]);
+    // AR103 needs the key: UNKNOWN, naming the object and why.
+    let ar103 = result(&r, "AR103", "s3://inv-in/docs/");
+    assert_eq!(ar103["status"], "UNKNOWN", "{ar103:#}");
+    let why = ar103["message"].as_str().unwrap();
+    assert!(why.contains("HeadObject failed on 1 of the sampled ones (docs/b.txt: "), "{why}");
+    // The gap is the object's, not the folder's.
+    let errors = r["errors"].as_array().unwrap();
+    assert!(
+        errors.iter().any(|e| e["operation"] == "HeadObject" && e["resource"] == "s3://inv-in/docs/b.txt"),
+        "{errors:#?}"
+    );
+    // The vanished output object is named, the next one stood in: the job key is still confirmed.
+    let good = result(&r, "AR205", &folder_uri(J_GOOD));
+    assert_eq!(good["status"], "PASS", "{good:#}");
+    assert_eq!(good["evidence"]["inventory"]["vanished"], json!([out(J_GOOD, "fr.a.txt")]), "{good:#}");
+    assert_eq!(good["evidence"]["headers_read"], 1, "{good:#}");
+    assert!(!errors.iter().any(|e| e["resource"].as_str().unwrap().contains(J_GOOD)), "{errors:#?}");
 }
