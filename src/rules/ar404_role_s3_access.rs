@@ -66,6 +66,10 @@ fn judge(world: &World<'_>, arn: &str, accesses: &BTreeSet<S3Access>) -> Finding
         let set = PolicySet { identity: identity.clone(), boundary, resource: bucket_policy, ..Default::default() };
         let d = evaluate(&request, &set);
         match d.outcome {
+            // An unread identity policy may hold a Deny: an allow is not certain.
+            Outcome::Allowed if !policies.unreadable.is_empty() => {
+                open.insert(format!("{what} (some of the role's policies could not be read)"));
+            }
             Outcome::Allowed => {}
             Outcome::Depends => {
                 let keys: Vec<&str> = d.unresolved_keys.iter().map(String::as_str).collect();

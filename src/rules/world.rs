@@ -79,7 +79,20 @@ impl<'a> World<'a> {
             .iter()
             .map(|k| k.policy.as_ref().map(|text| Policy::parse(format!("key policy of {}", k.arn), text)))
             .collect();
-        let roles = inventory.roles.iter().map(parse_role).collect();
+        // A role whose policies could not be listed has policies nobody read: its decisions are not certain.
+        let unlisted: HashMap<&str, Vec<&Gap>> = inventory
+            .gaps
+            .iter()
+            .filter(|g| matches!(g.operation, Operation::ListRolePolicies | Operation::ListAttachedRolePolicies))
+            .fold(HashMap::new(), |mut m, g| {
+                m.entry(g.resource.as_str()).or_default().push(g);
+                m
+            });
+        let roles = inventory
+            .roles
+            .iter()
+            .map(|r| parse_role(r, unlisted.get(r.arn.as_str()).map_or(&[][..], Vec::as_slice)))
+            .collect();
         let role_index = inventory.roles.iter().enumerate().map(|(i, r)| (r.arn.as_str(), i)).collect();
         let bucket_index = inventory.buckets.iter().enumerate().map(|(i, b)| (b.name.as_str(), i)).collect();
         let bucket_policies = inventory
@@ -236,10 +249,16 @@ impl<'a> World<'a> {
     }
 }
 
-fn parse_role(role: &IamRole) -> RolePolicies {
+fn parse_role(role: &IamRole, unlisted: &[&Gap]) -> RolePolicies {
     let trust = Policy::parse(format!("trust policy of {}", role.arn), &role.trust_policy);
     let mut identity = Vec::new();
-    let mut unreadable = Vec::new();
+    let mut unreadable: Vec<String> = unlisted
+        .iter()
+        .map(|g| {
+            let which = if g.operation == Operation::ListRolePolicies { "inline" } else { "attached managed" };
+            format!("the {which} policies of {} were not listed ({}: {})", role.arn, g.operation, g.message)
+        })
+        .collect();
     for p in role.inline_policies.iter().chain(&role.attached_policies) {
         let source = p.arn.clone().unwrap_or_else(|| format!("inline policy {} of {}", p.name, role.arn));
         match p.document.as_deref().map(|d| Policy::parse(source.clone(), d)) {
@@ -328,6 +347,7 @@ impl World<'_> {
         };
         let principal = Principal::parse(&role.arn).map_err(|e| format!("role ARN: {e}"))?;
         let grants = key.grants.as_deref().unwrap_or(&[]);
+        let grants_gap = if key.grants.is_none() { self.gap(&key.arn, Some(Operation::ListGrants)) } else { None };
         let aws_managed = key.metadata.as_ref().is_some_and(|m| m.key_manager == "AWS");
         let org = self.org_layers(&role.account, &key.account, aws_managed);
         let set = PolicySet {
@@ -347,10 +367,19 @@ impl World<'_> {
                 let d = evaluate(&request, &set);
                 let mut outcome = d.outcome;
                 let mut unresolved: Vec<String> = d.unresolved_keys.iter().cloned().collect();
-                // A policy we could not read might allow what the others do not.
-                if outcome == Outcome::ImplicitDeny && !policies.unreadable.is_empty() {
+                // A policy we could not read might allow what the others do not, or deny what they allow
+                // (an explicit Deny in any identity policy wins: IAM User Guide, "Policy evaluation logic").
+                if matches!(outcome, Outcome::ImplicitDeny | Outcome::Allowed) && !policies.unreadable.is_empty() {
                     outcome = Outcome::Depends;
-                    unresolved.push("unreadable identity policies".into());
+                    unresolved.push(format!("unreadable identity policies ({})", policies.unreadable.join("; ")));
+                }
+                // Grants only allow: unread ones might allow what the policies do not.
+                if outcome == Outcome::ImplicitDeny
+                    && let Some(g) = grants_gap
+                {
+                    outcome = Outcome::Depends;
+                    unresolved
+                        .push(format!("the key's grants, which could not be read ({}: {})", g.operation, g.message));
                 }
                 let layer = |l: Layer| d.layer(l).map_or(Verdict::No, |r| r.allows.clone());
                 let boundary = if set.boundary.is_some() { layer(Layer::Boundary) } else { Verdict::Yes };

@@ -5,6 +5,7 @@ mod audit_cli;
 mod deploy_files;
 mod differential;
 mod ecosystem;
+mod gap_matrix;
 mod html_browser;
 mod inventory_e2e;
 mod inventory_files;

@@ -540,3 +540,35 @@ fn an_unreadable_path_leaves_that_accounts_guardrails_unknown_and_names_the_perm
         );
     }
 }
+
+#[test]
+fn a_refused_region_listing_reads_every_region_translate_offers() {
+    let o = org();
+    for account in [ACCOUNT, &o.workload, &o.security] {
+        o.translate.set_regions(account, &[("us-east-1", "ENABLED_BY_DEFAULT"), ("eu-west-1", "DISABLED")]);
+    }
+    let scan = || {
+        let out = atrest(
+            &o.moto.url,
+            &o.translate.url,
+            &["scan", "--org", "--region", "all", "--format", "json", "-q"],
+            &[("AWS_ENDPOINT_URL_STS", o.proxy.url.as_str()), ("AWS_ENDPOINT_URL_ACCOUNT", o.translate.url.as_str())],
+        );
+        assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
+        report(&out)
+    };
+    let before = scan();
+    // The next ListRegions, whichever account asks first, is denied: that account reads every region that
+    // offers Translate, eu-west-1 included, though it is disabled there.
+    o.translate.fault(Some("ListRegions"), crate::support::translate::Fault::Denied);
+    let after = scan();
+    let gaps: Vec<&Value> =
+        after["errors"].as_array().unwrap().iter().filter(|e| e["operation"] == "ListRegions").collect();
+    assert_eq!(gaps.len(), 1, "{:#}", after["errors"]);
+    assert!(gaps[0]["resource"].as_str().unwrap().starts_with("account:"), "{:#}", gaps[0]);
+    let regions = after["run"]["regions"].as_array().unwrap();
+    assert!(regions.len() > before["run"]["regions"].as_array().unwrap().len(), "{regions:?}");
+    assert!(regions.iter().any(|r| r == "eu-west-1"), "{regions:?}");
+    // It blocks nothing: every result is as without the refusal.
+    assert_eq!(statuses(&before), statuses(&after));
+}

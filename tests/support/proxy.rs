@@ -49,6 +49,11 @@ impl FaultProxy {
     pub fn add(&self, rule: Rule) {
         self.rules.lock().unwrap().push(rule);
     }
+
+    /// Forgets the rule added last.
+    pub fn pop(&self) {
+        self.rules.lock().unwrap().pop();
+    }
 }
 
 fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io::Result<()> {
@@ -76,9 +81,14 @@ fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io
     let (path, query) = target.split_once('?').unwrap_or((&target, ""));
     let fault = {
         let mut rules = rules.lock().unwrap();
-        let text = String::from_utf8_lossy(&body);
+        // The headers too: the JSON protocol names the operation in X-Amz-Target.
+        let text = format!("{head}{}", String::from_utf8_lossy(&body));
         let hit = rules.iter_mut().find(|r| {
-            r.times > 0 && r.method == method && r.path == path && query.contains(r.query) && text.contains(r.body)
+            r.times > 0
+                && r.method == method
+                && (r.path == path || r.path == "*")
+                && query.contains(r.query)
+                && text.contains(r.body)
         });
         hit.map(|r| {
             r.times -= 1;
@@ -107,12 +117,22 @@ fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io
             // as the IAM User Guide's "Troubleshooting IAM roles" quotes STS's AccessDenied to AssumeRole
             // ("User: arn:… is not authorized to perform: sts:AssumeRole on resource: arn:…"), with moto's
             // default caller.
-            (Some(code), _) if query_api => format!(
+            (Some(code), _) if query_api && form_value(&body, "Action") == "AssumeRole" => format!(
                 "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
                  <Code>{code}</Code><Message>User: arn:aws:iam::123456789012:user/moto is not authorized to \
                  perform: sts:AssumeRole on resource: {}</Message></Error>\
                  <RequestId>4442587F-B7D0-A2F9</RequestId></ErrorResponse>",
                 form_value(&body, "RoleArn")
+            ),
+            // IAM speaks the same Query protocol (IAM API Reference, "Common Errors": AccessDenied, HTTP 403),
+            // its message naming the action as IAM's authorization errors do.
+            (Some(code), _) if query_api => format!(
+                "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type>\
+                 <Code>{code}</Code><Message>User: arn:aws:iam::123456789012:user/moto is not authorized to \
+                 perform: iam:{} because no identity-based policy allows the iam:{} action</Message></Error>\
+                 <RequestId>4442587F-B7D0-A2F9</RequestId></ErrorResponse>",
+                form_value(&body, "Action"),
+                form_value(&body, "Action")
             ),
             (Some(code), m) if m != "HEAD" => format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message>\

@@ -209,8 +209,28 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
 
 /// Account Management ListRegions (REST-JSON, `POST /listRegions`), shaped on the AWS Account Management
 /// API Reference's ListRegions: `{"Regions": [{"RegionName": "af-south-1", "RegionOptStatus": "ENABLED"}, …]}`,
-/// filtered by `RegionOptStatusContains`; one page.
+/// filtered by `RegionOptStatusContains`; one page. A queued `Denied` fault for "ListRegions" answers its
+/// AccessDeniedException (HTTP 403, the REST-JSON protocol naming the type in `x-amzn-ErrorType`).
 fn list_regions(stream: TcpStream, state: &Mutex<State>, account: Option<&str>, body: &[u8]) -> std::io::Result<()> {
+    let denied = {
+        let mut st = state.lock().unwrap();
+        match st.faults.iter().position(|(op, f)| op.as_deref() == Some("ListRegions") && *f == Fault::Denied) {
+            Some(i) => st.faults.remove(i).is_some(),
+            None => false,
+        }
+    };
+    if denied {
+        let bytes = br#"{"message":"User is not authorized to perform: account:ListRegions"}"#;
+        let mut out = stream;
+        write!(
+            out,
+            "HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\nx-amzn-ErrorType: AccessDeniedException\r\n\
+             content-length: {}\r\nconnection: close\r\n\r\n",
+            bytes.len()
+        )?;
+        out.write_all(bytes)?;
+        return out.flush();
+    }
     let request: Json = serde_json::from_slice(body).unwrap_or(Json::Null);
     let wanted: Vec<&str> = request["RegionOptStatusContains"]
         .as_array()
