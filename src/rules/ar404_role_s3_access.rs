@@ -11,7 +11,7 @@ use serde_json::json;
 use super::common::{role_ref, unread_role};
 use super::world::{S3Access, World, deciders_json};
 use super::{CheckContext, Finding, Status};
-use crate::policy::{Effect, Outcome, Policy, PolicySet, Principal, evaluate};
+use crate::policy::{Decider, Effect, Layer, Outcome, Policy, PolicySet, Principal, evaluate};
 
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     // Per role, the distinct requests its jobs make, each decided once.
@@ -63,7 +63,20 @@ fn judge(world: &World<'_>, arn: &str, accesses: &BTreeSet<S3Access>) -> Finding
             (_, p) => p,
         };
         let request = world.s3_request(&principal, access);
-        let set = PolicySet { identity: identity.clone(), boundary, resource: bucket_policy, ..Default::default() };
+        // The SCPs of the role's account and the RCPs of the bucket's (unknown owner: not evaluated, said so).
+        let bucket_account = world.bucket(access.bucket()).and_then(|b| b.account.as_deref());
+        let org = match bucket_account {
+            Some(owner) => world.org_layers(&role.account, owner, false),
+            None => crate::rules::world::OrgLayers { rcps: None, ..world.org_layers(&role.account, "", false) },
+        };
+        let set = PolicySet {
+            identity: identity.clone(),
+            boundary,
+            resource: bucket_policy,
+            scps: org.scps.as_deref(),
+            rcps: org.rcps.as_deref(),
+            ..Default::default()
+        };
         let d = evaluate(&request, &set);
         match d.outcome {
             // An unread identity policy may hold a Deny: an allow is not certain.
@@ -79,7 +92,23 @@ fn judge(world: &World<'_>, arn: &str, accesses: &BTreeSet<S3Access>) -> Finding
                 open.insert(format!("{what} (some of the role's policies could not be read)"));
             }
             Outcome::ExplicitDeny => {
-                denied.insert(format!("{what} (explicitly denied)"));
+                let by: Vec<String> = d
+                    .deciding
+                    .iter()
+                    .filter_map(|x| match x {
+                        Decider::Statement { layer: Layer::Scp | Layer::Rcp, policy, statement }
+                            if statement.effect == Effect::Deny =>
+                        {
+                            Some(policy.source.clone())
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                if by.is_empty() {
+                    denied.insert(format!("{what} (explicitly denied)"));
+                } else {
+                    denied.insert(format!("{what} (explicitly denied by {})", by.join(", ")));
+                }
             }
             Outcome::ImplicitDeny => {
                 let layers: Vec<&str> = d.missing.iter().map(|l| l.name()).collect();

@@ -517,7 +517,15 @@ impl World<'_> {
                 requests::Call::WriteOutput { key_arn: key_arn.as_deref(), bucket }
             }
         };
-        Request::new(principal.clone(), access.action(), &access.resource(), requests::context(&call))
+        let mut ctx = requests::context(&call);
+        // A data-perimeter bucket policy (aws:PrincipalOrgID, aws:ResourceOrgID) is decided when the
+        // organization was read, as for keys.
+        self.add_org_keys(
+            &mut ctx,
+            principal.account.as_deref().unwrap_or_default(),
+            bucket.account.unwrap_or_default(),
+        );
+        Request::new(principal.clone(), access.action(), &access.resource(), ctx)
             .with_resource_account(bucket.account.map(str::to_owned))
     }
 }

@@ -378,6 +378,20 @@ fn scps_rcps_and_data_perimeters_decide_where_organizations_live() {
         for target in [ou.as_str(), ACCOUNT] {
             org.attach_policy().policy_id(&deny_grants).target_id(target).send().await.unwrap();
         }
+        // An SCP on the restricted account itself that stops its role writing output; on the management
+        // account too, where it changes nothing.
+        let no_writes = policy(
+            "DenyOutputWrites",
+            PolicyType::ServiceControlPolicy,
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:PutObject","Resource":"arn:aws:s3:::rcp-*-out/*"}]}"#
+                .into(),
+        )
+        .await
+        .unwrap();
+        let no_writes = no_writes.policy().unwrap().policy_summary().unwrap().id().unwrap().to_owned();
+        for target in [restricted.as_str(), ACCOUNT] {
+            org.attach_policy().policy_id(&no_writes).target_id(target).send().await.unwrap();
+        }
         let vault_only = policy(
             "VaultOnly",
             PolicyType::ResourceControlPolicy,
@@ -481,6 +495,19 @@ fn scps_rcps_and_data_perimeters_decide_where_organizations_live() {
         "{m}"
     );
     assert!(!m.contains("kms:RetireGrant"), "{m}");
+    // AR404: the account's own SCP stops the restricted role writing its output, named with where it is
+    // attached; the management account's role, under the same SCP, is not affected.
+    let role_of = |account: &str| format!("arn:aws:iam::{account}:role/TranslateRole");
+    let ar404 = |account: &str| s.get(&("AR404".to_owned(), role_of(account))).cloned().unwrap_or_default();
+    assert_eq!(ar404(ACCOUNT), "PASS", "{}", diagnosis());
+    assert_eq!(ar404(&analytics), "PASS", "{}", diagnosis());
+    assert_eq!(ar404(&restricted), "FAIL", "{}", diagnosis());
+    let m = message_of(&r, "AR404", &role_of(&restricted));
+    assert!(
+        m.contains("s3:PutObject on arn:aws:s3:::rcp-")
+            && m.contains(&format!("(DenyOutputWrites) attached to {restricted}")),
+        "{m}"
+    );
     // The run says the guardrails were read for every account.
     assert_eq!(crate::schema_errors(&r), Vec::<String>::new());
     let org = &r["run"]["organization"];
