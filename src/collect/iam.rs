@@ -1,6 +1,7 @@
 //! IAM: every job role's trust policy, tags, inline and attached policies and permissions boundary.
 //! Managed policies shared by several roles are read once.
 
+use crate::vocab::aws::Arn;
 use crate::vocab::{Operation, Service};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
@@ -35,12 +36,8 @@ pub fn decode_document(text: &str) -> String {
 
 /// `arn:aws:iam::111122223333:role/path/Name` → (`111122223333`, `Name`).
 fn role_parts(arn: &str) -> Option<(&str, &str)> {
-    let rest = arn.strip_prefix("arn:")?;
-    let mut parts = rest.splitn(5, ':');
-    let (_partition, service, _region, account, resource) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    let path = resource.strip_prefix("role/")?;
-    (service == "iam").then(|| (account, path.rsplit('/').next().unwrap_or(path)))
+    let arn = Arn::parse(arn)?;
+    (arn.service == "iam" && arn.resource.starts_with("role/")).then(|| (arn.account, arn.resource_name()))
 }
 
 async fn role(ctx: &Ctx, arn: &str, cache: &PolicyCache) -> Option<IamRole> {
@@ -91,7 +88,7 @@ async fn role(ctx: &Ctx, arn: &str, cache: &PolicyCache) -> Option<IamRole> {
 
 /// A managed policy's name: the last part of its ARN.
 fn policy_name(arn: &str) -> String {
-    arn.rsplit('/').next().unwrap_or(arn).to_owned()
+    Arn::parse(arn).map_or(arn, |a| a.resource_name()).to_owned()
 }
 
 async fn inline_policies(ctx: &Ctx, client: &aws_sdk_iam::Client, arn: &str, name: &str) -> Vec<NamedPolicy> {

@@ -414,7 +414,7 @@ async fn buckets(registry: &accounts::Registry, mine: &[String], wanted: s3::Wan
 async fn roles_by_account(registry: &accounts::Registry, roles: BTreeSet<String>) -> Vec<crate::inventory::IamRole> {
     let mut by_account: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for arn in roles {
-        let account = arn.split(':').nth(4).unwrap_or_default().to_owned();
+        let account = crate::vocab::aws::Arn::parse(&arn).map(|a| a.account).unwrap_or_default().to_owned();
         by_account.entry(account).or_default().insert(arn);
     }
     let read = join_all(by_account.into_iter().map(|(account, arns)| async move {

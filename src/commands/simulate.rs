@@ -148,7 +148,7 @@ fn check_resource(action: &str, resource: &str) -> Result<(), SimulateError> {
             ))),
         };
     }
-    let parts: Vec<&str> = resource.splitn(6, ':').collect();
+    let parts = crate::vocab::aws::arn_segments(resource);
     let ok =
         parts.len() == 6 && parts[0] == "arn" && !parts[1].is_empty() && !parts[2].is_empty() && !parts[5].is_empty();
     if ok {

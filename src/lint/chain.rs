@@ -9,6 +9,7 @@ use crate::engine::{self, EngineSettings, check_world};
 use crate::inventory::TranslationJob;
 use crate::rules::world::KeyLookup;
 use crate::rules::{Rule, World, registry};
+use crate::vocab::aws::Arn;
 use crate::vocab::{
     FaultAt, Finding, Gap, INVALID_TEMPLATE, Location, Operation, Outcome, ResourceRef, Service, Status,
 };
@@ -183,7 +184,7 @@ fn declared_names(inv: &crate::inventory::Inventory) -> BTreeSet<String> {
 fn referenced_names(inv: &crate::inventory::Inventory) -> BTreeSet<String> {
     let key_name = |reference: &str| match reference.find("alias/") {
         Some(i) => format!("key:{}", &reference[i..]),
-        None => format!("key:{}", reference.rsplit('/').next().unwrap_or(reference)),
+        None => format!("key:{}", Arn::parse(reference).map_or(reference, |a| a.resource_name())),
     };
     let mut names = BTreeSet::new();
     for j in &inv.jobs {
@@ -192,9 +193,8 @@ fn referenced_names(inv: &crate::inventory::Inventory) -> BTreeSet<String> {
                 names.insert(format!("bucket:{bucket}"));
             }
         }
-        if let Some(role) = j.data_access_role_arn.rsplit('/').next() {
-            names.insert(format!("role:{role}"));
-        }
+        let role = &j.data_access_role_arn;
+        names.insert(format!("role:{}", Arn::parse(role).map_or(role.as_str(), |a| a.resource_name())));
         if let Some(k) = &j.output_data_config.encryption_key {
             names.insert(key_name(&k.id));
         }

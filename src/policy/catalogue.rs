@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::LazyLock;
 
+use crate::vocab::aws::arn_segments;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
@@ -310,7 +311,7 @@ impl Catalogue {
     /// (`arn:aws:s3::*:codepipeline-*` names buckets, whose region and account are empty).
     pub fn resource_types_of(&self, service: &str, resource: &str) -> Option<Vec<&str>> {
         let types = self.resource_types.get(service)?;
-        let mut segments = resource.splitn(6, ':').skip(2);
+        let mut segments = arn_segments(resource).into_iter().skip(2);
         let region_account =
             [segments.next().unwrap_or(""), segments.next().unwrap_or(""), segments.next().unwrap_or("")]
                 .map(|s| (s, s.contains(['*', '?'])));
@@ -334,7 +335,7 @@ struct ResourceType {
 
 impl ResourceType {
     fn new(name: String, template: String) -> ResourceType {
-        let mut parts = template.splitn(6, ':').skip(2).map(|s| (!s.contains("${")).then(|| s.to_owned()));
+        let mut parts = arn_segments(&template).into_iter().skip(2).map(|s| (!s.contains("${")).then(|| s.to_owned()));
         let segments = [parts.next().flatten(), parts.next().flatten(), parts.next().flatten()];
         ResourceType { name, template, segments }
     }
@@ -357,8 +358,7 @@ impl ResourceType {
 /// template a variable stands for one or more characters other than `/` and `:`, except a last variable
 /// after a `/` (an object key, a role name with its path), which may take the rest.
 fn pattern_meets_template(pattern: &str, template: &str) -> bool {
-    let p: Vec<&str> = pattern.splitn(6, ':').collect();
-    let t: Vec<&str> = template.splitn(6, ':').collect();
+    let (p, t) = (arn_segments(pattern), arn_segments(template));
     p.len() == 6 && t.len() == 6 && p.iter().zip(&t).all(|(p, t)| segment_meets(p.as_bytes(), t.as_bytes()))
 }
 

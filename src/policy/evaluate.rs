@@ -682,7 +682,7 @@ fn entry_names(kind: PrincipalType, value: &str, principal: &Principal) -> Optio
             }
             let account = principal.account.as_deref()?;
             if is_account_id(value) || is_root_arn(value) {
-                let named = if is_account_id(value) { value } else { value.split(':').nth(4)? };
+                let named = if is_account_id(value) { value } else { crate::vocab::aws::Arn::parse(value)?.account };
                 return (named == account).then_some(Identity::Account);
             }
             if value == principal.arn && principal.kind != PrincipalKind::Role {

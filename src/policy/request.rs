@@ -3,6 +3,7 @@
 use std::fmt;
 
 use super::context::Context;
+use crate::vocab::aws::Arn;
 pub use crate::vocab::aws::{arn_account, arn_resource, is_account_id, split_iam_arn};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,8 +58,7 @@ impl Principal {
             }
             return Err(format!("\"{text}\" is not a principal: {}", Principal::FORMS));
         }
-        let parts: Vec<&str> = text.splitn(6, ':').collect();
-        let [_, partition, service, region, account, resource] = parts[..] else {
+        let Some(Arn { partition, service, region, account, resource }) = Arn::parse(text) else {
             return Err(format!("\"{text}\" is not a principal ARN: {}", Principal::FORMS));
         };
         if !region.is_empty() || !is_account_id(account) {
@@ -237,9 +237,7 @@ impl Request {
         // trust policies and KMS key policies are exceptions to this logic, because they must explicitly
         // allow access for principals" — also within one account. The trust policy is the resource policy
         // of the STS actions on a role (Service Authorization Reference: sts `role` resource type).
-        let role_arn = resource_lc.starts_with("arn:")
-            && resource_lc.split(':').nth(2) == Some("iam")
-            && arn_resource(&resource_lc).is_some_and(|r| r.starts_with("role/"));
+        let role_arn = Arn::parse(&resource_lc).is_some_and(|a| a.service == "iam" && a.resource.starts_with("role/"));
         if role_arn && TRUST_POLICY_ACTIONS.contains(&self.action_lc.as_str()) {
             return Gatekeeper::TrustPolicy;
         }

@@ -27,7 +27,7 @@ fn named_account(key: &str, value: &str) -> Option<String> {
     if key == "aws:sourceaccount" {
         return (!value.contains('*') && !value.contains('?')).then(|| value.to_owned());
     }
-    let account = value.split(':').nth(4)?;
+    let account = crate::vocab::aws::Arn::parse(value)?.account;
     (!account.is_empty() && !account.contains('*') && !account.contains('?')).then(|| account.to_owned())
 }
 

@@ -9,7 +9,7 @@ fn malformed(text: &str) -> Option<String> {
     if text == "*" || text.contains("${") {
         return None;
     }
-    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    let parts = crate::vocab::aws::arn_segments(text);
     if parts.len() < 6 || parts[0] != "arn" {
         return Some(format!("\"{text}\" is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE) or \"*\""));
     }
@@ -46,7 +46,7 @@ pub fn check(doc: &Document<'_>) -> Vec<Finding> {
             if s.action.negated || r.text == "*" || resources.negated || r.text.contains("${") {
                 continue;
             }
-            let service = r.text.split(':').nth(2).unwrap_or("");
+            let service = crate::vocab::aws::arn_segments(&r.text).get(2).copied().unwrap_or("");
             let Some(types) = c.resource_types_of(service, &r.text) else { continue };
             let mut judged = true;
             let mut applies = false;

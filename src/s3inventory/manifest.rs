@@ -97,12 +97,10 @@ impl Manifest {
             Format::Orc => orc_columns(&raw.file_schema)?,
         };
         let manifest = Manifest {
-            destination_bucket: raw
-                .destination_bucket
-                .strip_prefix("arn:aws:s3:::")
-                .or_else(|| raw.destination_bucket.strip_prefix("arn:aws-cn:s3:::"))
-                .or_else(|| raw.destination_bucket.strip_prefix("arn:aws-us-gov:s3:::"))
-                .unwrap_or(&raw.destination_bucket)
+            // The manifest names the bucket by ARN (`arn:aws:s3:::bucket`), in any partition.
+            destination_bucket: crate::vocab::aws::Arn::parse(&raw.destination_bucket)
+                .filter(|a| a.service == "s3")
+                .map_or(raw.destination_bucket.as_str(), |a| a.resource)
                 .to_owned(),
             source_bucket: raw.source_bucket,
             created_at_ms,

@@ -14,9 +14,54 @@ pub fn parse_s3_uri(uri: &str) -> Option<(&str, &str)> {
     (!bucket.is_empty()).then_some((bucket, prefix))
 }
 
+/// An ARN's six parts, borrowed from its text: `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` (IAM User
+/// Guide, "IAM ARNs"; the resource may hold further colons and slashes). The one place ARNs are split:
+/// `tests/it/architecture.rs` fails on ARN parsing anywhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Arn<'a> {
+    pub partition: &'a str,
+    pub service: &'a str,
+    /// Empty for global services (IAM, S3 buckets).
+    pub region: &'a str,
+    /// Empty where the ARN names none (S3 buckets and objects).
+    pub account: &'a str,
+    pub resource: &'a str,
+}
+
+impl<'a> Arn<'a> {
+    /// `None` when the text is not `arn:` followed by five colon-separated parts.
+    pub fn parse(text: &'a str) -> Option<Arn<'a>> {
+        let mut parts = text.strip_prefix("arn:")?.splitn(5, ':');
+        Some(Arn {
+            partition: parts.next()?,
+            service: parts.next()?,
+            region: parts.next()?,
+            account: parts.next()?,
+            resource: parts.next()?,
+        })
+    }
+
+    /// The resource's type and the rest (`role`, `path/name`; `key`, `id`), split at its first `/` or `:`.
+    pub fn resource_type(&self) -> Option<(&'a str, &'a str)> {
+        let at = self.resource.find(['/', ':'])?;
+        Some((&self.resource[..at], &self.resource[at + 1..]))
+    }
+
+    /// The last segment of the resource (a role's or policy's name without its path, a key's id).
+    pub fn resource_name(&self) -> &'a str {
+        self.resource.rsplit(['/', ':']).next().unwrap_or(self.resource)
+    }
+}
+
+/// The colon-separated segments of an ARN or an IAM resource pattern (which may hold wildcards and need not
+/// start with `arn`), at most six: the resource, the last, keeps its colons.
+pub fn arn_segments(text: &str) -> Vec<&str> {
+    text.splitn(6, ':').collect()
+}
+
 /// The region of a KMS key ARN or alias ARN.
 pub fn arn_region(arn: &str) -> Option<&str> {
-    arn.strip_prefix("arn:")?.split(':').nth(2).filter(|r| !r.is_empty())
+    Arn::parse(arn).map(|a| a.region).filter(|r| !r.is_empty())
 }
 
 /// A job's output folder as (bucket, prefix ending in `/`), from its `OutputDataConfig.S3Uri`.
@@ -70,30 +115,18 @@ pub fn is_account_id(s: &str) -> bool {
 
 /// Splits `arn:PARTITION:iam::ACCOUNT:RESOURCE` into its partition, account and resource, without allocating.
 pub fn split_iam_arn(value: &str) -> Option<(&str, &str, &str)> {
-    let rest = value.strip_prefix("arn:")?;
-    let (partition, rest) = rest.split_once(':')?;
-    let rest = rest.strip_prefix("iam::")?;
-    let (account, resource) = rest.split_once(':')?;
-    Some((partition, account, resource))
+    let arn = Arn::parse(value)?;
+    (arn.service == "iam" && arn.region.is_empty()).then_some((arn.partition, arn.account, arn.resource))
 }
 
 /// The account segment of an ARN, when it has one.
 pub fn arn_account(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    if parts.next()? != "arn" {
-        return None;
-    }
-    let account = parts.nth(3)?;
-    is_account_id(account).then_some(account)
+    Arn::parse(arn).map(|a| a.account).filter(|a| is_account_id(a))
 }
 
 /// The resource segment of an ARN (everything after the fifth colon), when the text is an ARN.
 pub fn arn_resource(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    if parts.next()? != "arn" {
-        return None;
-    }
-    parts.nth(4)
+    Arn::parse(arn).map(|a| a.resource)
 }
 
 /// A key as something names it, with the account and region a bare id or alias name is relative to.
@@ -162,10 +195,8 @@ pub fn aliases_gap_resource(account: &str, region: &str) -> String {
 
 /// `arn:aws:kms:REGION:ACCOUNT:RESOURCE` → (region, account, resource).
 pub fn kms_arn_parts(arn: &str) -> Option<(&str, &str, &str)> {
-    let mut parts = arn.strip_prefix("arn:")?.splitn(5, ':');
-    let (_, service, region, account, resource) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    (service == "kms").then_some((region, account, resource))
+    let arn = Arn::parse(arn)?;
+    (arn.service == "kms").then_some((arn.region, arn.account, arn.resource))
 }
 
 /// A KMS grant as ListGrants returns it.

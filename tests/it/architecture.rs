@@ -163,3 +163,23 @@ fn gaps_are_recorded_and_looked_up_by_typed_names() {
         sources_outside_vocab().iter().any(|(m, t)| m == "collect::s3" && t.contains("Operation::GetBucketPolicy"))
     );
 }
+
+#[test]
+fn arns_are_split_only_in_the_vocabulary() {
+    // vocab::aws::Arn (and arn_segments for IAM resource patterns) is the one reading of an ARN's parts;
+    // a second one elsewhere is where two readings of one ARN start to differ.
+    let forbidden = ["splitn(6, ':')", "splitn(5, ':')", "split(':').nth(", "strip_prefix(\"arn:", "rsplit(':')"];
+    let mut found = Vec::new();
+    for (module, text) in sources_outside_vocab() {
+        for f in forbidden {
+            if text.contains(f) {
+                found.push(format!("crate::{module}: {f}"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "ARNs split outside vocab::aws: {found:?}");
+    // The check reads what it should: vocab does split them, and others use it.
+    let vocab = std::fs::read_to_string(root().join("src/vocab/aws.rs")).unwrap();
+    assert!(vocab.contains("splitn(5, ':')") && vocab.contains("pub struct Arn<'a>"));
+    assert!(sources_outside_vocab().iter().any(|(m, t)| m == "policy::request" && t.contains("Arn::parse(")));
+}

@@ -474,7 +474,7 @@ pub fn declarations(ctx: &Ctx, path: &str, root: &Value) -> Vec<Declaration> {
                     for p in list.iter().filter_map(|p| p.as_str()) {
                         // Managed policies live outside the template: their documents are not known.
                         role.attached_policies.push(NamedPolicy {
-                            name: p.rsplit('/').next().unwrap_or(p).into(),
+                            name: crate::vocab::aws::Arn::parse(p).map_or(p, |a| a.resource_name()).into(),
                             arn: Some(p.into()),
                             document: None,
                         });

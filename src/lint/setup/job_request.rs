@@ -52,7 +52,7 @@ pub fn account_and_region(root: &Value) -> (Option<String>, Option<String>) {
     let account = str_at(root, "DataAccessRoleArn").and_then(crate::vocab::aws::arn_account).map(str::to_owned);
     let region = (|| {
         let id = root.get("OutputDataConfig")?.value.get("EncryptionKey")?.value.get("Id")?.value.as_str()?;
-        id.starts_with("arn:").then(|| id.split(':').nth(3).map(str::to_owned)).flatten()
+        crate::vocab::aws::arn_region(id).map(str::to_owned)
     })();
     (account, region)
 }
