@@ -5,7 +5,9 @@
 //! shapes of AWS's pages), 8 files each, as S3 splits a large report. Each measurement runs in a child
 //! process of this benchmark so that its peak RSS (VmHWM) is the read's alone. A plain read of the same
 //! gzip CSV (flate2 + csv, counting rows, no prefix matching) is measured beside it as the ceiling.
-//! `ATREST_BENCH_ROWS=1000000` limits the run to the small report.
+//! `ATREST_BENCH_ROWS=1000000` limits the run to the small report. Then two hostile reports, each measured
+//! the same way: a gzip CSV whose one line is 1 GiB of `x` (a few MB compressed), and one whose million
+//! rows each carry a different EncryptionStatus; the reader's peak RSS must stay bounded (docs/files.md).
 
 #[path = "../tests/support/inventory.rs"]
 mod inventory;
@@ -104,7 +106,12 @@ fn child(mode: &str, manifest_path: &Path) {
     } else {
         let set = prefixes();
         let reading = s3inventory::read(&manifest, &files, &set, Limits { examples: 5, kms_sample: 100 });
-        assert!(reading.failed.is_empty(), "{:?}", reading.failed);
+        if mode == "hostile" {
+            // Refusing the file is the expected outcome; what is measured is what it cost.
+            eprintln!("{:?}", reading.failed);
+        } else {
+            assert!(reading.failed.is_empty(), "{:?}", reading.failed);
+        }
         reading.tallies.iter().map(|t| t.rows).sum()
     };
     let seconds = started.elapsed().as_secs_f64();
@@ -128,6 +135,50 @@ fn measure(mode: &str, manifest: &Path, threads: usize) -> (u64, f64, f64) {
     let seconds: f64 = parts.next().unwrap().parse().unwrap();
     let kb: f64 = parts.next().unwrap().parse().unwrap();
     (rows, seconds, kb / 1024.0)
+}
+
+/// A report of one gzip CSV file, written by `write`, with its manifest.
+fn hostile(dir: &Path, name: &str, write: impl FnOnce(std::fs::File)) -> PathBuf {
+    let folder = dir.join(name);
+    let manifest_path = folder.join("manifest.json");
+    if manifest_path.exists() {
+        return manifest_path;
+    }
+    std::fs::create_dir_all(folder.join("data")).unwrap();
+    let path = folder.join("data/0.csv.gz");
+    write(std::fs::File::create(&path).unwrap());
+    let bytes = std::fs::read(&path).unwrap();
+    let listed = vec![("data/0.csv.gz".to_owned(), bytes.len() as u64, inventory::md5_hex(&bytes))];
+    let text =
+        inventory::manifest("bench-bucket", "bench-reports", 1_764_547_200_000, "CSV", inventory::CSV_SCHEMA, &listed);
+    std::fs::write(&manifest_path, text).unwrap();
+    manifest_path
+}
+
+fn hostile_reports(dir: &Path) {
+    let long_line = hostile(dir, "hostile-long-line", |file| {
+        use std::io::Write;
+        let mut w = flate2::write::GzEncoder::new(std::io::BufWriter::new(file), flate2::Compression::fast());
+        w.write_all(b"\"bench-bucket\",\"").unwrap();
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..1024 {
+            w.write_all(&chunk).unwrap();
+        }
+        w.write_all(b"\"\n").unwrap();
+        w.finish().unwrap();
+    });
+    let distinct = hostile(dir, "hostile-distinct-status", |file| {
+        let objects = (0..1_000_000).map(|i| Obj {
+            status: Box::leak(format!("STATUS-{i:07}-{}", "v".repeat(200)).into_boxed_str()),
+            ..row(i)
+        });
+        inventory::write_csv_gz(file, "bench-bucket", inventory::CSV_SCHEMA, objects);
+    });
+    println!("\n{:<28} {:>9} {:>10}", "hostile report", "seconds", "peak MiB");
+    for (name, manifest) in [("one 1 GiB line", long_line), ("1 M distinct statuses", distinct)] {
+        let (_, seconds, mib) = measure("hostile", &manifest, 2);
+        println!("{name:<28} {seconds:>9.2} {mib:>10.1}");
+    }
 }
 
 fn main() {
@@ -164,4 +215,5 @@ fn main() {
             }
         }
     }
+    hostile_reports(&dir);
 }

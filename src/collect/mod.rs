@@ -184,9 +184,9 @@ impl Ctx {
         request.await
     }
 
-    /// Whether a gap is already recorded for the resource.
-    pub fn gaps_for(&self, resource: &str) -> bool {
-        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).iter().any(|g| g.resource == resource)
+    /// The resources gaps were recorded for so far.
+    pub fn gap_resources(&self) -> std::collections::HashSet<String> {
+        self.gaps.lock().unwrap_or_else(|e| e.into_inner()).iter().map(|g| g.resource.clone()).collect()
     }
 
     pub fn gap(&self, service: Service, operation: Operation, resource: impl Into<String>, failure: &Failure) {

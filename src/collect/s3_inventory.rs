@@ -360,9 +360,12 @@ async fn judge(
     let dest = &manifest.destination_bucket;
     let unread: Vec<UnreadFile> =
         reading.failed.iter().map(|(key, reason)| UnreadFile { key: key.clone(), reason: reason.clone() }).collect();
+    // The gaps recorded so far (a failed GetObject of a file), looked up once: a manifest of N missing files
+    // once cost N searches of every gap.
+    let mut recorded = ctx.gap_resources();
     for u in &unread {
         let resource = if display.starts_with("s3://") { format!("s3://{dest}/{}", u.key) } else { u.key.clone() };
-        if !ctx.gaps_for(&resource) {
+        if recorded.insert(resource.clone()) {
             unusable(ctx, &resource, u.reason.clone());
         }
     }

@@ -96,7 +96,7 @@ impl Manifest {
             Format::Parquet => parquet_columns(&raw.file_schema)?,
             Format::Orc => orc_columns(&raw.file_schema)?,
         };
-        let manifest = Manifest {
+        let mut manifest = Manifest {
             // The manifest names the bucket by ARN (`arn:aws:s3:::bucket`), in any partition.
             destination_bucket: crate::vocab::aws::Arn::parse(&raw.destination_bucket)
                 .filter(|a| a.service == "s3")
@@ -125,6 +125,18 @@ impl Manifest {
         {
             return Err(format!("file {} has MD5checksum {:?}, not 32 hex digits", f.key, f.md5));
         }
+        // A file listed twice would be read and counted twice: each is kept once. Two entries of one key
+        // that disagree are not one file, and the manifest cannot be trusted.
+        let mut seen: std::collections::HashMap<&str, &ManifestFile> = std::collections::HashMap::new();
+        for f in &manifest.files {
+            if let Some(first) = seen.insert(f.key.as_str(), f)
+                && (first.size != f.size || first.md5 != f.md5)
+            {
+                return Err(format!("file {} is listed twice with different sizes or checksums", f.key));
+            }
+        }
+        let mut kept = std::collections::HashSet::new();
+        manifest.files.retain(|f| kept.insert(f.key.clone()));
         Ok(manifest)
     }
 

@@ -54,13 +54,25 @@ pub fn read(manifest: &Manifest, files: &[Result<PathBuf, String>], prefixes: &P
 
 /// Where a local copy of the destination holds each file of a local manifest: the file's key under the
 /// manifest's folder or any folder above it (a copy of the bucket, or of the destination prefix), else
-/// the file's name beside the manifest or in a `data/` folder beside it.
+/// the file's name beside the manifest or in a `data/` folder beside it. Only files inside the report's
+/// configuration folder count (`destination-prefix/source-bucket/config-ID/`, which holds each report's
+/// folder and `data/`: S3 User Guide, "Inventory location"), so a planted manifest cannot make atrest
+/// open `/etc/passwd` or `/proc/self/environ`; a key that climbs (`..`) or is absolute is refused.
 pub fn local_files(manifest_path: &Path, manifest: &Manifest) -> Vec<Result<PathBuf, String>> {
     let folder = manifest_path.parent().unwrap_or(Path::new("."));
+    let home = folder.parent().unwrap_or(folder);
+    let home_real = home.canonicalize().ok();
+    let inside = |p: &Path| home_real.as_ref().is_some_and(|h| p.canonicalize().is_ok_and(|real| real.starts_with(h)));
     manifest
         .files
         .iter()
         .map(|f| {
+            if Path::new(&f.key).components().any(|c| !matches!(c, std::path::Component::Normal(_))) {
+                return Err(format!(
+                    "the manifest lists the file as {:?}, a path that leaves the report's folder: refused",
+                    f.key
+                ));
+            }
             let name = Path::new(&f.key).file_name().map(Path::new).unwrap_or(Path::new(&f.key));
             let under = |base: &Path| {
                 // A key is a path under the bucket: only its normal parts count.
@@ -73,10 +85,11 @@ pub fn local_files(manifest_path: &Path, manifest: &Manifest) -> Vec<Result<Path
                 .map(under)
                 .chain([folder.join(name), folder.join("data").join(name), folder.join("..").join("data").join(name)])
                 .collect();
-            candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
+            candidates.iter().find(|p| p.is_file() && inside(p)).cloned().ok_or_else(|| {
                 format!(
-                    "not found beside the manifest: copy the destination's {} (for example with `aws s3 sync`) \
-                     keeping its folders, or pass the s3:// URI of the manifest",
+                    "not found in the report's folder {}: copy the destination's {} (for example with `aws s3 \
+                     sync`) keeping its folders, or pass the s3:// URI of the manifest",
+                    home.display(),
                     f.key
                 )
             })

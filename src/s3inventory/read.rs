@@ -17,6 +17,17 @@ use super::tally::{Limits, PrefixSet, Status, Tally, decode_key};
 
 const BATCH: usize = 8192;
 
+/// The longest S3 object key, in bytes (S3 User Guide, "Naming Amazon S3 objects": "The object key name
+/// is a sequence of Unicode characters with UTF-8 encoding of up to 1,024 bytes long"). A longer key is no
+/// key S3 wrote: the file is refused.
+pub const MAX_KEY_BYTES: usize = 1024;
+/// The longest CSV line: twenty-odd fields, the key URL-encoded (at most three bytes per key byte), far
+/// below this. A longer line (one huge field, millions of commas) stops the file before it fills memory.
+pub const MAX_CSV_LINE_BYTES: usize = 64 * 1024;
+/// The most a Parquet row group's `key` or `encryption_status` column may hold uncompressed, by the
+/// file's own metadata: a larger one is refused before it is decoded.
+pub const MAX_PARQUET_COLUMN_CHUNK: i64 = 256 * 1024 * 1024;
+
 /// Counts one file's rows under the prefixes. The error names what failed; the caller names the file.
 pub fn read_file(
     path: &Path,
@@ -97,7 +108,8 @@ fn read_csv_gz(
     let mut hashing = Hashing { inner: file, md5: Md5::new(), bytes: 0 };
     let counted = {
         let gz = flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(1 << 18, &mut hashing));
-        let mut csv = csv::ReaderBuilder::new().has_headers(false).buffer_capacity(1 << 18).from_reader(gz);
+        let lines = LineLimit { inner: gz, since_newline: 0 };
+        let mut csv = csv::ReaderBuilder::new().has_headers(false).buffer_capacity(1 << 18).from_reader(lines);
         let mut record = csv::ByteRecord::new();
         let mut decoded = Vec::with_capacity(256);
         let mut tallies = vec![Tally::default(); prefixes.len()];
@@ -124,6 +136,11 @@ fn read_csv_gz(
                 continue;
             }
             let key = decode_key(record.get(key_at).unwrap_or_default(), &mut decoded);
+            if key.len() > MAX_KEY_BYTES {
+                let line = record.position().map_or(0, |p| p.line());
+                outcome = Err(too_long_key(key.len(), &format!("line {line}")));
+                break;
+            }
             // A folder marker holds no document, as in a listing.
             if key.is_empty() || key.ends_with(b"/") {
                 continue;
@@ -138,6 +155,36 @@ fn read_csv_gz(
     // useful word.
     hashing.verify(expected)?;
     counted
+}
+
+fn too_long_key(bytes: usize, at: &str) -> String {
+    format!("{at} holds a key of {bytes} bytes; S3 keys are at most {MAX_KEY_BYTES}: not a report S3 wrote")
+}
+
+/// Ends a stream with an error when a line grows past `MAX_CSV_LINE_BYTES`, so that no field or record
+/// is buffered beyond it.
+struct LineLimit<R> {
+    inner: R,
+    since_newline: usize,
+}
+
+impl<R: Read> Read for LineLimit<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.since_newline = 0;
+            } else {
+                self.since_newline += 1;
+                if self.since_newline > MAX_CSV_LINE_BYTES {
+                    return Err(io::Error::other(format!(
+                        "a line longer than {MAX_CSV_LINE_BYTES} bytes: no inventory row is that long"
+                    )));
+                }
+            }
+        }
+        Ok(n)
+    }
 }
 
 /// A column's reader, or `None` when the file has no such column.
@@ -164,6 +211,19 @@ fn read_parquet(path: &Path, prefixes: &PrefixSet, limits: Limits) -> Result<Vec
     let mut statuses = Batch::<ByteArrayType>::default();
     let mut markers = Batch::<BoolType>::default();
     for g in 0..reader.num_row_groups() {
+        // Decoding allocates what the metadata says a column holds: refuse a huge one before it is read.
+        let meta = reader.metadata().row_group(g);
+        for (i, _) in [key, status] {
+            let size = meta.column(i).uncompressed_size();
+            if size > MAX_PARQUET_COLUMN_CHUNK {
+                return Err(format!(
+                    "row group {g}'s {} column holds {size} bytes uncompressed, more than the {} MiB atrest \
+                     decodes at once",
+                    schema.column(i).name(),
+                    MAX_PARQUET_COLUMN_CHUNK >> 20
+                ));
+            }
+        }
         let group = reader.get_row_group(g).map_err(|e| e.to_string())?;
         let open = |i: usize| group.get_column_reader(i).map_err(|e| e.to_string());
         let mut key_reader = get_typed_column_reader::<ByteArrayType>(open(key.0)?);
@@ -195,6 +255,9 @@ fn read_parquet(path: &Path, prefixes: &PrefixSet, limits: Limits) -> Result<Vec
                 let deleted = marker_reader.is_some()
                     && markers.next(row, delete_marker.map_or(0, |d| d.1), &mut mv).is_some_and(|b| *b);
                 let Some(k) = key_value.map(ByteArray::data) else { continue };
+                if k.len() > MAX_KEY_BYTES {
+                    return Err(too_long_key(k.len(), &format!("row group {g}")));
+                }
                 if deleted || k.is_empty() || k.ends_with(b"/") {
                     continue;
                 }

@@ -46,6 +46,15 @@ impl Status {
     }
 }
 
+/// Distinct unrecognised `EncryptionStatus` values a tally names; the rest are counted under one entry.
+/// S3 documents five values: a report with many more is not one S3 wrote, and naming each would make the
+/// report as large as the inventory.
+pub const MAX_OTHER_VALUES: usize = 16;
+/// The longest unrecognised value kept as written (longer ones are cut, with `…`).
+pub const MAX_OTHER_VALUE_BYTES: usize = 64;
+/// Where the values beyond `MAX_OTHER_VALUES` are counted.
+pub const MORE_VALUES: &str = "(further values)";
+
 /// How much a tally keeps beside its counts.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -81,8 +90,15 @@ impl Tally {
             self.kms_sample.push(String::from_utf8_lossy(key).into_owned());
         }
         if status == Status::Other {
-            *self.other_values.entry(String::from_utf8_lossy(raw_status).into_owned()).or_default() += 1;
+            self.count_other(other_value(raw_status), 1);
         }
+    }
+
+    fn count_other(&mut self, value: String, n: u64) {
+        let full =
+            self.other_values.len() >= MAX_OTHER_VALUES + usize::from(self.other_values.contains_key(MORE_VALUES));
+        let key = if full && !self.other_values.contains_key(&value) { MORE_VALUES.to_owned() } else { value };
+        *self.other_values.entry(key).or_default() += n;
     }
 
     /// Adds a later file's tally: counts sum, kept keys stay the first ones in file order.
@@ -96,13 +112,26 @@ impl Tally {
         let room = limits.kms_sample.saturating_sub(self.kms_sample.len());
         self.kms_sample.extend(later.kms_sample.into_iter().take(room));
         for (value, n) in later.other_values {
-            *self.other_values.entry(value).or_default() += n;
+            self.count_other(value, n);
         }
     }
 
     pub fn count(&self, status: Status) -> u64 {
         self.counts[status as usize]
     }
+}
+
+/// An unrecognised status as kept: at most `MAX_OTHER_VALUE_BYTES`, cut at a character boundary.
+fn other_value(raw: &[u8]) -> String {
+    let text = String::from_utf8_lossy(raw);
+    if text.len() <= MAX_OTHER_VALUE_BYTES {
+        return text.into_owned();
+    }
+    let mut end = MAX_OTHER_VALUE_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
 }
 
 /// Prefixes of one length, to their index.

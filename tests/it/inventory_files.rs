@@ -154,7 +154,7 @@ fn unusable_files_are_named_never_skipped() {
     let (path, manifest) = report("CSV", inv::CSV_SCHEMA, vec![inv::csv_gz("src-bucket", inv::CSV_SCHEMA, objects())]);
     std::fs::remove_file(path.ancestors().nth(5).unwrap().join(&manifest.files[0].key)).unwrap();
     let r = read(&path, &manifest, &["docs/"]);
-    assert!(r.failed[0].1.contains("not found beside the manifest"), "{:?}", r.failed);
+    assert!(r.failed[0].1.contains("not found in the report's folder"), "{:?}", r.failed);
 }
 
 #[test]
@@ -163,4 +163,77 @@ fn orc_reports_are_a_clear_gap() {
     let (path, manifest) = report("ORC", schema, vec![b"ORC".to_vec()]);
     let r = read(&path, &manifest, &["docs/"]);
     assert!(r.failed[0].1.contains("ORC inventory files are not read"), "{:?}", r.failed);
+}
+
+#[test]
+fn records_fields_and_values_beyond_what_s3_writes_cost_only_their_file() {
+    let good = inv::csv_gz("src-bucket", inv::CSV_SCHEMA, objects());
+    // One line of a megabyte (a 3 GB field once filled memory until the process died): stopped at 64 KiB.
+    let huge =
+        inv::csv_gz("src-bucket", inv::CSV_SCHEMA, vec![obj(&format!("docs/{}", "x".repeat(1 << 20)), "SSE-S3")]);
+    // A key S3 cannot hold (more than 1,024 bytes), in both formats.
+    let long = || vec![obj(&format!("docs/{}", "k".repeat(2000)), "SSE-S3")];
+    let long_csv = inv::csv_gz("src-bucket", inv::CSV_SCHEMA, long());
+    let (path, manifest) = report("CSV", inv::CSV_SCHEMA, vec![good.clone(), huge, long_csv]);
+    let r = read(&path, &manifest, &["docs/"]);
+    assert_eq!(r.tallies[0].rows, 3, "the good file still counts");
+    assert_eq!(r.failed.len(), 2, "{:?}", r.failed);
+    assert!(r.failed[0].1.contains("a line longer than 65536 bytes"), "{:?}", r.failed);
+    assert!(r.failed[1].1.contains("holds a key of 2005 bytes; S3 keys are at most 1024"), "{:?}", r.failed);
+    let long_parquet = inv::parquet("src-bucket", inv::PARQUET_SCHEMA, long());
+    let (path, manifest) = report("Parquet", inv::PARQUET_SCHEMA, vec![long_parquet]);
+    let r = read(&path, &manifest, &["docs/"]);
+    assert!(r.failed[0].1.contains("holds a key of 2005 bytes"), "{:?}", r.failed);
+
+    // Every row a different EncryptionStatus (once 1.5 GB of memory and a 428 MB report): 16 are named,
+    // cut to 64 bytes, and the rest counted under one entry; every row is still counted.
+    let rows: Vec<Obj> = (0..5000)
+        .map(|i| obj(&format!("docs/{i}.txt"), Box::leak(format!("ODD-{i:04}-{}", "v".repeat(100)).into_boxed_str())))
+        .collect();
+    let (path, manifest) = report("CSV", inv::CSV_SCHEMA, vec![inv::csv_gz("src-bucket", inv::CSV_SCHEMA, rows)]);
+    let r = read(&path, &manifest, &["docs/"]);
+    let t = &r.tallies[0];
+    assert_eq!((t.rows, t.count(Status::Other)), (5000, 5000));
+    assert_eq!(t.other_values.len(), 17, "{:?}", t.other_values.keys().collect::<Vec<_>>());
+    assert_eq!(t.other_values[s3inventory::tally::MORE_VALUES], 5000 - 16);
+    assert!(t.other_values.keys().all(|v| v.len() <= 64 + '…'.len_utf8()), "{:?}", t.other_values.keys());
+}
+
+#[test]
+fn a_local_manifest_opens_only_files_inside_its_report_and_each_once() {
+    let good = inv::csv_gz("src-bucket", inv::CSV_SCHEMA, objects());
+    let (path, mut manifest) = report("CSV", inv::CSV_SCHEMA, vec![good]);
+    let listed = manifest.files[0].clone();
+    let planted = |key: &str| atrest::s3inventory::ManifestFile { key: key.into(), ..listed.clone() };
+    // A key that climbs out, an absolute one, and one that a folder above the report resolves to
+    // /etc/passwd: none is opened (their size and MD5 once appeared in the report).
+    manifest.files = vec![
+        planted("../../../../../../../../etc/passwd"),
+        planted("/proc/self/environ"),
+        planted("etc/passwd"),
+        listed.clone(),
+    ];
+    let r = read(&path, &manifest, &["docs/"]);
+    assert_eq!(r.failed.len(), 3, "{:?}", r.failed);
+    for (key, why) in &r.failed[..2] {
+        assert!(why.contains("a path that leaves the report's folder: refused"), "{key}: {why}");
+    }
+    assert!(r.failed[2].1.contains("not found in the report's folder"), "{:?}", r.failed[2]);
+    assert!(r.failed.iter().all(|(_, why)| !why.contains("MD5") && !why.contains("bytes where")), "{:?}", r.failed);
+    assert_eq!(r.tallies[0].rows, 3);
+
+    // A file listed a thousand times is read and counted once.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let entry = doc["files"][0].clone();
+    doc["files"] = serde_json::Value::Array(vec![entry.clone(); 1000]);
+    let manifest = Manifest::parse(doc.to_string().as_bytes()).unwrap();
+    assert_eq!(manifest.files.len(), 1);
+    assert_eq!(read(&path, &manifest, &["docs/"]).tallies[0].rows, 3);
+    // Listed twice as two different files: not a manifest to trust.
+    let mut other = entry.clone();
+    other["size"] = serde_json::json!(entry["size"].as_u64().unwrap() + 1);
+    doc["files"] = serde_json::json!([entry, other]);
+    let err = Manifest::parse(doc.to_string().as_bytes()).unwrap_err();
+    assert!(err.contains("is listed twice with different sizes or checksums"), "{err}");
 }
