@@ -7,6 +7,7 @@ use atrest::cli::{Cli, Command, RulesAction};
 use atrest::collect::Progress;
 use atrest::commands::{self, CommandError, CommandOutput};
 use atrest::settings::Settings;
+use atrest::vocab::text::printable;
 use clap::Parser;
 
 // The audit of a large account makes millions of small allocations across threads; mimalloc handles
@@ -56,14 +57,15 @@ fn main() -> ExitCode {
             match stdout.write_all(out.stdout.as_bytes()).and_then(|()| stdout.flush()) {
                 // A reader that went away (`| head`) is not an error worth a message.
                 Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
-                    eprintln!("atrest: error: writing the output: {e}");
+                    eprintln!("atrest: error: writing the output: {}", printable(&e.to_string()));
                     ExitCode::from(2)
                 }
                 _ => ExitCode::from(out.exit_code),
             }
         }
         Err(e) => {
-            eprintln!("atrest: error: {e}");
+            // Errors name files and resources that come from outside: shown, not obeyed by the terminal.
+            eprintln!("atrest: error: {}", printable(&e.to_string()));
             ExitCode::from(2)
         }
     }

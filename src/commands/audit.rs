@@ -1,5 +1,6 @@
 //! `atrest audit SNAPSHOT...`: audit saved inventories offline and report.
 
+use crate::vocab::text::printable;
 use std::path::PathBuf;
 
 use super::{CommandOutput, write_report};
@@ -55,7 +56,7 @@ pub fn run(snapshots: &[PathBuf], settings: &Settings) -> Result<CommandOutput, 
     phase("snapshots loaded");
     if !settings.quiet {
         for c in &conflicts {
-            eprintln!("atrest: warning: {c}");
+            eprintln!("atrest: warning: {}", printable(&c.to_string()));
         }
     }
     let started_at = now_rfc3339();
@@ -67,7 +68,7 @@ pub fn run(snapshots: &[PathBuf], settings: &Settings) -> Result<CommandOutput, 
     phase(&format!("{} results", report.results.len()));
     if !settings.quiet {
         for n in notices {
-            eprintln!("atrest: warning: {}", n.0);
+            eprintln!("atrest: warning: {}", printable(&n.0));
         }
         if inventory.jobs.is_empty() {
             eprintln!(

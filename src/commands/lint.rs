@@ -1,5 +1,6 @@
 //! `atrest lint PATH...`: lint policy files before they are deployed.
 
+use crate::vocab::text::printable;
 use std::path::PathBuf;
 
 use super::{CommandOutput, write_report};
@@ -61,7 +62,7 @@ pub fn run(paths: &[PathBuf], settings: &Settings, if_any: bool) -> Result<Comma
     let (report, notices) = match lint_report(paths, settings) {
         Err(e @ LintError::NothingToLint { .. }) if if_any => {
             if !settings.quiet {
-                eprintln!("atrest: {e} (--if-any: nothing checked, exit 0)");
+                eprintln!("atrest: {} (--if-any: nothing checked, exit 0)", printable(&e.to_string()));
             }
             return Ok(CommandOutput { stdout: String::new(), exit_code: 0 });
         }
@@ -69,10 +70,10 @@ pub fn run(paths: &[PathBuf], settings: &Settings, if_any: bool) -> Result<Comma
     };
     if !settings.quiet {
         for n in notices {
-            eprintln!("atrest: warning: {n}");
+            eprintln!("atrest: warning: {}", printable(&n));
         }
         for e in &report.errors {
-            eprintln!("atrest: note: {}", e.message);
+            eprintln!("atrest: note: {}", printable(&e.message));
         }
     }
     write_report(&report, settings, View::Files)?;

@@ -1,5 +1,6 @@
 //! `atrest scan` and `atrest collect`: collect from AWS, then audit in memory or save the snapshot.
 
+use crate::vocab::text::printable;
 use std::path::Path;
 
 use super::{CommandOutput, write_report};
@@ -32,7 +33,7 @@ pub fn scan(options: CollectOptions, settings: &Settings) -> Result<CommandOutpu
     let mut outcome = super::audit::audit_inventory(&collection.inventory, settings);
     if !quiet {
         for n in std::mem::take(&mut outcome.notices) {
-            eprintln!("atrest: warning: {}", n.0);
+            eprintln!("atrest: warning: {}", printable(&n.0));
         }
     }
     let mut run = super::run_info("scan", settings, collection.started_at, Some(&collection.inventory));
@@ -51,7 +52,7 @@ pub fn collect_to(options: CollectOptions, output: &Path, quiet: bool) -> Result
         .map_err(|source| OutputError { path: output.display().to_string(), source })?;
     if !quiet {
         summarise(&collection);
-        eprintln!("atrest: snapshot written to {}", output.display());
+        eprintln!("atrest: snapshot written to {}", printable(&output.display().to_string()));
     }
     Ok(CommandOutput { stdout: String::new(), exit_code: 0 })
 }
@@ -100,6 +101,7 @@ fn summarise(c: &Collection) {
         inv.gaps.len(),
     );
     for g in &inv.gaps {
-        eprintln!("atrest:   {} {} on {}: {}", g.service, g.operation, g.resource, crate::report::gap_error(g));
+        let line = format!("{} {} on {}: {}", g.service, g.operation, g.resource, crate::report::gap_error(g));
+        eprintln!("atrest:   {}", printable(&line));
     }
 }

@@ -36,7 +36,9 @@ pub fn load_snapshot(path: &Path) -> Result<Inventory, SnapshotError> {
     // still refused, below, with parse_snapshot's words).
     if starts_with_brace {
         match serde_json::from_reader::<_, Inventory>(first) {
-            Ok(inventory) if inventory.snapshot_version == SNAPSHOT_VERSION => return Ok(inventory),
+            Ok(inventory) if inventory.snapshot_version == SNAPSHOT_VERSION && names_are_valid(&inventory).is_ok() => {
+                return Ok(inventory);
+            }
             _ => {}
         }
     }
@@ -101,7 +103,75 @@ pub fn parse_snapshot(path: &str, text: &str) -> Result<Inventory, SnapshotError
             });
         }
     }
-    serde_json::from_str(text).map_err(|e| invalid(e, " (see docs/snapshot.md)"))
+    let inventory: Inventory = serde_json::from_str(text).map_err(|e| invalid(e, " (see docs/snapshot.md)"))?;
+    if let Err((what, value)) = names_are_valid(&inventory) {
+        let (line, column) = locate(text, &serde_json::to_string(value).unwrap_or_default());
+        return Err(SnapshotError::Invalid {
+            path: path.to_owned(),
+            line,
+            column,
+            message: format!(
+                "{what} {} is not one AWS writes; a snapshot written by `atrest collect` holds only real ones",
+                excerpt(&format!("{value:?}"), 60)
+            ),
+        });
+    }
+    Ok(inventory)
+}
+
+/// The names every report prints, as AWS forms them: a planted snapshot cannot put markup, control
+/// characters or a forged table row where an account id, a region or a service name goes.
+fn names_are_valid(inv: &Inventory) -> Result<(), (&'static str, &str)> {
+    fn check<'a>(ok: bool, what: &'static str, value: &'a str) -> Result<(), (&'static str, &'a str)> {
+        if ok { Ok(()) } else { Err((what, value)) }
+    }
+    let account = |a: &str| crate::vocab::aws::is_account_id(a);
+    // us-east-1, us-gov-west-1, cn-northwest-1, ap-southeast-5, eu-central-2.
+    let region = |r: &str| {
+        let parts: Vec<&str> = r.split('-').collect();
+        parts.len() >= 3
+            && parts[0].len() == 2
+            && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+            && parts[parts.len() - 1].len() <= 2
+            && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit())
+    };
+    for a in inv.accounts.iter().chain(inv.account_status.keys()) {
+        check(account(a), "the account id", a)?;
+    }
+    for r in &inv.regions {
+        check(region(r), "the region", r)?;
+    }
+    for (a, r) in inv
+        .jobs
+        .iter()
+        .map(|j| (j.account.as_str(), j.region.as_str()))
+        .chain(inv.keys.iter().map(|k| (k.account.as_str(), k.region.as_str())))
+        .chain(inv.terminologies.iter().chain(&inv.parallel_data).map(|c| (c.account.as_str(), c.region.as_str())))
+    {
+        check(account(a), "the account id", a)?;
+        check(region(r), "the region", r)?;
+    }
+    for b in &inv.buckets {
+        if let Some(a) = &b.account {
+            check(account(a), "the account id", a)?;
+        }
+        if let Some(r) = &b.region {
+            check(region(r), "the region", r)?;
+        }
+    }
+    for role in &inv.roles {
+        check(account(&role.account), "the account id", &role.account)?;
+    }
+    for g in &inv.gaps {
+        let (s, o) = (g.service.as_str(), g.operation.as_str());
+        let service_ok = !s.is_empty()
+            && s.len() <= 64
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        check(service_ok, "the service name", s)?;
+        let operation_ok = !o.is_empty() && o.len() <= 128 && o.bytes().all(|b| b.is_ascii_alphanumeric());
+        check(operation_ok, "the operation name", o)?;
+    }
+    Ok(())
 }
 
 /// At most `max` characters of `text`, marked when cut: an error message quotes input, never all of it.

@@ -20,7 +20,7 @@ pub struct Inventory {
     #[serde(default)]
     pub accounts: Vec<String>,
     /// Whether each of `accounts` was read, and why not (absent for a one-account collection).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, deserialize_with = "unique_keys", skip_serializing_if = "BTreeMap::is_empty")]
     pub account_status: BTreeMap<String, AccountStatus>,
     /// Regions scanned.
     #[serde(default)]
@@ -62,10 +62,10 @@ pub struct Organization {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scps_enabled: Option<bool>,
     /// Each account's path, root first and the account last, with the policies attached at each level.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub paths: BTreeMap<String, Vec<OrgLevel>>,
     /// The SCPs and RCPs the paths name, by policy id.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub policies: BTreeMap<String, OrgPolicy>,
 }
 
@@ -158,6 +158,35 @@ impl Inventory {
         };
         Some(OrgReading { id: self.organization.as_ref().map(|o| o.id.clone()), policies, accounts_not_read, missing })
     }
+}
+
+/// A JSON object read as a map whose keys are unique: a snapshot that names an account, a tag or a policy
+/// twice is refused, as duplicate struct fields and duplicate keys in policies are (serde's maps would keep
+/// the last silently, and which one an auditor sees would depend on the reader).
+fn unique_keys<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object with unique keys")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if out.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!("duplicate key {key:?}")));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 impl TranslationJob {
@@ -358,10 +387,10 @@ pub struct InventoryEvidence {
     pub objects: u64,
     /// Objects per `EncryptionStatus` value (`SSE-S3`, `SSE-KMS`, `DSSE-KMS`, `SSE-C`, `NOT-SSE`, or any other
     /// value as written).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub by_status: BTreeMap<String, u64>,
     /// The first keys of each status, in the report's order (at most 5 each).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub examples: BTreeMap<String, Vec<String>>,
     /// Files of the report whose rows could not be counted, and why: the counts above leave them out.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -478,7 +507,7 @@ pub struct IamRole {
     pub attached_policies: Vec<NamedPolicy>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions_boundary: Option<NamedPolicy>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub tags: BTreeMap<String, String>,
     /// Where a linted file declares it; never in a snapshot.
     #[serde(skip)]

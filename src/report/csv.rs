@@ -1,7 +1,8 @@
 //! CSV: one row per result (RFC 4180), for spreadsheets and data tools.
 //!
 //! Cells that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, carriage return first) get a
-//! leading `'`: a message quoting a policy must not execute when an auditor opens the file.
+//! leading `'`: a message quoting a policy must not execute when an auditor opens the file. Control and
+//! bidirectional characters are shown as `\\u{1b}`-style escapes, as in the other human formats.
 
 use std::io::{self, Write};
 
@@ -29,9 +30,12 @@ pub const HEADER: [&str; 19] = [
     "baseline",
 ];
 
-/// A cell as written: text a spreadsheet would run as a formula gets a leading `'`; quoting is the writer's.
+/// A cell as written: control and bidirectional characters shown as escapes (a spreadsheet or a terminal
+/// showing the file must not obey them), then text a spreadsheet would run as a formula gets a leading `'`;
+/// quoting is the writer's.
 fn cell(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}").into() } else { text.into() }
+    let text = crate::vocab::text::printable(text);
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}").into() } else { text }
 }
 
 /// Writes the rows through the `csv` crate (RFC 4180 quoting, CRLF line ends), one record at a time.

@@ -7,32 +7,63 @@ use std::fmt::Write as _;
 use super::Report;
 use crate::vocab::Status;
 
-/// Table-cell text: pipes escaped, line breaks as `<br>`, and `<`, `>`, `&` as entities so that no text
-/// from a policy or a message turns into markup.
+/// Table-cell text: every character Markdown could read as inline markup backslash-escaped (links and
+/// images `[x](u)`, `![](u)`, emphasis, code, strikethrough), pipes escaped, line breaks as `<br>`, and `<`, `>`, `&`
+/// as entities, so that no text from a policy, a key or a message turns into markup.
 pub fn cell(text: &str) -> String {
-    printable(text)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('|', "\\|")
-        .replace("\r\n", "<br>")
-        .replace('\n', "<br>")
+    let mut out = String::with_capacity(text.len());
+    for c in printable(text).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => {}
+            '\n' => out.push_str("<br>"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '!' | '~' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text shown as code (a resource id): a code span, whose content Markdown shows literally (no entity,
+/// link or emphasis), with backticks replaced, pipes escaped for the table and line breaks as spaces.
+pub fn code(text: &str) -> String {
+    let inner: String = printable(text)
+        .chars()
+        .map(|c| match c {
+            '`' => "'".to_owned(),
+            '|' => "\\|".to_owned(),
+            '\n' | '\r' => " ".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("`{inner}`")
 }
 
 pub fn render(report: &Report, show_pass: bool) -> String {
     let s = &report.summary;
     let mut out = String::new();
     let _ = writeln!(out, "## atrest {}: exit {}\n", report.run.command, s.exit_code);
+    // The accounts and regions come from the snapshot, which anyone may have written.
     let scope = match (report.run.accounts.is_empty(), report.run.regions.is_empty()) {
-        (false, false) => {
-            format!(" · accounts {} · regions {}", report.run.accounts.join(", "), report.run.regions.join(", "))
-        }
+        (false, false) => format!(
+            " · accounts {} · regions {}",
+            cell(&report.run.accounts.join(", ")),
+            cell(&report.run.regions.join(", "))
+        ),
         _ => String::new(),
     };
     let _ = writeln!(
         out,
-        "Ruleset `{}` · fail on `{}`{} · {}\n",
-        report.run.ruleset, report.run.fail_on, scope, report.run.finished_at
+        "Ruleset {} · fail on {}{} · {}\n",
+        code(&report.run.ruleset),
+        code(&report.run.fail_on.to_string()),
+        scope,
+        cell(&report.run.finished_at)
     );
     match s.baseline {
         None => {
@@ -68,14 +99,14 @@ pub fn render(report: &Report, show_pass: bool) -> String {
         out.push_str("| status | severity | rule | resource | message |\n| --- | --- | --- | --- | --- |\n");
         for r in rows {
             let status = super::status_label(r);
-            let resource = super::subject(r, |t| format!("`{}`", printable(t).replace('`', "'")), " for ");
+            let resource = super::subject(r, code, " for ");
             let _ = writeln!(
                 out,
                 "| {status} | {} | {} {} | {} | {} |",
                 r.severity.as_str(),
                 r.rule_id,
                 r.rule,
-                cell(&resource),
+                resource,
                 cell(&r.message)
             );
         }
@@ -84,11 +115,11 @@ pub fn render(report: &Report, show_pass: bool) -> String {
         let _ = writeln!(out, "\n### Resolved since the baseline ({})\n", resolved.len());
         out.push_str("| rule | resource |\n| --- | --- |\n");
         for r in resolved {
-            let mut resource = format!("`{}`", printable(&r.resource).replace('`', "'"));
+            let mut resource = code(&r.resource);
             if let Some(p) = &r.principal {
-                resource.push_str(&format!(" for `{}`", printable(p).replace('`', "'")));
+                resource.push_str(&format!(" for {}", code(p)));
             }
-            let _ = writeln!(out, "| {} | {} |", r.rule_id, cell(&resource));
+            let _ = writeln!(out, "| {} | {} |", cell(&r.rule_id), resource);
         }
     }
     if !report.errors.is_empty() {
@@ -96,7 +127,14 @@ pub fn render(report: &Report, show_pass: bool) -> String {
         out.push_str("| service | operation | resource | error |\n| --- | --- | --- | --- |\n");
         for e in &report.errors {
             let error = super::gap_error(e);
-            let _ = writeln!(out, "| {} | {} | {} | {} |", e.service, e.operation, cell(&e.resource), cell(&error));
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                cell(e.service.as_str()),
+                cell(e.operation.as_str()),
+                code(&e.resource),
+                cell(&error)
+            );
         }
     }
     out
@@ -121,6 +159,8 @@ mod tests {
         assert_eq!(cell("a | b"), "a \\| b");
         assert_eq!(cell("one\ntwo"), "one<br>two");
         assert_eq!(cell("<script>"), "&lt;script&gt;");
-        assert_eq!(cell("bucket\u{1b}[2J"), "bucket\\u{1b}[2J");
+        assert_eq!(cell("bucket\u{1b}[2J"), "bucket\\\\u{1b}\\[2J");
+        assert_eq!(cell("![x](y)"), "\\!\\[x\\](y)");
+        assert_eq!(super::code("a`b|c\nd"), "`a'b\\|c d`");
     }
 }

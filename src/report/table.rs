@@ -151,7 +151,7 @@ pub fn write(report: &Report, options: &Table, sink: &mut dyn std::io::Write) ->
         for e in &report.errors {
             let error = super::gap_error(e);
             table.add_row(vec![
-                format!("{} {}", e.service, e.operation),
+                printable(&format!("{} {}", e.service, e.operation)).into_owned(),
                 printable(&e.resource).into_owned(),
                 printable(&error).into_owned(),
             ]);

@@ -416,3 +416,96 @@ fn characters_xml_forbids_and_bidi_overrides_in_data_keep_reports_well_formed_an
     let table = run("table");
     assert!(table.contains("\\u{202e}") && !table.contains('\u{202e}'), "the table obeys the override");
 }
+
+#[test]
+fn planted_markup_and_controls_in_data_are_shown_never_rendered_or_obeyed() {
+    // Names someone else chose: a job's S3 URI and a failed read's resource and message carry raw HTML, a
+    // link, an image, a table row and terminal escapes.
+    let mut world: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("fixtures/demo/snapshot.json")).unwrap()).unwrap();
+    let planted = "s3://acme-translate-input/<img src=x onerror=alert(1)>/[click](https://evil.example)/\u{1b}[2J/";
+    world["jobs"][0]["input_data_config"]["s3_uri"] = Value::String(planted.into());
+    world["gaps"][0]["resource"] = Value::String("![tracker](https://evil.example/p.png)\u{1b}]0;owned\u{7}".into());
+    world["gaps"][0]["message"] = Value::String("denied\n| forged | row | here | now |\n<b>bold</b>".into());
+    let dir = tempdir();
+    let snapshot = dir.join("planted.json");
+    std::fs::write(&snapshot, serde_json::to_string(&world).unwrap()).unwrap();
+    let run = |format: &str| {
+        let o = atrest_in(root(), &["audit", snapshot.to_str().unwrap(), "--format", format, "--show-pass"]);
+        assert!(o.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&o.stderr));
+        (String::from_utf8(o.stdout).unwrap(), String::from_utf8(o.stderr).unwrap())
+    };
+    let (md, _) = run("markdown");
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let mut rows = 0;
+    for event in Parser::new_ext(&md, Options::ENABLE_TABLES) {
+        match event {
+            // The one tag the writer itself puts in a cell: a line break.
+            Event::Html(h) | Event::InlineHtml(h) if &*h == "<br>" => {}
+            Event::Html(h) | Event::InlineHtml(h) => panic!("raw HTML from data: {h}"),
+            Event::Start(Tag::Link { dest_url, .. }) => panic!("a link from data: {dest_url}"),
+            Event::Start(Tag::Image { dest_url, .. }) => panic!("an image from data: {dest_url}"),
+            Event::Start(Tag::TableRow) => rows += 1,
+            _ => {}
+        }
+    }
+    let json = atrest_in(root(), &["audit", snapshot.to_str().unwrap(), "--format", "json", "--show-pass"]);
+    let report: Value = serde_json::from_slice(&json.stdout).unwrap();
+    // One row per result shown, control and error, and none forged by a message.
+    let shown = report["results"].as_array().unwrap().len();
+    let expected =
+        1 + shown + report["controls"].as_array().unwrap().len() + report["errors"].as_array().unwrap().len();
+    assert_eq!(rows, expected, "{md}");
+    assert!(md.contains("\\u{1b}"), "the escape is shown: {md}");
+    for format in ["markdown", "table", "csv"] {
+        let (out, err) = run(format);
+        for (what, text) in [("stdout", &out), ("stderr", &err)] {
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{7}'),
+                "{format} {what} holds a raw control character"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_snapshot_with_names_aws_never_writes_is_refused_naming_them() {
+    let demo: Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("fixtures/demo/snapshot.json")).unwrap()).unwrap();
+    let dir = tempdir();
+    for (field, value, says) in [
+        ("accounts", serde_json::json!(["111122223333<img src=x>"]), "the account id"),
+        ("regions", serde_json::json!(["us-east-1\n| forged |"]), "the region"),
+    ] {
+        let mut world = demo.clone();
+        world[field] = value;
+        let path = dir.join(format!("{field}.json"));
+        std::fs::write(&path, serde_json::to_string_pretty(&world).unwrap()).unwrap();
+        let o = atrest_in(root(), &["audit", path.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2), "{field}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(&format!("{}:", path.display())) && err.contains(says), "{field}: {err}");
+        assert!(!err.contains('\n') || err.trim_end().lines().count() == 1, "{field}: one line: {err}");
+    }
+    let mut world = demo.clone();
+    world["gaps"][0]["service"] = Value::String("s3\u{1b}[2J".into());
+    let path = dir.join("service.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&world).unwrap()).unwrap();
+    let o = atrest_in(root(), &["audit", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("the service name") && !err.contains('\u{1b}'), "{err}");
+
+    // A map that names one key twice (serde would keep the last) is refused like a duplicate field.
+    let mut world = demo.clone();
+    world["roles"][0]["tags"] = serde_json::json!({"team": "l10n"});
+    let text = serde_json::to_string(&world)
+        .unwrap()
+        .replace(r#""tags":{"team":"l10n"}"#, r#""tags":{"team":"l10n","team":"sec"}"#);
+    let path = dir.join("duplicate.json");
+    std::fs::write(&path, text).unwrap();
+    let o = atrest_in(root(), &["audit", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("duplicate key \"team\""), "{err}");
+}
