@@ -75,7 +75,7 @@ fn summarise(c: &Collection) {
         );
     }
     let requests: u64 = c.api_calls.iter().map(|a| a.requests).sum();
-    let unread: Vec<&String> = inv.account_status.iter().filter(|(_, s)| s.status != "read").map(|(a, _)| a).collect();
+    let unread: Vec<&String> = inv.account_status.iter().filter(|(_, s)| !s.is_read()).map(|(a, _)| a).collect();
     if !inv.account_status.is_empty() {
         eprintln!(
             "atrest: {} accounts asked, {} read{}",

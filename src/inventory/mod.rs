@@ -72,7 +72,7 @@ pub fn merge(named: Vec<(String, Inventory)>) -> Merged {
         merged.accounts.extend(inv.accounts);
         // Shards report disjoint accounts; where two snapshots report one account, one that read it wins.
         for (account, status) in inv.account_status {
-            let keep = merged.account_status.get(&account).is_some_and(|s| s.status == "read");
+            let keep = merged.account_status.get(&account).is_some_and(AccountStatus::is_read);
             if !keep {
                 merged.account_status.insert(account, status);
             }

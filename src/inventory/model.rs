@@ -200,20 +200,31 @@ impl TranslationJob {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccountStatus {
-    /// `read` or `not-read`.
-    pub status: String,
+    pub status: ReadStatus,
     /// Why it was not read: the role could not be assumed, Translate refused its listings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
+/// Whether an account of a many-account run was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReadStatus {
+    Read,
+    NotRead,
+}
+
 impl AccountStatus {
+    pub fn is_read(&self) -> bool {
+        self.status == ReadStatus::Read
+    }
+
     pub fn read() -> AccountStatus {
-        AccountStatus { status: "read".into(), reason: None }
+        AccountStatus { status: ReadStatus::Read, reason: None }
     }
 
     pub fn not_read(reason: impl Into<String>) -> AccountStatus {
-        AccountStatus { status: "not-read".into(), reason: Some(reason.into()) }
+        AccountStatus { status: ReadStatus::NotRead, reason: Some(reason.into()) }
     }
 }
 

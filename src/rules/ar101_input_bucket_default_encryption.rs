@@ -7,7 +7,10 @@ use super::common::{bucket_ref, group_jobs, job_ids, unread};
 use super::world::{World, parse_s3_uri};
 use super::{CheckContext, Finding, Status};
 
-pub const ACCEPTED: [&str; 3] = ["AES256", "aws:kms", "aws:kms:dsse"];
+/// SSE-S3 or stronger (encryption-at-rest.md): AES256, or a KMS key.
+fn accepted(algorithm: &str) -> bool {
+    algorithm == "AES256" || crate::vocab::aws::is_sse_kms(algorithm)
+}
 
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     let groups = group_jobs(&world.inventory.jobs, |j| parse_s3_uri(&j.input_data_config.s3_uri).map(|(b, _)| b));
@@ -25,7 +28,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 }
                 (Some(b), None) => {
                     let rules = json!({"encryption_rules": b.encryption_rules});
-                    match b.encryption_rules.iter().find(|r| ACCEPTED.contains(&r.sse_algorithm.as_str())) {
+                    match b.encryption_rules.iter().find(|r| accepted(&r.sse_algorithm)) {
                         Some(r) => {
                             Finding::new(Status::Pass, resource, format!("default encryption is {}", r.sse_algorithm))
                                 .evidence(rules)

@@ -19,7 +19,7 @@ fn fault(o: &S3Object) -> Option<&'static str> {
     } else {
         match o.sse_algorithm.as_deref() {
             None => Some("not encrypted"),
-            Some("AES256" | "aws:kms" | "aws:kms:dsse") => None,
+            Some(a) if a == "AES256" || crate::vocab::aws::is_sse_kms(a) => None,
             Some(_) => Some("unknown algorithm"),
         }
     }

@@ -9,6 +9,7 @@ use super::world::{KeyLookup, World, parse_s3_uri};
 use super::{CheckContext, Finding, Status};
 use crate::inventory::TranslationJob;
 use crate::policy::Outcome;
+use crate::vocab::aws::is_sse_kms;
 
 /// The SSE-KMS key references a job's input uses: object headers first, then the bucket default.
 fn input_keys<'a>(world: &World<'a>, job: &TranslationJob) -> Vec<(String, &'static str)> {
@@ -18,7 +19,7 @@ fn input_keys<'a>(world: &World<'a>, job: &TranslationJob) -> Vec<(String, &'sta
     let mut keys = Vec::new();
     if let Some(p) = world.prefix(bucket, prefix) {
         for o in &p.objects {
-            if o.sse_algorithm.as_deref().is_some_and(|a| a.starts_with("aws:kms"))
+            if o.sse_algorithm.as_deref().is_some_and(is_sse_kms)
                 && let Some(k) = &o.kms_key_id
             {
                 keys.push((k.clone(), "object"));
@@ -27,7 +28,7 @@ fn input_keys<'a>(world: &World<'a>, job: &TranslationJob) -> Vec<(String, &'sta
     }
     if let Some(b) = world.bucket(bucket) {
         for r in &b.encryption_rules {
-            if r.sse_algorithm.starts_with("aws:kms")
+            if is_sse_kms(&r.sse_algorithm)
                 && let Some(k) = &r.kms_master_key_id
             {
                 keys.push((k.clone(), "bucket default"));

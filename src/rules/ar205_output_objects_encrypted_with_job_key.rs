@@ -1,5 +1,6 @@
 //! AR205: output objects are SSE-KMS (or DSSE-KMS), under the job's own key when it names one.
 
+use crate::vocab::aws::is_sse_kms;
 use serde_json::json;
 
 use super::common::{
@@ -62,8 +63,8 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             let mut bad = Vec::new();
             for o in &p.objects {
                 match (o.sse_algorithm.as_deref(), &job_key) {
-                    (Some("aws:kms" | "aws:kms:dsse"), None) => {}
-                    (Some("aws:kms" | "aws:kms:dsse"), Some(expected)) => {
+                    (Some(a), None) if is_sse_kms(a) => {}
+                    (Some(a), Some(expected)) if is_sse_kms(a) => {
                         let actual = o.kms_key_id.as_deref().map(|k| resolve(world, k, &job.account, &job.region));
                         match actual {
                             Some(a) if same_key(&a, expected) => {}
@@ -116,7 +117,7 @@ fn key_faults(
     let Some(expected) = expected else { return Vec::new() };
     p.objects
         .iter()
-        .filter(|o| matches!(o.sse_algorithm.as_deref(), Some("aws:kms" | "aws:kms:dsse")))
+        .filter(|o| o.sse_algorithm.as_deref().is_some_and(is_sse_kms))
         .filter_map(|o| match o.kms_key_id.as_deref().map(|k| resolve(world, k, &job.account, &job.region)) {
             Some(a) if same_key(&a, expected) => None,
             Some(a) => Some(format!("{} (encrypted with {a}, not the job key)", o.key)),

@@ -21,7 +21,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 return Finding::new(Status::Unknown, resource, "the output bucket was not collected").jobs(jobs);
             };
             let evidence = json!({"encryption_rules": b.encryption_rules});
-            let f = if b.encryption_rules.iter().any(|r| r.sse_algorithm.starts_with("aws:kms")) {
+            let f = if b.encryption_rules.iter().any(|r| crate::vocab::aws::is_sse_kms(&r.sse_algorithm)) {
                 Finding::new(Status::Pass, resource, "the output bucket's default encryption is SSE-KMS")
             } else if b.encryption_rules.is_empty() {
                 Finding::new(Status::Fail, resource, "the output bucket has no default encryption configuration")

@@ -291,7 +291,7 @@ pub fn protecting_keys<'a>(world: &World<'a>) -> Vec<ProtectingKey<'a>> {
                     if let Some(k) = o
                         .kms_key_id
                         .as_deref()
-                        .filter(|_| o.sse_algorithm.as_deref().is_some_and(|a| a.starts_with("aws:kms")))
+                        .filter(|_| o.sse_algorithm.as_deref().is_some_and(crate::vocab::aws::is_sse_kms))
                     {
                         add(k, &job.account, region, Some(&job.job_id), "input");
                     }

@@ -92,6 +92,13 @@ fn is_job_folder(segment: &str, job_id: &str) -> bool {
     })
 }
 
+/// Whether an S3 server-side encryption algorithm is under a KMS key: `aws:kms` (SSE-KMS) or `aws:kms:dsse`
+/// (DSSE-KMS), S3's two values for it (S3 API Reference, `x-amz-server-side-encryption`). The one test of
+/// it: a rule that reads the inventory asks here.
+pub fn is_sse_kms(algorithm: &str) -> bool {
+    matches!(algorithm, "aws:kms" | "aws:kms:dsse")
+}
+
 /// A key reference that names an AWS managed key by alias (`alias/aws/s3`).
 pub fn is_aws_managed_alias(reference: &str) -> bool {
     reference.starts_with("alias/aws/") || reference.contains(":alias/aws/")
