@@ -248,3 +248,128 @@ impl Baseline {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::{ResourceRef, Severity};
+
+    const DAY: i64 = 20_000;
+
+    fn rule(id: &str) -> &'static Rule {
+        crate::rules::find(id).expect("a rule of the registry")
+    }
+
+    fn finding(status: Status, id: &str) -> Finding {
+        Finding::new(status, ResourceRef::new("kms-key", id, Some("111122223333"), Some("us-east-1")), "m")
+    }
+
+    fn waiver(rule: &str, resource: &str, expires_day: i64) -> Waiver {
+        Waiver {
+            rule: rule.into(),
+            resource: resource.into(),
+            reason: "accepted until the migration".into(),
+            expires: "2024-10-04".into(),
+            expires_day,
+            line: 7,
+        }
+    }
+
+    fn settings(waivers: Vec<Waiver>) -> EngineSettings {
+        EngineSettings { ruleset: Ruleset::Baseline, waivers, today: DAY, ..EngineSettings::default() }
+    }
+
+    fn run(findings: Vec<(&'static str, Finding)>, settings: &EngineSettings) -> Outcome {
+        let findings = findings.into_iter().map(|(id, f)| (rule(id), f)).collect();
+        decide(findings, vec![], vec![], settings)
+    }
+
+    #[test]
+    fn a_waiver_covers_a_failing_result_through_its_day_and_not_after() {
+        let findings = || vec![("AR203", finding(Status::Fail, "arn:k1")), ("AR203", finding(Status::Pass, "arn:k2"))];
+        let on_the_day = run(findings(), &settings(vec![waiver("AR203", "arn:k*", DAY)]));
+        let k1 = on_the_day.results.iter().find(|r| r.resource.id == "arn:k1").unwrap();
+        assert_eq!(k1.waiver.as_ref().map(|w| w.reason.as_str()), Some("accepted until the migration"));
+        // A PASS is never waived, even when the pattern names it.
+        assert!(on_the_day.results.iter().find(|r| r.resource.id == "arn:k2").unwrap().waiver.is_none());
+        assert!(on_the_day.notices.is_empty(), "{:?}", on_the_day.notices);
+
+        let after = run(findings(), &settings(vec![waiver("AR203", "arn:k*", DAY - 1)]));
+        assert!(after.results.iter().all(|r| r.waiver.is_none()));
+        assert!(after.notices.iter().any(|n| n.0.contains("expired on 2024-10-04 and no longer applies")));
+    }
+
+    #[test]
+    fn waivers_that_match_nothing_or_everything_are_said_so() {
+        let out =
+            run(vec![("AR203", finding(Status::Fail, "arn:k1"))], &settings(vec![waiver("AR204", "arn:k1", DAY)]));
+        assert!(out.results[0].waiver.is_none(), "another rule's waiver does not apply");
+        assert!(out.notices.iter().any(|n| n.0.contains("matches no failing result")), "{:?}", out.notices);
+
+        let out = run(vec![("AR203", finding(Status::Fail, "arn:k1"))], &settings(vec![waiver("AR203", "*", DAY)]));
+        let applied = out.results[0].waiver.as_ref().expect("it still applies");
+        assert!(applied.warning.as_deref().is_some_and(|w| w.contains("matches every resource")), "{applied:?}");
+        let far = run(
+            vec![("AR203", finding(Status::Fail, "arn:k1"))],
+            &settings(vec![waiver("AR203", "arn:k1", DAY + 4 * 365)]),
+        );
+        assert!(far.notices.iter().any(|n| n.0.contains("more than three years away")), "{:?}", far.notices);
+    }
+
+    #[test]
+    fn severity_comes_from_the_override_then_the_ruleset() {
+        let strict = EngineSettings { ruleset: Ruleset::Strict, ..settings(vec![]) };
+        let sev = |s: &EngineSettings| run(vec![("AR301", finding(Status::Fail, "arn:k1"))], s).results[0].severity;
+        assert_eq!(sev(&settings(vec![])), Severity::Low);
+        assert_eq!(sev(&strict), Severity::Medium);
+        let mut overridden = settings(vec![]);
+        overridden.overrides.insert("AR301".into(), RuleOverride { enabled: None, severity: Some(Severity::Critical) });
+        assert_eq!(sev(&overridden), Severity::Critical);
+        // Remediation is for what needs doing only.
+        let pass = run(vec![("AR301", finding(Status::Pass, "arn:k1"))], &settings(vec![]));
+        assert!(pass.results[0].remediation.is_empty());
+    }
+
+    #[test]
+    fn a_baseline_marks_new_and_existing_and_lists_what_was_resolved() {
+        let earlier = r#"{"results": [
+            {"rule_id": "AR203", "status": "FAIL", "resource": {"id": "arn:k1"}},
+            {"rule_id": "AR203", "status": "UNKNOWN", "resource": {"id": "arn:gone"}},
+            {"rule_id": "AR203", "status": "PASS", "resource": {"id": "arn:k3"}}
+        ]}"#;
+        let s = EngineSettings { baseline: Some(Baseline::parse(earlier).unwrap()), ..settings(vec![]) };
+        let out = run(
+            vec![
+                ("AR203", finding(Status::Fail, "arn:k1")),
+                ("AR203", finding(Status::Fail, "arn:k3")),
+                ("AR203", finding(Status::Pass, "arn:k4")),
+            ],
+            &s,
+        );
+        let mark = |id: &str| out.results.iter().find(|r| r.resource.id == id).unwrap().baseline;
+        assert_eq!(mark("arn:k1"), Some(BaselineMark::Existing));
+        assert_eq!(mark("arn:k3"), Some(BaselineMark::New), "a PASS in the baseline is no excuse");
+        assert_eq!(mark("arn:k4"), None);
+        let resolved: Vec<&str> = out.resolved.iter().flatten().map(|r| r.resource.as_str()).collect();
+        assert_eq!(resolved, ["arn:gone"]);
+    }
+
+    #[test]
+    fn results_come_out_in_one_order_whatever_order_rules_finish_in() {
+        let mk = || {
+            vec![
+                ("AR301", finding(Status::Fail, "arn:b")),
+                ("AR203", finding(Status::Fail, "arn:b")),
+                ("AR203", finding(Status::Fail, "arn:a")),
+            ]
+        };
+        let mut reversed = mk();
+        reversed.reverse();
+        let ids = |o: Outcome| o.results.iter().map(|r| (r.rule_id.clone(), r.resource.id.clone())).collect::<Vec<_>>();
+        let forward = ids(run(mk(), &settings(vec![])));
+        assert_eq!(forward, ids(run(reversed, &settings(vec![]))));
+        // High before low; within a rule, by resource.
+        assert_eq!(forward[0], ("AR203".to_string(), "arn:a".to_string()));
+        assert_eq!(forward[2].0, "AR301");
+    }
+}

@@ -286,3 +286,111 @@ pub fn gap_error(gap: &Gap) -> String {
         None => gap.message.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocab::{AppliedWaiver, ResourceRef, Severity};
+
+    fn row(rule: &str, control: &str, status: Status, severity: Severity) -> ResultRow {
+        ResultRow {
+            rule_id: rule.into(),
+            rule: "slug".into(),
+            control: control.into(),
+            status,
+            severity,
+            resource: ResourceRef::new("kms-key", format!("arn:{rule}"), None, None),
+            principal: None,
+            jobs: vec![],
+            message: String::new(),
+            evidence: serde_json::Value::Null,
+            remediation: String::new(),
+            location: None,
+            waiver: None,
+            baseline: None,
+        }
+    }
+
+    fn run(fail_on: FailOn, allow_unknown: bool) -> RunInfo {
+        RunInfo {
+            command: "audit".into(),
+            ruleset: "baseline".into(),
+            started_at: String::new(),
+            finished_at: String::new(),
+            accounts: vec![],
+            account_status: Default::default(),
+            regions: vec![],
+            snapshots: vec![],
+            fail_on,
+            allow_unknown,
+            objects: None,
+            api_calls: None,
+            organization: None,
+        }
+    }
+
+    fn doc(id: &str, control: &str) -> RuleDoc {
+        RuleDoc {
+            id: id.into(),
+            slug: "slug".into(),
+            title: String::new(),
+            fails_when: String::new(),
+            rationale: String::new(),
+            remediation: String::new(),
+            control: control.into(),
+            control_title: format!("{control} title"),
+            severity: Severity::High,
+        }
+    }
+
+    fn build(results: Vec<ResultRow>, gaps: Vec<Gap>, fail_on: FailOn, allow_unknown: bool) -> Report {
+        let rules = vec![doc("AR101", "C1"), doc("AR201", "C2"), doc("AR801", "C11")];
+        let outcome = Outcome { results, rules_run: vec!["AR101".into(), "AR201".into()], gaps, ..Outcome::default() };
+        Report::build(run(fail_on, allow_unknown), outcome, rules)
+    }
+
+    #[test]
+    fn the_exit_code_counts_only_what_is_at_or_above_the_threshold_unwaived_and_new() {
+        let high = FailOn::Severity(Severity::High);
+        let low_fail = row("AR101", "C1", Status::Fail, Severity::Low);
+        assert_eq!(build(vec![low_fail.clone()], vec![], high, false).summary.exit_code, 0);
+        assert_eq!(build(vec![low_fail], vec![], FailOn::Severity(Severity::Low), false).summary.exit_code, 1);
+        let unknown = row("AR101", "C1", Status::Unknown, Severity::High);
+        assert_eq!(build(vec![unknown.clone()], vec![], high, false).summary.exit_code, 1);
+        assert_eq!(build(vec![unknown], vec![], high, true).summary.exit_code, 0, "--allow-unknown");
+        let mut waived = row("AR101", "C1", Status::Fail, Severity::Critical);
+        waived.waiver = Some(AppliedWaiver { reason: "r".into(), expires: "2030-01-01".into(), warning: None });
+        let mut existing = row("AR201", "C2", Status::Fail, Severity::Critical);
+        existing.baseline = Some(BaselineMark::Existing);
+        let r = build(vec![waived, existing], vec![], high, false);
+        assert_eq!(r.summary.exit_code, 0);
+        assert_eq!((r.summary.fail, r.summary.waived), (2, 1));
+        assert!(r.summary.failed_by_severity.is_empty(), "{:?}", r.summary.failed_by_severity);
+        // An invalid template fails the run whatever its results; any other gap does not by itself.
+        let gap = |code: &str| Gap {
+            service: crate::vocab::Service::Other("file".into()),
+            operation: crate::vocab::Operation::Read,
+            resource: "t.yaml".into(),
+            error_code: Some(code.into()),
+            message: String::new(),
+        };
+        assert_eq!(build(vec![], vec![gap(INVALID_TEMPLATE)], high, false).summary.exit_code, 1);
+        assert_eq!(build(vec![], vec![gap("AccessDenied")], high, false).summary.exit_code, 0);
+    }
+
+    #[test]
+    fn controls_take_their_worst_result_in_numeric_order() {
+        let results = vec![
+            row("AR801", "C11", Status::Pass, Severity::High),
+            row("AR101", "C1", Status::Pass, Severity::High),
+            row("AR101", "C1", Status::Fail, Severity::High),
+            row("AR201", "C2", Status::Unknown, Severity::High),
+        ];
+        let r = build(results, vec![], FailOn::Severity(Severity::High), false);
+        let controls: Vec<(&str, Status)> = r.controls.iter().map(|c| (c.id.as_str(), c.status)).collect();
+        assert_eq!(controls, [("C1", Status::Fail), ("C2", Status::Unknown), ("C11", Status::Pass)]);
+        assert_eq!(r.controls[0].rules, ["AR101"]);
+        assert!(r.controls[2].rules.is_empty(), "AR801 did not run: its control lists no rule");
+        assert_eq!((r.summary.pass, r.summary.fail, r.summary.unknown), (2, 1, 1));
+    }
+}
