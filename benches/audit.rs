@@ -4,6 +4,7 @@
 //! The world: N jobs sharing 1,000 keys, 500 roles and 2,000 buckets (1,000 input, 1,000 output), one
 //! sampled input prefix per 20 jobs and one output prefix per job, a quarter of the buckets with a
 //! bucket policy. Every rule has work to do on it.
+#![allow(clippy::unwrap_used)]
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

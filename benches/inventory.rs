@@ -8,6 +8,7 @@
 //! `ATREST_BENCH_ROWS=1000000` limits the run to the small report. Then two hostile reports, each measured
 //! the same way: a gzip CSV whose one line is 1 GiB of `x` (a few MB compressed), and one whose million
 //! rows each carry a different EncryptionStatus; the reader's peak RSS must stay bounded (docs/files.md).
+#![allow(clippy::unwrap_used)]
 
 #[path = "../tests/support/inventory.rs"]
 mod inventory;

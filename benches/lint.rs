@@ -1,5 +1,6 @@
 //! Lint throughput: `atrest lint` on a folder of 1,000 generated policies (about 4 MB), as a process.
 //! Run with `cargo bench --bench lint`. Goal: under 60 ms (Parliament takes 6.0 s on such a corpus here).
+#![allow(clippy::unwrap_used)]
 
 use std::fmt::Write as _;
 use std::path::PathBuf;

@@ -8,6 +8,7 @@
 //! replayed from a client that does nothing else (each operation of the scan, as many times as the scan
 //! made it, spread over 16 workers). The scan reaches P % of the ceiling when its requests per second are
 //! P % of the replay's.
+#![allow(clippy::unwrap_used)]
 
 #[path = "../tests/support/mod.rs"]
 #[allow(dead_code)]

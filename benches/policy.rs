@@ -1,6 +1,7 @@
 //! Throughput of the policy evaluator and parser: decisions per second and MB/s of policy JSON.
 //!
 //! Run with `cargo bench --bench policy`. Single-threaded on purpose: the goals are per core.
+#![allow(clippy::unwrap_used)]
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -4,6 +4,7 @@
 //!
 //! moto answers a few hundred requests a second from one Python process, so the scan's floor is set by
 //! the number of requests; the benchmark prints how many the world needs and how many were made.
+#![allow(clippy::unwrap_used)]
 
 #[path = "../tests/support/mod.rs"]
 #[allow(dead_code)] // the fault and enforcement helpers serve the tests

@@ -1,4 +1,5 @@
 //! The one integration test binary: CLI behaviour, reference examples, differential checks.
+#![allow(clippy::unwrap_used)]
 
 mod architecture;
 mod audit_cli;
