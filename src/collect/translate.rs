@@ -148,5 +148,6 @@ fn custom(
         region: region.to_owned(),
         status,
         encryption_key: key(encryption_key),
+        origin: None,
     }
 }

@@ -328,6 +328,9 @@ pub struct CustomResource {
     /// Absent: the AWS owned key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption_key: Option<EncryptionKey>,
+    /// Where a linted template declares it; never in a snapshot.
+    #[serde(skip)]
+    pub origin: Option<crate::vocab::Origin>,
 }
 
 /// An S3 bucket that a job, terminology or parallel data refers to.

@@ -256,6 +256,14 @@ fn place_for(world: &World<'_>, resource: &ResourceRef, part: FaultAt) -> Option
             let job = jobs.iter().find(|j| j.input_data_config.s3_uri == resource.id)?;
             return job.origin.as_ref()?.input.clone();
         }
+        "translate-terminology" | "translate-parallel-data" => {
+            let inv = world.inventory;
+            inv.terminologies
+                .iter()
+                .chain(&inv.parallel_data)
+                .find(|r| r.arn == resource.id)
+                .and_then(|r| r.origin.as_ref())
+        }
         "translate-job" => {
             jobs.iter().find(|j| crate::rules::common::job_arn(j) == resource.id).and_then(|j| j.origin.as_ref())
         }

@@ -323,3 +323,39 @@ fn invalid_template_only_where_cfn_lint_reports_an_error() {
     }
     assert!(disagreements.is_empty(), "{disagreements:#?}");
 }
+
+#[test]
+fn terminologies_and_parallel_data_in_a_template_are_judged_by_their_keys() {
+    let file = "fixtures/custom-resources/terminologies.yaml";
+    let text = std::fs::read_to_string(root().join(file)).unwrap();
+    let status_of = |report: &Value, rule: &str, name: &str| -> Option<String> {
+        report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["rule_id"] == rule && r["resource"]["id"].as_str().unwrap().ends_with(name))
+            .map(|r| r["status"].as_str().unwrap().to_owned())
+    };
+    let (o, strict) = lint(&[file, "--ruleset", "strict", "--show-pass"]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    // The template's Enabled key passes; the key it disables fails AR601 at the terminology.
+    assert_eq!(status_of(&strict, "AR601", ":terminology/glossary").as_deref(), Some("PASS"));
+    assert_eq!(status_of(&strict, "AR601", ":terminology/old-glossary").as_deref(), Some("FAIL"));
+    // Parallel data under the AWS owned key: customer managed keys are the strict ruleset's demand.
+    assert_eq!(status_of(&strict, "AR602", ":parallel-data/memory").as_deref(), Some("FAIL"));
+    assert_eq!(status_of(&strict, "AR602", ":terminology/glossary").as_deref(), Some("PASS"));
+    // Another account's key is not described by the file: not judged here, never "does not exist".
+    assert_eq!(status_of(&strict, "AR601", ":terminology/partner-glossary"), None);
+    let mut fails = failures(&strict);
+    fails.sort();
+    assert_eq!(
+        fails,
+        [
+            ("AR302".to_owned(), "terminologies.yaml".to_owned(), line_of(&text, "RetiredKey:") + 1),
+            ("AR601".to_owned(), "terminologies.yaml".to_owned(), line_of(&text, "OldGlossary:") + 1),
+            ("AR602".to_owned(), "terminologies.yaml".to_owned(), line_of(&text, "Memory:") + 1),
+        ]
+    );
+    let (_, baseline) = lint(&[file]);
+    assert_eq!(status_of(&baseline, "AR602", ":parallel-data/memory"), None, "AR602 is strict only");
+}

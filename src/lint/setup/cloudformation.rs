@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{Ctx, Declaration, KeySettings, embedded, encryption_rule, loc, members, scalar_text, str_at};
-use crate::inventory::{Bucket, IamRole, NamedPolicy};
+use crate::inventory::{Bucket, CustomResource, IamRole, NamedPolicy};
 use crate::policy::json::{Kind, Member, Value};
 use crate::vocab::Origin;
 
@@ -549,6 +549,38 @@ pub fn declarations(ctx: &Ctx, path: &str, root: &Value) -> Vec<Declaration> {
                     }
                 }
                 out.push(Declaration::Bucket(ctx.bucket(name, rules, Origin { declared, ..Default::default() })));
+            }
+            // Custom terminologies and parallel data carry their own key (protect-terminology.md,
+            // customizing-translations-parallel-data-adding.md): `EncryptionKey` {Type: KMS, Id: key ARN} as
+            // the CloudFormation resources take it (CfnTerminology / CfnParallelData, EncryptionKeyProperty);
+            // absent, the AWS owned key.
+            "AWS::Translate::Terminology" | "AWS::Translate::ParallelData" => {
+                let terminology = kind == "AWS::Translate::Terminology";
+                let name = t.named(logical, "Name").unwrap_or_else(|| logical.to_owned());
+                let what = if terminology { "terminology" } else { "parallel-data" };
+                let encryption_key = prop("EncryptionKey").and_then(|m| {
+                    let id = str_at(&m.value, "Id")?;
+                    // A key of this template named by logical id or key id is that key's ARN.
+                    let id = if id.starts_with("arn:") { id.to_owned() } else { ctx.key_arn(id) };
+                    Some(crate::inventory::EncryptionKey {
+                        key_type: str_at(&m.value, "Type").unwrap_or("KMS").to_owned(),
+                        id,
+                    })
+                });
+                let resource = CustomResource {
+                    arn: format!("arn:aws:translate:{}:{}:{what}/{name}", ctx.region, ctx.account),
+                    name,
+                    account: ctx.account.clone(),
+                    region: ctx.region.clone(),
+                    status: None,
+                    encryption_key,
+                    origin: Some(Origin { declared, ..Default::default() }),
+                };
+                out.push(if terminology {
+                    Declaration::Terminology(resource)
+                } else {
+                    Declaration::ParallelData(resource)
+                });
             }
             "AWS::S3::BucketPolicy" => {
                 let (Some(bucket), Some(doc)) = (prop("Bucket").and_then(|m| m.value.as_str()), prop("PolicyDocument"))

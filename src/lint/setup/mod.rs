@@ -62,6 +62,10 @@ pub enum Declaration {
     /// A bucket, or a part of one (its encryption configuration, its policy): parts of a name merge.
     Bucket(Bucket),
     Job(TranslationJob),
+    /// A custom terminology (`AWS::Translate::Terminology`).
+    Terminology(CustomResource),
+    /// Parallel data (`AWS::Translate::ParallelData`).
+    ParallelData(CustomResource),
     /// A policy document embedded in the file, for the policy rules.
     Policy(EmbeddedPolicy),
 }
@@ -151,6 +155,8 @@ fn assemble(f: &mut Fragment, ctx: &Ctx, declarations: Vec<Declaration>) {
             Declaration::Alias { name, target } => aliases.push((name, target)),
             Declaration::Bucket(b) => f.inventory.buckets.push(b),
             Declaration::Job(j) => f.inventory.jobs.push(j),
+            Declaration::Terminology(t) => f.inventory.terminologies.push(t),
+            Declaration::ParallelData(p) => f.inventory.parallel_data.push(p),
             Declaration::Policy(p) => f.policies.push(p),
         }
     }
@@ -312,20 +318,26 @@ fn record_outside_references(f: &mut Fragment) {
         error_code: Some("NotInLintedFiles".into()),
         message: "not described by the linted files".into(),
     };
+    let known_key = |id: &str| {
+        inv.keys.iter().any(|key| {
+            key.arn == id
+                || key.key_id == id
+                || key.aliases.iter().any(|a| a == id)
+                || id.ends_with(&format!(":{}", key.aliases.first().cloned().unwrap_or_default()))
+        })
+    };
+    // A terminology's or parallel data's key from another stack or account is not described here either.
+    for r in inv.terminologies.iter().chain(&inv.parallel_data) {
+        if let Some(k) = r.encryption_key.as_ref().filter(|k| !known_key(&k.id)) {
+            gaps.push(gap(Service::Kms, Operation::DescribeKey, k.id.clone()));
+        }
+    }
     for j in &inv.jobs {
         if !inv.roles.iter().any(|r| r.arn == j.data_access_role_arn) {
             gaps.push(gap(Service::Iam, Operation::GetRole, j.data_access_role_arn.clone()));
         }
-        if let Some(k) = &j.output_data_config.encryption_key {
-            let known = inv.keys.iter().any(|key| {
-                key.arn == k.id
-                    || key.key_id == k.id
-                    || key.aliases.contains(&k.id)
-                    || k.id.ends_with(&format!(":{}", key.aliases.first().cloned().unwrap_or_default()))
-            });
-            if !known {
-                gaps.push(gap(Service::Kms, Operation::DescribeKey, k.id.clone()));
-            }
+        if let Some(k) = j.output_data_config.encryption_key.as_ref().filter(|k| !known_key(&k.id)) {
+            gaps.push(gap(Service::Kms, Operation::DescribeKey, k.id.clone()));
         }
         for uri in [&j.input_data_config.s3_uri, &j.output_data_config.s3_uri] {
             if let Some(bucket) = uri.strip_prefix("s3://").map(|r| r.split('/').next().unwrap_or(r))
