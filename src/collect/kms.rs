@@ -12,47 +12,14 @@ use super::failure::{self, Failure};
 use crate::inventory::{Inventory, KeyMetadata, KmsKey};
 use crate::vocab::aws::{Grant, GrantConstraints, KeyRef, aliases_gap_resource, kms_arn_parts};
 
-/// Every key reference of the inventory. AWS managed keys named by alias (`alias/aws/s3`) are judged by
-/// that name alone, so they are not read.
-pub fn references(inv: &Inventory, scan_account: &str) -> BTreeSet<KeyRef> {
-    let mut refs = BTreeSet::new();
-    let mut add = |reference: &str, account: &str, region: &str| {
-        if !reference.is_empty() && !crate::vocab::aws::is_aws_managed_alias(reference) {
-            refs.insert(KeyRef::new(reference, account, region));
-        }
-    };
-    for job in &inv.jobs {
-        if let Some(k) = &job.output_data_config.encryption_key {
-            add(&k.id, &job.account, &job.region);
-        }
-    }
-    for r in inv.terminologies.iter().chain(&inv.parallel_data) {
-        if let Some(k) = &r.encryption_key {
-            add(&k.id, &r.account, &r.region);
-        }
-    }
-    let home = inv.regions.first().map(String::as_str).unwrap_or("us-east-1");
-    // A bucket's keys are named relative to its account and region; objects inherit their bucket's.
-    let mut place: BTreeMap<&str, (&str, &str)> = BTreeMap::new();
-    for b in &inv.buckets {
-        let account = b.account.as_deref().unwrap_or(scan_account);
-        let region = b.region.as_deref().unwrap_or(home);
-        place.insert(b.name.as_str(), (account, region));
-        for rule in &b.encryption_rules {
-            if let Some(k) = &rule.kms_master_key_id {
-                add(k, account, region);
-            }
-        }
-    }
-    for p in &inv.prefixes {
-        let (account, region) = place.get(p.bucket.as_str()).copied().unwrap_or((scan_account, home));
-        for o in &p.objects {
-            if let Some(k) = &o.kms_key_id {
-                add(k, account, region);
-            }
-        }
-    }
-    refs
+/// Every key reference of the inventory (`Inventory::key_sites`, which the key rules share). AWS managed
+/// keys named by alias (`alias/aws/s3`) are judged by that name alone, so they are not read.
+pub fn references(inv: &Inventory) -> BTreeSet<KeyRef> {
+    inv.key_sites()
+        .into_iter()
+        .filter(|s| !s.reference.is_empty() && !crate::vocab::aws::is_aws_managed_alias(s.reference))
+        .map(|s| KeyRef::new(s.reference, s.account, s.region))
+        .collect()
 }
 
 /// Alias name → target key id, and key id → alias names, of one account and region.
@@ -293,7 +260,7 @@ mod tests {
                 Some(crate::inventory::EncryptionKey { key_type: "KMS".into(), id: id.into() });
             inv.jobs.push(job);
         }
-        let refs: Vec<String> = references(&inv, A).into_iter().map(|r| r.reference).collect();
+        let refs: Vec<String> = references(&inv).into_iter().map(|r| r.reference).collect();
         assert_eq!(refs, vec!["k9".to_owned()]);
     }
 }

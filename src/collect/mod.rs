@@ -306,7 +306,7 @@ async fn collect_async(options: CollectOptions) -> Result<Collection, CollectErr
 
     progress.phase("reading KMS keys");
     let mut refs_by_account: BTreeMap<String, BTreeSet<crate::vocab::aws::KeyRef>> = BTreeMap::new();
-    for r in kms::references(&inventory, &start.account) {
+    for r in kms::references(&inventory) {
         refs_by_account.entry(r.account.clone()).or_default().insert(r);
     }
     let registry = &registry;

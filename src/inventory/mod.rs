@@ -4,9 +4,11 @@
 //! is documented there; anything that could not be read is a `Gap`, so rules can tell "none" from
 //! "unknown".
 
+mod keys;
 mod load;
 mod model;
 
+pub use keys::{KeySite, KeyUse};
 pub use load::{SnapshotError, load_snapshot, parse_snapshot};
 pub use model::*;
 

@@ -268,50 +268,19 @@ pub struct ProtectingKey<'a> {
 /// bucket default keys, and custom resource keys. References that resolve to nothing are left to the
 /// rules about those references.
 pub fn protecting_keys<'a>(world: &World<'a>) -> Vec<ProtectingKey<'a>> {
+    use crate::inventory::KeyUse;
     let mut found: BTreeMap<&'a str, (&'a KmsKey, Vec<String>, Vec<&'static str>)> = BTreeMap::new();
-    let mut add = |reference: &str, account: &str, region: &str, job: Option<&str>, what: &'static str| {
-        if let KeyLookup::Found(k) = lookup_key(world, reference, account, region) {
+    // The sites the collector read the keys for (Inventory::key_sites): what Translate's data is under.
+    // The output bucket's default and its objects' keys are AR205's and AR206's, not keys of the job.
+    for site in world.inventory.key_sites().into_iter().filter(|s| s.uses != KeyUse::OutputObjects) {
+        if let KeyLookup::Found(k) = lookup_key(world, site.reference, site.account, site.region) {
             let e = found.entry(k.arn.as_str()).or_insert((k, Vec::new(), Vec::new()));
-            if let Some(j) = job {
+            if let Some(j) = site.job {
                 e.1.push(j.to_owned());
             }
+            let what = site.uses.word();
             if !e.2.contains(&what) {
                 e.2.push(what);
-            }
-        }
-    };
-    for job in &world.inventory.jobs {
-        if let Some(k) = &job.output_data_config.encryption_key {
-            add(&k.id, &job.account, &job.region, Some(&job.job_id), "output");
-        }
-        if let Some((bucket, prefix)) = super::world::parse_s3_uri(&job.input_data_config.s3_uri) {
-            let region = world.bucket(bucket).and_then(|b| b.region.as_deref()).unwrap_or(&job.region);
-            if let Some(p) = world.prefix(bucket, prefix) {
-                for o in &p.objects {
-                    if let Some(k) = o
-                        .kms_key_id
-                        .as_deref()
-                        .filter(|_| o.sse_algorithm.as_deref().is_some_and(crate::vocab::aws::is_sse_kms))
-                    {
-                        add(k, &job.account, region, Some(&job.job_id), "input");
-                    }
-                }
-            }
-            if let Some(b) = world.bucket(bucket) {
-                for r in &b.encryption_rules {
-                    if let Some(k) = r.kms_master_key_id.as_deref() {
-                        add(k, &job.account, region, Some(&job.job_id), "input");
-                    }
-                }
-            }
-        }
-    }
-    for (resources, what) in
-        [(&world.inventory.terminologies, "terminology"), (&world.inventory.parallel_data, "parallel data")]
-    {
-        for r in resources.iter() {
-            if let Some(k) = &r.encryption_key {
-                add(&k.id, &r.account, &r.region, None, what);
             }
         }
     }
