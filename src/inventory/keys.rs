@@ -39,6 +39,8 @@ pub struct KeySite<'a> {
     pub account: &'a str,
     pub region: &'a str,
     pub uses: KeyUse,
+    /// What names it: `job`, `bucket default`, `object`, `terminology`, `parallel data`.
+    pub source: &'static str,
     /// The job that names it, for job sites.
     pub job: Option<&'a str>,
 }
@@ -56,15 +58,15 @@ impl Inventory {
             self.prefixes.iter().map(|p| ((p.bucket.as_str(), p.prefix.as_str()), p)).collect();
         let mut sites = Vec::new();
         for job in &self.jobs {
-            let at_job = |reference, uses| KeySite {
-                reference,
-                account: job.account.as_str(),
-                region: job.region.as_str(),
-                uses,
-                job: Some(job.job_id.as_str()),
-            };
             if let Some(k) = &job.output_data_config.encryption_key {
-                sites.push(at_job(k.id.as_str(), KeyUse::Output));
+                sites.push(KeySite {
+                    reference: k.id.as_str(),
+                    account: job.account.as_str(),
+                    region: job.region.as_str(),
+                    uses: KeyUse::Output,
+                    source: "job",
+                    job: Some(job.job_id.as_str()),
+                });
             }
             let input = crate::vocab::aws::parse_s3_uri(&job.input_data_config.s3_uri);
             let output = job.output_folder();
@@ -78,14 +80,16 @@ impl Inventory {
                 let region = b.and_then(|b| b.region.as_deref()).unwrap_or(&job.region);
                 for rule in b.into_iter().flat_map(|b| &b.encryption_rules) {
                     if let Some(k) = rule.kms_master_key_id.as_deref() {
-                        sites.push(KeySite { reference: k, account, region, uses, job: Some(&job.job_id) });
+                        let source = "bucket default";
+                        sites.push(KeySite { reference: k, account, region, uses, source, job: Some(&job.job_id) });
                     }
                 }
                 let folder = folders.get(&(bucket.as_str(), prefix.as_str())).copied();
                 for o in folder.into_iter().flat_map(|p| &p.objects) {
                     let under_kms = o.sse_algorithm.as_deref().is_some_and(crate::vocab::aws::is_sse_kms);
                     if let Some(k) = o.kms_key_id.as_deref().filter(|_| under_kms) {
-                        sites.push(KeySite { reference: k, account, region, uses, job: Some(&job.job_id) });
+                        let source = "object";
+                        sites.push(KeySite { reference: k, account, region, uses, source, job: Some(&job.job_id) });
                     }
                 }
             }
@@ -95,7 +99,8 @@ impl Inventory {
         {
             for r in resources.iter() {
                 if let Some(k) = &r.encryption_key {
-                    sites.push(KeySite { reference: &k.id, account: &r.account, region: &r.region, uses, job: None });
+                    let (account, region, source) = (&r.account, &r.region, uses.word());
+                    sites.push(KeySite { reference: &k.id, account, region, uses, source, job: None });
                 }
             }
         }

@@ -7,38 +7,8 @@ use serde_json::json;
 use super::common::{gap_text, job_ids, key_layer_words, key_ref, lookup_key, unresolved_key_ref};
 use super::world::{KeyLookup, World, parse_s3_uri};
 use super::{CheckContext, Finding, Status};
-use crate::inventory::TranslationJob;
+use crate::inventory::{KeyUse, TranslationJob};
 use crate::policy::Outcome;
-use crate::vocab::aws::is_sse_kms;
-
-/// The SSE-KMS key references a job's input uses: object headers first, then the bucket default.
-fn input_keys<'a>(world: &World<'a>, job: &TranslationJob) -> Vec<(String, &'static str)> {
-    let Some((bucket, prefix)) = parse_s3_uri(&job.input_data_config.s3_uri) else {
-        return Vec::new();
-    };
-    let mut keys = Vec::new();
-    if let Some(p) = world.prefix(bucket, prefix) {
-        for o in &p.objects {
-            if o.sse_algorithm.as_deref().is_some_and(is_sse_kms)
-                && let Some(k) = &o.kms_key_id
-            {
-                keys.push((k.clone(), "object"));
-            }
-        }
-    }
-    if let Some(b) = world.bucket(bucket) {
-        for r in &b.encryption_rules {
-            if is_sse_kms(&r.sse_algorithm)
-                && let Some(k) = &r.kms_master_key_id
-            {
-                keys.push((k.clone(), "bucket default"));
-            }
-        }
-    }
-    keys.sort();
-    keys.dedup_by(|a, b| a.0 == b.0);
-    keys
-}
 
 /// Input folders judged from an S3 Inventory report whose SSE-KMS objects' key could not all be read: the
 /// key of those objects is unknown, so whether the role may decrypt them is too. A vanished object (deleted
@@ -75,14 +45,21 @@ type Use = (String, String, String, String);
 pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
     // (role, key reference as resolved in the job's account and region) → (source, jobs)
     let mut groups: BTreeMap<Use, (&'static str, Vec<&TranslationJob>)> = BTreeMap::new();
-    for job in &world.inventory.jobs {
-        let (_, bucket_region) = match parse_s3_uri(&job.input_data_config.s3_uri) {
-            Some((b, _)) => (b, world.bucket(b).and_then(|b| b.region.clone()).unwrap_or_else(|| job.region.clone())),
-            None => continue,
-        };
-        for (reference, source) in input_keys(world, job) {
-            let key = (job.data_access_role_arn.clone(), reference, job.account.clone(), bucket_region.clone());
-            groups.entry(key).or_insert((source, Vec::new())).1.push(job);
+    let jobs: std::collections::HashMap<&str, &TranslationJob> =
+        world.inventory.jobs.iter().map(|j| (j.job_id.as_str(), j)).collect();
+    // The input's keys where the collector read them (Inventory::key_sites): a bucket's default key and its
+    // objects' keys in the bucket's account and region.
+    for site in world.inventory.key_sites().into_iter().filter(|s| s.uses == KeyUse::Input) {
+        let Some(&job) = site.job.and_then(|id| jobs.get(id)) else { continue };
+        let key = (
+            job.data_access_role_arn.clone(),
+            site.reference.to_owned(),
+            site.account.to_owned(),
+            site.region.to_owned(),
+        );
+        let entry = groups.entry(key).or_insert((site.source, Vec::new()));
+        if !entry.1.last().is_some_and(|j| j.job_id == job.job_id) {
+            entry.1.push(job);
         }
     }
     let unsampled = unsampled_keys(world);
