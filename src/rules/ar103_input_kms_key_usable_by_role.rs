@@ -58,7 +58,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             site.region.to_owned(),
         );
         let entry = groups.entry(key).or_insert((site.source, Vec::new()));
-        if !entry.1.last().is_some_and(|j| j.job_id == job.job_id) {
+        if entry.1.last().is_none_or(|j| j.job_id != job.job_id) {
             entry.1.push(job);
         }
     }
