@@ -15,6 +15,7 @@ mod lint_setup;
 mod oracle_iam_simulate;
 mod org_e2e;
 mod reference_examples;
+mod renderer_snapshots;
 mod report_formats;
 mod rules_catalogue;
 mod scan_e2e;
