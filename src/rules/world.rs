@@ -529,3 +529,114 @@ impl World<'_> {
             .with_resource_account(bucket.account.map(str::to_owned))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{Bucket, KeyMetadata, OrgLevel, OrgPolicy, Organization};
+
+    const A: &str = "111122223333";
+    const KEY: &str = "arn:aws:kms:us-east-1:111122223333:key/k1";
+
+    fn inventory() -> Inventory {
+        let key = KmsKey {
+            arn: KEY.into(),
+            key_id: "k1".into(),
+            account: A.into(),
+            region: "us-east-1".into(),
+            aliases: vec!["alias/out".into()],
+            metadata: Some(KeyMetadata {
+                key_state: "Enabled".into(),
+                key_manager: "CUSTOMER".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let gap = |operation, resource: &str| Gap {
+            service: crate::vocab::Service::S3,
+            operation,
+            resource: resource.into(),
+            error_code: Some("AccessDenied".into()),
+            message: "denied".into(),
+        };
+        Inventory {
+            accounts: vec![A.into()],
+            keys: vec![key],
+            buckets: vec![Bucket { name: "in-bucket".into(), ..Default::default() }],
+            gaps: vec![
+                gap(Operation::GetBucketPolicy, "arn:aws:s3:::in-bucket"),
+                // Filed as the KMS collector files it.
+                gap(Operation::DescribeKey, &crate::vocab::aws::KeyRef::new("k9", A, "eu-west-1").gap_resource()),
+            ],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_key_is_found_by_every_name_in_the_account_and_region_of_what_names_it() {
+        let inv = inventory();
+        let w = World::new(&inv);
+        for name in [KEY, "k1", "alias/out", "arn:aws:kms:us-east-1:111122223333:alias/out"] {
+            assert!(matches!(w.key(name, A, "us-east-1"), KeyLookup::Found(k) if k.arn == KEY), "{name}");
+        }
+        // The same bare id in another region or account is another key.
+        assert!(matches!(w.key("k1", A, "eu-west-1"), KeyLookup::Missing { gap: None }));
+        assert!(matches!(w.key("k1", "444455556666", "us-east-1"), KeyLookup::Missing { gap: None }));
+        // A key that could not be described says why.
+        assert!(
+            matches!(w.key("k9", A, "eu-west-1"), KeyLookup::Missing { gap: Some(g) } if g.operation == Operation::DescribeKey)
+        );
+    }
+
+    #[test]
+    fn a_buckets_gap_is_found_by_its_name_arn_or_uri() {
+        let inv = inventory();
+        let w = World::new(&inv);
+        for name in ["in-bucket", "arn:aws:s3:::in-bucket", "s3://in-bucket"] {
+            assert!(w.gap(name, Some(Operation::GetBucketPolicy)).is_some(), "{name}");
+        }
+        assert!(w.gap("in-bucket", Some(Operation::GetBucketEncryption)).is_none(), "another call's gap");
+        assert_eq!(w.bucket_policy_state("in-bucket").err(), Some("the bucket policy could not be read"));
+    }
+
+    #[test]
+    fn organization_layers_spare_the_management_account_and_stay_unknown_where_unread() {
+        let mut inv = inventory();
+        let level = |id: &str, scps: &[&str]| OrgLevel {
+            id: id.into(),
+            scps: Some(scps.iter().map(|s| s.to_string()).collect()),
+            rcps: Some(vec![]),
+        };
+        let full = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+        inv.organization = Some(Organization {
+            id: "o-a1b2c3d4e5".into(),
+            management_account: Some("999900001111".into()),
+            scps_enabled: Some(true),
+            paths: [(A.to_string(), vec![level("r-a1b2", &["p-full"]), level(A, &["p-full"])])].into_iter().collect(),
+            policies: [(
+                "p-full".to_string(),
+                OrgPolicy {
+                    name: "FullAWSAccess".into(),
+                    kind: "SERVICE_CONTROL_POLICY".into(),
+                    document: full.into(),
+                },
+            )]
+            .into_iter()
+            .collect(),
+        });
+        let w = World::new(&inv);
+        let member = w.org_layers(A, A, false);
+        assert_eq!(member.scps.as_ref().map(|l| l.len()), Some(2), "root and account");
+        assert!(w.org_layers("999900001111", A, false).scps.is_some_and(|l| l.is_empty()), "the management account");
+        assert!(w.org_layers("444455556666", A, false).scps.is_none(), "an account whose path was not read");
+        // AWS managed keys are beyond RCPs.
+        assert!(w.org_layers(A, "444455556666", true).rcps.is_some_and(|l| l.is_empty()));
+        let mut ctx = crate::policy::Context::open();
+        w.add_org_keys(&mut ctx, A, "444455556666");
+        assert_eq!(ctx.lookup("aws:PrincipalOrgID"), crate::policy::Lookup::Present(&["o-a1b2c3d4e5".to_string()]));
+        assert_eq!(
+            ctx.lookup("aws:PrincipalOrgPaths"),
+            crate::policy::Lookup::Present(&["o-a1b2c3d4e5/r-a1b2/".to_string()])
+        );
+    }
+}
