@@ -190,14 +190,11 @@ fn parse_objects(s: &str) -> Result<crate::collect::ObjectSampling, String> {
 }
 
 impl CollectionArgs {
-    /// The options of a collection; local inventory manifests are read and checked here, before any call.
-    pub fn into_options(
-        self,
-        progress: crate::collect::Progress,
-    ) -> Result<crate::collect::CollectOptions, crate::collect::CollectError> {
-        let inventory =
-            self.inventory.iter().map(|m| crate::collect::InventorySource::load(m)).collect::<Result<Vec<_>, _>>()?;
-        Ok(crate::collect::CollectOptions {
+    /// The collection flags as plain data: the `--inventory` manifests stay names, which
+    /// `CollectionFlags::resolve` (settings.rs) reads, so nothing here reads a file.
+    pub fn into_flags(self, progress: crate::collect::Progress) -> crate::settings::CollectionFlags {
+        let manifests = self.inventory.clone();
+        let options = crate::collect::CollectOptions {
             profile: self.profile,
             // A region named twice is read once: its jobs would otherwise be judged twice.
             regions: {
@@ -208,7 +205,7 @@ impl CollectionArgs {
             job_ids: self.job_ids,
             since: self.since,
             objects: self.objects,
-            inventory,
+            inventory: Vec::new(),
             accounts: crate::collect::AccountSelection {
                 org: self.org,
                 accounts: self.accounts,
@@ -221,7 +218,8 @@ impl CollectionArgs {
             concurrency: usize::from(self.concurrency),
             timeout: std::time::Duration::from_secs(self.timeout),
             progress,
-        })
+        };
+        crate::settings::CollectionFlags { options, manifests }
     }
 }
 

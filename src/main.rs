@@ -21,12 +21,12 @@ fn run(cli: Cli) -> Result<CommandOutput, CommandError> {
         Command::Scan(args) => {
             let settings = Settings::resolve(&args.output.into_flags())?;
             let progress = Progress::new(settings.quiet, settings.verbose);
-            let options = args.collection.into_options(progress).map_err(commands::scan::ScanError::from)?;
+            let options = args.collection.into_flags(progress).resolve().map_err(commands::scan::ScanError::from)?;
             Ok(commands::scan::scan(options, &settings)?)
         }
         Command::Collect(args) => {
             let progress = Progress::new(args.quiet, args.verbose);
-            let options = args.collection.into_options(progress).map_err(commands::scan::ScanError::from)?;
+            let options = args.collection.into_flags(progress).resolve().map_err(commands::scan::ScanError::from)?;
             Ok(commands::scan::collect_to(options, &args.output, args.quiet)?)
         }
         Command::Audit(args) => {

@@ -22,6 +22,24 @@ pub struct OutputFlags {
     pub verbose: bool,
 }
 
+/// The collection flags of `scan` and `collect`: the options as given, and the `--inventory` manifests
+/// still to read.
+#[derive(Debug, Clone)]
+pub struct CollectionFlags {
+    pub options: crate::collect::CollectOptions,
+    pub manifests: Vec<String>,
+}
+
+impl CollectionFlags {
+    /// The options of the collection, local inventory manifests read and checked: a bad one stops the run
+    /// before any call.
+    pub fn resolve(self) -> Result<crate::collect::CollectOptions, crate::collect::CollectError> {
+        let inventory =
+            self.manifests.iter().map(|m| crate::collect::InventorySource::load(m)).collect::<Result<Vec<_>, _>>()?;
+        Ok(crate::collect::CollectOptions { inventory, ..self.options })
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     #[error(transparent)]
