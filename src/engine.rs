@@ -261,7 +261,11 @@ mod tests {
     }
 
     fn finding(status: Status, id: &str) -> Finding {
-        Finding::new(status, ResourceRef::new("kms-key", id, Some("111122223333"), Some("us-east-1")), "m")
+        Finding::new(
+            status,
+            ResourceRef::new(crate::vocab::ResourceKind::KmsKey, id, Some("111122223333"), Some("us-east-1")),
+            "m",
+        )
     }
 
     fn waiver(rule: &str, resource: &str, expires_day: i64) -> Waiver {

@@ -109,13 +109,33 @@ pub fn merge(named: Vec<(String, Inventory)>) -> Merged {
         keys.extend(tagged(&name, &stamp, inv.keys));
         roles.extend(tagged(&name, &stamp, inv.roles));
     }
-    merged.jobs = pick(jobs, "translate-job", |j| format!("{}/{}/{}", j.account, j.region, j.job_id), &mut conflicts);
-    merged.terminologies = pick(terminologies, "translate-terminology", |t| t.arn.clone(), &mut conflicts);
-    merged.parallel_data = pick(parallel_data, "translate-parallel-data", |t| t.arn.clone(), &mut conflicts);
-    merged.buckets = pick(buckets, "s3-bucket", |b| b.name.clone(), &mut conflicts);
-    merged.prefixes = pick(prefixes, "s3-prefix", |p| format!("s3://{}/{}", p.bucket, p.prefix), &mut conflicts);
-    merged.keys = pick(keys, "kms-key", |k| k.arn.clone(), &mut conflicts);
-    merged.roles = pick(roles, "iam-role", |r| r.arn.clone(), &mut conflicts);
+    merged.jobs = pick(
+        jobs,
+        crate::vocab::ResourceKind::TranslateJob.as_str(),
+        |j| format!("{}/{}/{}", j.account, j.region, j.job_id),
+        &mut conflicts,
+    );
+    merged.terminologies = pick(
+        terminologies,
+        crate::vocab::ResourceKind::TranslateTerminology.as_str(),
+        |t| t.arn.clone(),
+        &mut conflicts,
+    );
+    merged.parallel_data = pick(
+        parallel_data,
+        crate::vocab::ResourceKind::TranslateParallelData.as_str(),
+        |t| t.arn.clone(),
+        &mut conflicts,
+    );
+    merged.buckets = pick(buckets, crate::vocab::ResourceKind::S3Bucket.as_str(), |b| b.name.clone(), &mut conflicts);
+    merged.prefixes = pick(
+        prefixes,
+        crate::vocab::ResourceKind::S3Prefix.as_str(),
+        |p| format!("s3://{}/{}", p.bucket, p.prefix),
+        &mut conflicts,
+    );
+    merged.keys = pick(keys, crate::vocab::ResourceKind::KmsKey.as_str(), |k| k.arn.clone(), &mut conflicts);
+    merged.roles = pick(roles, crate::vocab::ResourceKind::IamRole.as_str(), |r| r.arn.clone(), &mut conflicts);
     merged.accounts.sort();
     merged.accounts.dedup();
     merged.regions.sort();

@@ -9,6 +9,7 @@ use crate::engine::{self, EngineSettings, check_world};
 use crate::inventory::TranslationJob;
 use crate::rules::world::KeyLookup;
 use crate::rules::{Rule, World, registry};
+use crate::vocab::ResourceKind;
 use crate::vocab::aws::Arn;
 use crate::vocab::{
     FaultAt, Finding, Gap, INVALID_TEMPLATE, Location, Operation, Outcome, ResourceRef, Service, Status,
@@ -240,8 +241,8 @@ fn policy_kind_of(policy: &Result<crate::policy::Policy, crate::policy::PolicyEr
 /// where the resource is declared; a key no file declares, where a job request names it.
 fn place_for(world: &World<'_>, resource: &ResourceRef, part: FaultAt) -> Option<Location> {
     let jobs = &world.inventory.jobs;
-    let origin = match resource.kind.as_str() {
-        "kms-key" => match world.key(&resource.id, "", "") {
+    let origin = match resource.kind {
+        ResourceKind::KmsKey => match world.key(&resource.id, "", "") {
             KeyLookup::Found(k) => k.origin.as_ref(),
             KeyLookup::Missing { .. } => {
                 let named = |j: &&TranslationJob| {
@@ -250,13 +251,15 @@ fn place_for(world: &World<'_>, resource: &ResourceRef, part: FaultAt) -> Option
                 return jobs.iter().find(named).and_then(|j| j.origin.as_ref()?.declared.clone());
             }
         },
-        "iam-role" => world.role(&resource.id).and_then(|(r, _)| r.origin.as_ref()),
-        "s3-bucket" => world.bucket(resource.id.trim_start_matches("arn:aws:s3:::")).and_then(|b| b.origin.as_ref()),
-        "s3-prefix" => {
+        ResourceKind::IamRole => world.role(&resource.id).and_then(|(r, _)| r.origin.as_ref()),
+        ResourceKind::S3Bucket => {
+            world.bucket(resource.id.trim_start_matches("arn:aws:s3:::")).and_then(|b| b.origin.as_ref())
+        }
+        ResourceKind::S3Prefix => {
             let job = jobs.iter().find(|j| j.input_data_config.s3_uri == resource.id)?;
             return job.origin.as_ref()?.input.clone();
         }
-        "translate-terminology" | "translate-parallel-data" => {
+        ResourceKind::TranslateTerminology | ResourceKind::TranslateParallelData => {
             let inv = world.inventory;
             inv.terminologies
                 .iter()
@@ -264,10 +267,10 @@ fn place_for(world: &World<'_>, resource: &ResourceRef, part: FaultAt) -> Option
                 .find(|r| r.arn == resource.id)
                 .and_then(|r| r.origin.as_ref())
         }
-        "translate-job" => {
+        ResourceKind::TranslateJob => {
             jobs.iter().find(|j| crate::rules::common::job_arn(j) == resource.id).and_then(|j| j.origin.as_ref())
         }
-        _ => None,
+        ResourceKind::PolicyFile | ResourceKind::Service => None,
     };
     origin?.place(part).cloned()
 }

@@ -50,7 +50,7 @@ pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             r.control.clone(),
             r.status.as_str().to_owned(),
             r.severity.as_str().to_owned(),
-            r.resource.kind.clone(),
+            r.resource.kind.as_str().to_owned(),
             r.resource.id.clone(),
             r.resource.account.clone().unwrap_or_default(),
             r.resource.region.clone().unwrap_or_default(),

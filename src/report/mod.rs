@@ -299,7 +299,7 @@ mod tests {
             control: control.into(),
             status,
             severity,
-            resource: ResourceRef::new("kms-key", format!("arn:{rule}"), None, None),
+            resource: ResourceRef::new(crate::vocab::ResourceKind::KmsKey, format!("arn:{rule}"), None, None),
             principal: None,
             jobs: vec![],
             message: String::new(),

@@ -57,7 +57,7 @@ fn location(r: &ResultRow) -> sarif::Location {
                     .build(),
             )
             .build(),
-        None => logical(&r.resource.id, &r.resource.kind, r.principal.as_deref()),
+        None => logical(&r.resource.id, r.resource.kind.as_str(), r.principal.as_deref()),
     }
 }
 

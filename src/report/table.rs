@@ -222,7 +222,7 @@ mod tests {
                 status: Status::Fail,
                 severity: Severity::High,
                 resource: ResourceRef::new(
-                    "s3-prefix",
+                    crate::vocab::ResourceKind::S3Prefix,
                     format!("s3://bucket-{}/{}", i % 97, "x".repeat(i % 61)),
                     None,
                     None,

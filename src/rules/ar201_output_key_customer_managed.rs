@@ -13,7 +13,12 @@ pub fn check(world: &World<'_>, ctx: &CheckContext) -> Vec<Finding> {
         .jobs
         .iter()
         .map(|job| {
-            let resource = ResourceRef::new("translate-job", job_arn(job), Some(&job.account), Some(&job.region));
+            let resource = ResourceRef::new(
+                crate::vocab::ResourceKind::TranslateJob,
+                job_arn(job),
+                Some(&job.account),
+                Some(&job.region),
+            );
             let reference = job.output_data_config.encryption_key.as_ref().map(|k| k.id.as_str());
             let key_type = match reference {
                 None => KeyType::AwsManaged,

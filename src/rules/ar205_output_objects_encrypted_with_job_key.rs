@@ -33,7 +33,12 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         .iter()
         .map(|job| {
             let Some((bucket, prefix)) = job.output_folder() else {
-                let resource = ResourceRef::new("translate-job", job_arn(job), Some(&job.account), Some(&job.region));
+                let resource = ResourceRef::new(
+                    crate::vocab::ResourceKind::TranslateJob,
+                    job_arn(job),
+                    Some(&job.account),
+                    Some(&job.region),
+                );
                 let why = format!("the output URI {:?} is not an s3:// URI", job.output_data_config.s3_uri);
                 return Finding::new(Status::Unknown, resource, why).jobs(vec![job.job_id.clone()]);
             };

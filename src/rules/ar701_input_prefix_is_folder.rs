@@ -12,7 +12,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             match parse_s3_uri(uri) {
                 None => Finding::new(
                     Status::Fail,
-                    ResourceRef::new("s3-prefix", uri, None, None),
+                    ResourceRef::new(crate::vocab::ResourceKind::S3Prefix, uri, None, None),
                     format!("{uri} is not an s3:// URI"),
                 ),
                 Some((bucket, prefix)) if prefix.trim_matches('/').is_empty() => Finding::new(

@@ -14,13 +14,13 @@ pub fn job_arn(job: &TranslationJob) -> String {
 }
 
 pub fn key_ref(key: &KmsKey) -> ResourceRef {
-    ResourceRef::new("kms-key", key.arn.clone(), Some(&key.account), Some(&key.region))
+    ResourceRef::new(crate::vocab::ResourceKind::KmsKey, key.arn.clone(), Some(&key.account), Some(&key.region))
 }
 
 pub fn bucket_ref(world: &World<'_>, name: &str) -> ResourceRef {
     let b = world.bucket(name);
     ResourceRef::new(
-        "s3-bucket",
+        crate::vocab::ResourceKind::S3Bucket,
         format!("arn:aws:s3:::{name}"),
         b.and_then(|b| b.account.as_deref()),
         b.and_then(|b| b.region.as_deref()),
@@ -30,7 +30,7 @@ pub fn bucket_ref(world: &World<'_>, name: &str) -> ResourceRef {
 pub fn prefix_ref(world: &World<'_>, bucket: &str, prefix: &str) -> ResourceRef {
     let b = world.bucket(bucket);
     ResourceRef::new(
-        "s3-prefix",
+        crate::vocab::ResourceKind::S3Prefix,
         format!("s3://{bucket}/{prefix}"),
         b.and_then(|b| b.account.as_deref()),
         b.and_then(|b| b.region.as_deref()),
@@ -46,7 +46,7 @@ pub fn unread_role(world: &World<'_>, arn: &str) -> super::Finding {
 
 pub fn role_ref(arn: &str) -> ResourceRef {
     let account = crate::vocab::aws::arn_account(arn);
-    ResourceRef::new("iam-role", arn, account, None)
+    ResourceRef::new(crate::vocab::ResourceKind::IamRole, arn, account, None)
 }
 
 pub fn gap_text(gap: &Gap) -> String {
@@ -297,12 +297,13 @@ pub fn protecting_keys<'a>(world: &World<'a>) -> Vec<ProtectingKey<'a>> {
 /// Every terminology and parallel data resource, with its result type.
 pub fn custom_resources<'a>(
     world: &World<'a>,
-) -> impl Iterator<Item = (&'a crate::inventory::CustomResource, &'static str)> {
+) -> impl Iterator<Item = (&'a crate::inventory::CustomResource, crate::vocab::ResourceKind)> {
+    use crate::vocab::ResourceKind;
     let inv = world.inventory;
     inv.terminologies
         .iter()
-        .map(|r| (r, "translate-terminology"))
-        .chain(inv.parallel_data.iter().map(|r| (r, "translate-parallel-data")))
+        .map(|r| (r, ResourceKind::TranslateTerminology))
+        .chain(inv.parallel_data.iter().map(|r| (r, ResourceKind::TranslateParallelData)))
 }
 
 /// Names a missing layer the way a key's owner thinks of it.

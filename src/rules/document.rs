@@ -68,6 +68,6 @@ impl Document<'_> {
 
     /// The resource every finding about this document is reported on.
     pub fn resource(&self) -> crate::vocab::ResourceRef {
-        crate::vocab::ResourceRef::new("policy-file", self.path, None, None)
+        crate::vocab::ResourceRef::new(crate::vocab::ResourceKind::PolicyFile, self.path, None, None)
     }
 }

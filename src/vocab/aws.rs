@@ -113,7 +113,7 @@ pub fn unresolved_key_ref(reference: &str, account: &str, region: &str) -> Resou
     } else {
         format!("arn:aws:kms:{region}:{account}:key/{reference}")
     };
-    ResourceRef::new("kms-key", id, Some(account), Some(region))
+    ResourceRef::new(crate::vocab::ResourceKind::KmsKey, id, Some(account), Some(region))
 }
 
 pub fn is_account_id(s: &str) -> bool {

@@ -160,11 +160,70 @@ impl Origin {
     }
 }
 
+/// What kind of resource a result is about, spelt in reports as `kms-key`, `s3-prefix`, …: a rule and
+/// the linter that places its finding name the same kind, or the code does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ResourceKind {
+    #[serde(rename = "kms-key")]
+    KmsKey,
+    #[serde(rename = "iam-role")]
+    IamRole,
+    #[serde(rename = "s3-bucket")]
+    S3Bucket,
+    #[serde(rename = "s3-prefix")]
+    S3Prefix,
+    #[serde(rename = "translate-job")]
+    TranslateJob,
+    #[serde(rename = "translate-terminology")]
+    TranslateTerminology,
+    #[serde(rename = "translate-parallel-data")]
+    TranslateParallelData,
+    #[serde(rename = "policy-file")]
+    PolicyFile,
+    #[serde(rename = "service")]
+    Service,
+}
+
+impl ResourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::KmsKey => "kms-key",
+            ResourceKind::IamRole => "iam-role",
+            ResourceKind::S3Bucket => "s3-bucket",
+            ResourceKind::S3Prefix => "s3-prefix",
+            ResourceKind::TranslateJob => "translate-job",
+            ResourceKind::TranslateTerminology => "translate-terminology",
+            ResourceKind::TranslateParallelData => "translate-parallel-data",
+            ResourceKind::PolicyFile => "policy-file",
+            ResourceKind::Service => "service",
+        }
+    }
+}
+
+impl std::fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// Ordered by its text, as results were when the kind was a string.
+impl PartialOrd for ResourceKind {
+    fn partial_cmp(&self, other: &ResourceKind) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ResourceKind {
+    fn cmp(&self, other: &ResourceKind) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
 /// The resource a result is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ResourceRef {
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: ResourceKind,
     pub id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
@@ -173,13 +232,8 @@ pub struct ResourceRef {
 }
 
 impl ResourceRef {
-    pub fn new(kind: &str, id: impl Into<String>, account: Option<&str>, region: Option<&str>) -> ResourceRef {
-        ResourceRef {
-            kind: kind.to_owned(),
-            id: id.into(),
-            account: account.map(str::to_owned),
-            region: region.map(str::to_owned),
-        }
+    pub fn new(kind: ResourceKind, id: impl Into<String>, account: Option<&str>, region: Option<&str>) -> ResourceRef {
+        ResourceRef { kind, id: id.into(), account: account.map(str::to_owned), region: region.map(str::to_owned) }
     }
 }
 

@@ -10,7 +10,9 @@ pub mod text;
 pub mod time;
 
 pub use call::{Operation, Service};
-pub use finding::{FailOn, FaultAt, Finding, Location, Origin, Pos, ResourceRef, Ruleset, Severity, Status};
+pub use finding::{
+    FailOn, FaultAt, Finding, Location, Origin, Pos, ResourceKind, ResourceRef, Ruleset, Severity, Status,
+};
 pub use format::Format;
 pub use result::{
     AppliedWaiver, BaselineMark, Gap, INVALID_TEMPLATE, Notice, Outcome, Resolved, ResultKey, ResultRow, RuleDoc,
