@@ -11,6 +11,7 @@ use super::Ctx;
 use super::failure::{self, Failure};
 use crate::inventory::{Inventory, KeyMetadata, KmsKey};
 use crate::vocab::aws::{Grant, GrantConstraints, KeyRef, aliases_gap_resource, kms_arn_parts};
+use crate::vocab::{KeyManager, KeyState};
 
 /// Every key reference of the inventory (`Inventory::key_sites`, which the key rules share). AWS managed
 /// keys named by alias (`alias/aws/s3`) are judged by that name alone, so they are not read.
@@ -124,7 +125,7 @@ async fn list_aliases(ctx: &Ctx, region: &str) -> Option<Aliases> {
 async fn key(ctx: &Ctx, arn: String, meta: aws_sdk_kms::types::KeyMetadata, aliases: BTreeSet<String>) -> KmsKey {
     let (region, account, _) = kms_arn_parts(&arn).map(|(r, a, k)| (r.to_owned(), a.to_owned(), k)).unwrap_or_default();
     let client = ctx.clients.region(&region).kms;
-    let customer = meta.key_manager().is_some_and(|m| m.as_str() == "CUSTOMER");
+    let customer = meta.key_manager().is_some_and(|m| KeyManager::parse(m.as_str()) == KeyManager::Customer);
     // Automatic rotation exists for symmetric encryption keys only; asking about others is an error.
     let symmetric = meta.key_spec().is_none_or(|s| s.as_str() == "SYMMETRIC_DEFAULT");
     let policy = async {
@@ -184,8 +185,8 @@ async fn key(ctx: &Ctx, arn: String, meta: aws_sdk_kms::types::KeyMetadata, alia
 
 fn metadata(m: &aws_sdk_kms::types::KeyMetadata) -> KeyMetadata {
     KeyMetadata {
-        key_state: m.key_state().map_or_else(|| "Unknown".to_owned(), |s| s.as_str().to_owned()),
-        key_manager: m.key_manager().map_or_else(|| "CUSTOMER".to_owned(), |s| s.as_str().to_owned()),
+        key_state: m.key_state().map_or(KeyState::Unknown, |s| KeyState::parse(s.as_str())),
+        key_manager: m.key_manager().map_or(KeyManager::Customer, |s| KeyManager::parse(s.as_str())),
         key_usage: m.key_usage().map(|u| u.as_str().to_owned()),
         key_spec: m.key_spec().map(|s| s.as_str().to_owned()),
         multi_region: m.multi_region(),

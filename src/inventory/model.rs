@@ -492,9 +492,9 @@ pub struct KmsKey {
 #[serde(deny_unknown_fields)]
 pub struct KeyMetadata {
     /// `Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`, `PendingReplicaDeletion`, `Unavailable`, `Creating`.
-    pub key_state: String,
+    pub key_state: crate::vocab::KeyState,
     /// `CUSTOMER` or `AWS`.
-    pub key_manager: String,
+    pub key_manager: crate::vocab::KeyManager,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key_usage: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

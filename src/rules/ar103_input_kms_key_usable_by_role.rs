@@ -90,11 +90,11 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             };
             let resource = key_ref(key);
             let finish = |f: Finding| f.principal(role_arn.clone()).jobs(jobs.clone());
-            match key.metadata.as_ref().map(|m| m.key_state.as_str()) {
+            match key.metadata.as_ref().map(|m| &m.key_state) {
                 None => {
                     return finish(Finding::new(Status::Unknown, resource, "the input key's state could not be read"));
                 }
-                Some("Enabled") => {}
+                Some(crate::vocab::KeyState::Enabled) => {}
                 Some(state) => {
                     return finish(Finding::new(
                         Status::Fail,

@@ -55,7 +55,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
             evidence["key_spec"] = json!(m.key_spec);
             evidence["key_usage"] = json!(m.key_usage);
             let mut faults = Vec::new();
-            if m.key_state != "Enabled" {
+            if m.key_state != crate::vocab::KeyState::Enabled {
                 faults.push(format!("the key is {}", m.key_state));
             }
             if let Some(spec) = m.key_spec.as_deref().filter(|s| *s != "SYMMETRIC_DEFAULT") {

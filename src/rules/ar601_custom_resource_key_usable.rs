@@ -20,11 +20,13 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
                 KeyLookup::Missing { gap: None } => {
                     Finding::new(Status::Fail, resource, format!("the key {} does not exist", key.id))
                 }
-                KeyLookup::Found(k) => match k.metadata.as_ref().map(|m| m.key_state.as_str()) {
+                KeyLookup::Found(k) => match k.metadata.as_ref().map(|m| &m.key_state) {
                     None => {
                         Finding::new(Status::Unknown, resource, format!("the state of key {} could not be read", k.arn))
                     }
-                    Some("Enabled") => Finding::new(Status::Pass, resource, format!("the key {} is Enabled", k.arn)),
+                    Some(crate::vocab::KeyState::Enabled) => {
+                        Finding::new(Status::Pass, resource, format!("the key {} is Enabled", k.arn))
+                    }
                     Some(s) => Finding::new(Status::Fail, resource, format!("the key {} is {s}", k.arn)),
                 },
             };

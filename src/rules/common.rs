@@ -123,7 +123,7 @@ pub fn lookup_key<'a>(world: &World<'a>, reference: &str, account: &str, region:
 
 /// Whether a key is customer managed; `None` when its metadata is unknown.
 pub fn is_customer_managed(key: &KmsKey) -> Option<bool> {
-    key.metadata.as_ref().map(|m| m.key_manager == "CUSTOMER")
+    key.metadata.as_ref().map(|m| m.key_manager == crate::vocab::KeyManager::Customer)
 }
 
 /// The five KMS actions a customer managed output key must allow the role (async-prereqs.md).

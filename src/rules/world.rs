@@ -348,7 +348,7 @@ impl World<'_> {
         let principal = Principal::parse(&role.arn).map_err(|e| format!("role ARN: {e}"))?;
         let grants = key.grants.as_deref().unwrap_or(&[]);
         let grants_gap = if key.grants.is_none() { self.gap(&key.arn, Some(Operation::ListGrants)) } else { None };
-        let aws_managed = key.metadata.as_ref().is_some_and(|m| m.key_manager == "AWS");
+        let aws_managed = key.metadata.as_ref().is_some_and(|m| m.key_manager == crate::vocab::KeyManager::Aws);
         let org = self.org_layers(&role.account, &key.account, aws_managed);
         let set = PolicySet {
             identity: policies.identity.iter().collect(),
@@ -546,8 +546,8 @@ mod tests {
             region: "us-east-1".into(),
             aliases: vec!["alias/out".into()],
             metadata: Some(KeyMetadata {
-                key_state: "Enabled".into(),
-                key_manager: "CUSTOMER".into(),
+                key_state: crate::vocab::KeyState::Enabled,
+                key_manager: crate::vocab::KeyManager::Customer,
                 ..Default::default()
             }),
             ..Default::default()

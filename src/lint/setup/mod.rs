@@ -19,7 +19,7 @@ mod terraform;
 use crate::inventory::*;
 use crate::policy::json::{Kind, Member, Pos, Value};
 use crate::policy::{Policy, PolicyError};
-use crate::vocab::{Location, Operation, Origin, Service};
+use crate::vocab::{KeyManager, KeyState, Location, Operation, Origin, Service};
 
 /// What the linted files describe.
 #[derive(Default)]
@@ -206,8 +206,8 @@ impl Ctx {
             account: self.account.clone(),
             region: self.region.clone(),
             metadata: Some(KeyMetadata {
-                key_state: if s.enabled { "Enabled".into() } else { "Disabled".into() },
-                key_manager: "CUSTOMER".into(),
+                key_state: if s.enabled { KeyState::Enabled } else { KeyState::Disabled },
+                key_manager: KeyManager::Customer,
                 key_usage: Some(s.usage.unwrap_or_else(|| "ENCRYPT_DECRYPT".into())),
                 key_spec: Some(s.spec.unwrap_or_else(|| "SYMMETRIC_DEFAULT".into())),
                 multi_region: Some(s.multi_region),
