@@ -97,49 +97,10 @@ fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io
     };
     let mut client = client;
     if let Some(rule) = fault {
-        // The shape of S3's error responses (Amazon S3 API Reference, "Error responses", the REST error
-        // response example): Code, Message, Resource, RequestId. A HEAD answer has no body (HeadObject:
-        // "A HEAD request has the same options as a GET operation on an object. The response is identical
-        // to the GET response except that there is no response body").
-        let query_api = body.starts_with(b"Action=");
         let json_api = head.to_ascii_lowercase().contains("\r\nx-amz-target:");
-        let body = match (rule.code, method.as_str()) {
-            // The AWS JSON protocol's error shape (Organizations): `__type` and `Message`, as the AWS
-            // Organizations API Reference's "Common Errors" and AccessDeniedException ("You don't have
-            // permissions to perform the requested operation"; HTTP 400) describe.
-            (Some(code), _) if json_api => format!(
-                "{{\"__type\":\"{code}\",\"Message\":\"You don't have permissions to perform the requested \
-                 operation. The user or role that is making the request must have at least one IAM permissions \
-                 policy attached that grants the required permissions.\"}}"
-            ),
-            // The AWS Query protocol's error shape (STS): AWS STS API Reference, "Common Errors", as
-            // <ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error>; the message
-            // as the IAM User Guide's "Troubleshooting IAM roles" quotes STS's AccessDenied to AssumeRole
-            // ("User: arn:… is not authorized to perform: sts:AssumeRole on resource: arn:…"), with moto's
-            // default caller.
-            (Some(code), _) if query_api && form_value(&body, "Action") == "AssumeRole" => format!(
-                "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
-                 <Code>{code}</Code><Message>User: arn:aws:iam::123456789012:user/moto is not authorized to \
-                 perform: sts:AssumeRole on resource: {}</Message></Error>\
-                 <RequestId>4442587F-B7D0-A2F9</RequestId></ErrorResponse>",
-                form_value(&body, "RoleArn")
-            ),
-            // IAM speaks the same Query protocol (IAM API Reference, "Common Errors": AccessDenied, HTTP 403),
-            // its message naming the action as IAM's authorization errors do.
-            (Some(code), _) if query_api => format!(
-                "<ErrorResponse xmlns=\"https://iam.amazonaws.com/doc/2010-05-08/\"><Error><Type>Sender</Type>\
-                 <Code>{code}</Code><Message>User: arn:aws:iam::123456789012:user/moto is not authorized to \
-                 perform: iam:{} because no identity-based policy allows the iam:{} action</Message></Error>\
-                 <RequestId>4442587F-B7D0-A2F9</RequestId></ErrorResponse>",
-                form_value(&body, "Action"),
-                form_value(&body, "Action")
-            ),
-            (Some(code), m) if m != "HEAD" => format!(
-                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{}</Message>\
-                 <Resource>{path}</Resource><RequestId>4442587FB7D0A2F9</RequestId></Error>",
-                if code == "SlowDown" { "Please reduce your request rate." } else { "injected by the test proxy" }
-            ),
-            _ => String::new(),
+        let body = match rule.code {
+            Some(code) => refusal(code, &method, &head, &body, path),
+            None => String::new(),
         };
         let content_type = if json_api { "application/x-amz-json-1.1" } else { "application/xml" };
         write!(
@@ -163,6 +124,96 @@ fn serve(client: TcpStream, rules: &Mutex<Vec<Rule>>, upstream: &str) -> std::io
     }
     client.write_all(&answer)?;
     client.flush()
+}
+
+/// The caller moto knows every request by, as AWS names it in authorization errors.
+const CALLER: &str = "arn:aws:iam::123456789012:user/moto";
+
+/// The body of an error answer, in the shape the service's protocol gives it, with the message AWS writes.
+/// AWS's authorization errors read "User: PRINCIPAL is not authorized to perform: ACTION on resource:
+/// RESOURCE because no identity-based policy allows the ACTION action" (IAM User Guide, "Troubleshoot
+/// access denied error messages"); services with their own text keep it.
+fn refusal(code: &str, method: &str, head: &str, body: &[u8], path: &str) -> String {
+    let target = head
+        .lines()
+        .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("x-amz-target")))
+        .map(|(_, v)| v.trim().to_owned());
+    if let Some(target) = target {
+        // The AWS JSON protocol's error shape: `__type` and `Message`.
+        let message = match target.split_once('.') {
+            // AWS Organizations API Reference, AccessDeniedException (HTTP 400).
+            Some(("AWSOrganizationsV20161128", _)) => "You don't have permissions to perform the requested operation. \
+                 The user or role that is making the request must have at least one IAM permissions policy attached \
+                 that grants the required permissions."
+                .to_owned(),
+            // KMS (AWS KMS API Reference, AccessDeniedException, HTTP 400) names the key, and says the key
+            // policy allows nothing, as KMS answers a caller the key policy does not name.
+            Some((_, operation)) => {
+                let text = String::from_utf8_lossy(body);
+                let key = serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|v| v["KeyId"].as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "*".into());
+                format!(
+                    "User: {CALLER} is not authorized to perform: kms:{operation} on resource: {key} because no \
+                     resource-based policy allows the kms:{operation} action"
+                )
+            }
+            None => "access denied".to_owned(),
+        };
+        return serde_json::json!({"__type": code, "Message": message}).to_string();
+    }
+    if body.starts_with(b"Action=") {
+        // The AWS Query protocol's error shape (AWS STS API Reference and IAM API Reference, "Common
+        // Errors": AccessDenied, HTTP 403): <ErrorResponse><Error><Type>Sender</Type><Code>…</Code>
+        // <Message>…</Message></Error><RequestId>…</RequestId></ErrorResponse>. The IAM User Guide's
+        // "Troubleshooting IAM roles" quotes STS's AccessDenied to AssumeRole ("User: arn:… is not authorized
+        // to perform: sts:AssumeRole on resource: arn:…").
+        let action = form_value(body, "Action");
+        let (namespace, message) = if action == "AssumeRole" {
+            (
+                "https://sts.amazonaws.com/doc/2011-06-15/",
+                format!(
+                    "User: {CALLER} is not authorized to perform: sts:AssumeRole on resource: {}",
+                    form_value(body, "RoleArn")
+                ),
+            )
+        } else {
+            let role = form_value(body, "RoleName");
+            let resource = match (role.as_str(), form_value(body, "PolicyArn")) {
+                ("", policy) if !policy.is_empty() => policy,
+                ("", _) => "*".to_owned(),
+                (role, _) => format!("arn:aws:iam::123456789012:role/{role}"),
+            };
+            (
+                "https://iam.amazonaws.com/doc/2010-05-08/",
+                format!(
+                    "User: {CALLER} is not authorized to perform: iam:{action} on resource: {resource} because no \
+                     identity-based policy allows the iam:{action} action"
+                ),
+            )
+        };
+        return format!(
+            "<ErrorResponse xmlns=\"{namespace}\"><Error><Type>Sender</Type><Code>{code}</Code>\
+             <Message>{message}</Message></Error><RequestId>4442587F-B7D0-A2F9</RequestId></ErrorResponse>"
+        );
+    }
+    // S3's REST error shape (Amazon S3 API Reference, "Error responses", its example): Code, Message, Resource,
+    // RequestId, with the message its error-code list gives. A HEAD answer has no body (HeadObject: "The
+    // response is identical to the GET response except that there is no response body").
+    if method == "HEAD" {
+        return String::new();
+    }
+    let message = match code {
+        "AccessDenied" => "Access Denied",
+        "SlowDown" => "Please reduce your request rate.",
+        "NoSuchKey" => "The specified key does not exist.",
+        _ => "We encountered an internal error. Please try again.",
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message>\
+         <Resource>{path}</Resource><RequestId>4442587FB7D0A2F9</RequestId></Error>"
+    )
 }
 
 /// A field of a form-encoded (AWS Query) request body, with the escapes the SDK writes undone.

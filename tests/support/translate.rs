@@ -209,8 +209,10 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
 
 /// Account Management ListRegions (REST-JSON, `POST /listRegions`), shaped on the AWS Account Management
 /// API Reference's ListRegions: `{"Regions": [{"RegionName": "af-south-1", "RegionOptStatus": "ENABLED"}, …]}`,
-/// filtered by `RegionOptStatusContains`; one page. A queued `Denied` fault for "ListRegions" answers its
-/// AccessDeniedException (HTTP 403, the REST-JSON protocol naming the type in `x-amzn-ErrorType`).
+/// filtered by `RegionOptStatusContains`; one page. A queued `Denied` fault for "ListRegions" answers the
+/// AccessDeniedException that reference lists (HTTP 403; the REST-JSON protocol names the type in
+/// `x-amzn-ErrorType`), its message in the form of AWS's authorization errors (IAM User Guide,
+/// "Troubleshoot access denied error messages").
 fn list_regions(stream: TcpStream, state: &Mutex<State>, account: Option<&str>, body: &[u8]) -> std::io::Result<()> {
     let denied = {
         let mut st = state.lock().unwrap();
@@ -220,7 +222,13 @@ fn list_regions(stream: TcpStream, state: &Mutex<State>, account: Option<&str>, 
         }
     };
     if denied {
-        let bytes = br#"{"message":"User is not authorized to perform: account:ListRegions"}"#;
+        let caller = account.map_or("123456789012".to_owned(), str::to_owned);
+        let message = format!(
+            "User: arn:aws:iam::{caller}:user/moto is not authorized to perform: account:ListRegions on resource: \
+             arn:aws:account::{caller}:account because no identity-based policy allows the account:ListRegions action"
+        );
+        let text = serde_json::json!({ "message": message }).to_string();
+        let bytes = text.as_bytes();
         let mut out = stream;
         write!(
             out,
