@@ -467,3 +467,51 @@ fn a_sampled_object_that_vanished_or_refused_blocks_only_what_needs_its_key() {
     assert_eq!(good["evidence"]["headers_read"], 1, "{good:#}");
     assert!(!errors.iter().any(|e| e["resource"].as_str().unwrap().contains(J_GOOD)), "{errors:#?}");
 }
+
+#[test]
+fn hostile_report_files_in_s3_cost_only_themselves() {
+    let w = world("CSV", "Parquet", Fault::None);
+    // Reports of inv-in delivered into moto's S3 after the good one: a CSV with one line past 64 KiB, a
+    // Parquet file with a key S3 cannot hold, and a CSV whose rows each carry another EncryptionStatus.
+    let (long_line, long_key, distinct) = block_on(async {
+        let seed = Seed::new(&w.moto, "testing", "testing").await;
+        let mut rows = input_rows();
+        rows.push(obj(&format!("docs/{}", "x".repeat(70_000)), "SSE-S3"));
+        let long_line = deliver(&seed, "inv-in", "CSV", AFTER_JOBS + 60_000, rows, Fault::None).await;
+        let mut rows = input_rows();
+        rows.push(obj(&format!("docs/{}", "k".repeat(2000)), "SSE-S3"));
+        let long_key = deliver(&seed, "inv-in", "Parquet", AFTER_JOBS + 120_000, rows, Fault::None).await;
+        let rows: Vec<Obj> = (0..500)
+            .map(|i| {
+                obj(&format!("docs/{i}.txt"), Box::leak(format!("ODD-{i:03}-{}", "v".repeat(90)).into_boxed_str()))
+            })
+            .collect();
+        let distinct = deliver(&seed, "inv-in", "CSV", AFTER_JOBS + 180_000, rows, Fault::None).await;
+        (long_line, long_key, distinct)
+    });
+    let output = format!("s3://inv-reports/{}", w.output_manifest);
+    for (manifest, says) in [(long_line, "a line longer than 65536 bytes"), (long_key, "holds a key of 2005 bytes")] {
+        let r = scan(&w, &["--inventory", &format!("s3://inv-reports/{manifest}"), "--inventory", &output]);
+        // The input folders cannot be decided from the refused file; the output report still decides.
+        let docs = result(&r, "AR102", "s3://inv-in/docs/");
+        assert_eq!(docs["status"], "UNKNOWN", "{docs:#}");
+        assert!(docs["message"].as_str().unwrap().contains(says), "{docs:#}");
+        assert!(
+            r["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["operation"] == "ReadInventory" && e["message"].as_str().unwrap().contains(says)),
+            "{:#}",
+            r["errors"]
+        );
+        assert_eq!(result(&r, "AR205", &folder_uri(J_GOOD))["status"], "PASS");
+    }
+    let r = scan(&w, &["--inventory", &format!("s3://inv-reports/{distinct}"), "--inventory", &output]);
+    let docs = result(&r, "AR102", "s3://inv-in/docs/");
+    assert_eq!(docs["status"], "FAIL", "{docs:#}");
+    let by_status = docs["evidence"]["inventory"]["by_status"].as_object().unwrap();
+    assert_eq!(by_status.len(), 17, "16 named values and the rest together: {by_status:?}");
+    assert_eq!(by_status["(further values)"], 500 - 16);
+    assert!(docs["message"].as_str().unwrap().len() < 4096, "{}", docs["message"]);
+}
