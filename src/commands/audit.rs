@@ -4,13 +4,10 @@ use crate::vocab::text::printable;
 use std::path::PathBuf;
 
 use super::{CommandOutput, write_report};
-use crate::engine;
-use crate::inventory::{Inventory, SnapshotError, load_snapshot};
+use crate::inventory::{SnapshotError, load_snapshot};
 use crate::output::OutputError;
 use crate::report::{Report, View};
-use crate::rules::World;
 use crate::settings::Settings;
-use crate::vocab::Outcome;
 use crate::vocab::time::now_rfc3339;
 
 #[derive(Debug, thiserror::Error)]
@@ -19,26 +16,6 @@ pub enum AuditError {
     Snapshot(#[from] SnapshotError),
     #[error(transparent)]
     Output(#[from] OutputError),
-}
-
-/// Audits an inventory: the rules on its indexed world, with `-v` timings.
-pub fn audit_inventory(inventory: &Inventory, settings: &Settings) -> Outcome {
-    let clock = std::time::Instant::now();
-    let trace = |what: &str| {
-        if settings.chatty() {
-            eprintln!("atrest:   {what} in {:.3} s", clock.elapsed().as_secs_f64());
-        }
-    };
-    let world = World::new(inventory);
-    trace("world indexed");
-    let outcome = engine::audit(&world, &settings.engine());
-    trace("rules run, results sorted");
-    if settings.chatty() {
-        for (id, n, d) in &outcome.timings {
-            eprintln!("atrest: {id}: {n} results in {:.3} s", d.as_secs_f64());
-        }
-    }
-    outcome
 }
 
 pub fn run(snapshots: &[PathBuf], settings: &Settings) -> Result<CommandOutput, AuditError> {
@@ -60,16 +37,14 @@ pub fn run(snapshots: &[PathBuf], settings: &Settings) -> Result<CommandOutput, 
         }
     }
     let started_at = now_rfc3339();
-    let mut outcome = audit_inventory(&inventory, settings);
+    let mut outcome = super::audit_inventory(&inventory, settings);
     let notices = std::mem::take(&mut outcome.notices);
     let mut run = super::run_info("audit", settings, started_at, Some(&inventory));
     run.snapshots = snapshots.iter().map(|p| p.display().to_string()).collect();
     let report = Report::build(run, outcome, crate::rules::docs());
     phase(&format!("{} results", report.results.len()));
     if !settings.quiet {
-        for n in notices {
-            eprintln!("atrest: warning: {}", printable(&n.0));
-        }
+        super::warn(&notices);
         if inventory.jobs.is_empty() {
             eprintln!(
                 "atrest: note: the snapshot holds no Translate jobs: only the custom terminologies, parallel data \

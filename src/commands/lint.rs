@@ -25,7 +25,7 @@ pub enum LintError {
 }
 
 /// Lints files and builds the report.
-pub fn lint_report(paths: &[PathBuf], settings: &Settings) -> Result<(Report, Vec<String>), LintError> {
+pub fn lint_report(paths: &[PathBuf], settings: &Settings) -> Result<(Report, Vec<crate::vocab::Notice>), LintError> {
     let started_at = now_rfc3339();
     let clock = std::time::Instant::now();
     let phase = |what: &str| {
@@ -52,7 +52,7 @@ pub fn lint_report(paths: &[PathBuf], settings: &Settings) -> Result<(Report, Ve
         let why = if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) };
         return Err(LintError::NothingToLint { paths, read: files.len(), why });
     }
-    let notices = std::mem::take(&mut outcome.notices).into_iter().map(|n| n.0).collect();
+    let notices = std::mem::take(&mut outcome.notices);
     let run = super::run_info("lint", settings, started_at, None);
     Ok((Report::build(run, outcome, crate::rules::docs()), notices))
 }
@@ -69,9 +69,7 @@ pub fn run(paths: &[PathBuf], settings: &Settings, if_any: bool) -> Result<Comma
         other => other?,
     };
     if !settings.quiet {
-        for n in notices {
-            eprintln!("atrest: warning: {}", printable(&n));
-        }
+        super::warn(&notices);
         for e in &report.errors {
             eprintln!("atrest: note: {}", printable(&e.message));
         }

@@ -87,6 +87,33 @@ pub fn run_info(
     }
 }
 
+/// Audits an inventory: the rules on its indexed world, with `-v` timings.
+pub fn audit_inventory(inventory: &crate::inventory::Inventory, settings: &Settings) -> crate::vocab::Outcome {
+    let clock = std::time::Instant::now();
+    let trace = |what: &str| {
+        if settings.chatty() {
+            eprintln!("atrest:   {what} in {:.3} s", clock.elapsed().as_secs_f64());
+        }
+    };
+    let world = crate::rules::World::new(inventory);
+    trace("world indexed");
+    let outcome = crate::engine::audit(&world, &settings.engine());
+    trace("rules run, results sorted");
+    if settings.chatty() {
+        for (id, n, d) in &outcome.timings {
+            eprintln!("atrest: {id}: {n} results in {:.3} s", d.as_secs_f64());
+        }
+    }
+    outcome
+}
+
+/// The run's warnings on stderr, shown, not obeyed by the terminal (they quote names from outside).
+pub fn warn(notices: &[crate::vocab::Notice]) {
+    for n in notices {
+        eprintln!("atrest: warning: {}", crate::vocab::text::printable(&n.0));
+    }
+}
+
 /// Renders the report in the chosen format to `--output` or stdout; `scan`, `audit` and `lint` report
 /// through here.
 pub fn write_report(report: &Report, settings: &Settings, view: View) -> Result<(), OutputError> {

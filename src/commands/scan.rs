@@ -30,11 +30,9 @@ pub fn scan(options: CollectOptions, settings: &Settings) -> Result<CommandOutpu
     if !quiet {
         summarise(&collection);
     }
-    let mut outcome = super::audit::audit_inventory(&collection.inventory, settings);
+    let mut outcome = super::audit_inventory(&collection.inventory, settings);
     if !quiet {
-        for n in std::mem::take(&mut outcome.notices) {
-            eprintln!("atrest: warning: {}", printable(&n.0));
-        }
+        super::warn(&std::mem::take(&mut outcome.notices));
     }
     let mut run = super::run_info("scan", settings, collection.started_at, Some(&collection.inventory));
     run.objects = Some(objects);

@@ -7,7 +7,7 @@ use super::{Bucket, Inventory, ObjectPrefix};
 
 /// What a key named at a site protects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum KeyUse {
+pub enum Protects {
     /// A job's output key (`OutputDataConfig.EncryptionKey`).
     Output,
     /// The input: the input bucket's default key or an input object's key.
@@ -18,14 +18,14 @@ pub enum KeyUse {
     ParallelData,
 }
 
-impl KeyUse {
+impl Protects {
     /// The word reports use ("the output it protects").
     pub fn word(self) -> &'static str {
         match self {
-            KeyUse::Output | KeyUse::OutputObjects => "output",
-            KeyUse::Input => "input",
-            KeyUse::Terminology => "terminology",
-            KeyUse::ParallelData => "parallel data",
+            Protects::Output | Protects::OutputObjects => "output",
+            Protects::Input => "input",
+            Protects::Terminology => "terminology",
+            Protects::ParallelData => "parallel data",
         }
     }
 }
@@ -38,7 +38,7 @@ pub struct KeySite<'a> {
     /// The account and region a bare id or alias name is relative to.
     pub account: &'a str,
     pub region: &'a str,
-    pub uses: KeyUse,
+    pub protects: Protects,
     /// What names it: `job`, `bucket default`, `object`, `terminology`, `parallel data`.
     pub source: &'static str,
     /// The job that names it, for job sites.
@@ -63,7 +63,7 @@ impl Inventory {
                     reference: k.id.as_str(),
                     account: job.account.as_str(),
                     region: job.region.as_str(),
-                    uses: KeyUse::Output,
+                    protects: Protects::Output,
                     source: "job",
                     job: Some(job.job_id.as_str()),
                 });
@@ -71,17 +71,17 @@ impl Inventory {
             let input = crate::vocab::aws::parse_s3_uri(&job.input_data_config.s3_uri);
             let output = job.output_folder();
             let named = [
-                input.map(|(b, p)| (b.to_owned(), p.to_owned(), KeyUse::Input)),
-                output.map(|(b, p)| (b, p, KeyUse::OutputObjects)),
+                input.map(|(b, p)| (b.to_owned(), p.to_owned(), Protects::Input)),
+                output.map(|(b, p)| (b, p, Protects::OutputObjects)),
             ];
-            for (bucket, prefix, uses) in named.into_iter().flatten() {
+            for (bucket, prefix, protects) in named.into_iter().flatten() {
                 let b = buckets.get(bucket.as_str()).copied();
                 let account = b.and_then(|b| b.account.as_deref()).unwrap_or(&job.account);
                 let region = b.and_then(|b| b.region.as_deref()).unwrap_or(&job.region);
                 for rule in b.into_iter().flat_map(|b| &b.encryption_rules) {
                     if let Some(k) = rule.kms_master_key_id.as_deref() {
                         let source = "bucket default";
-                        sites.push(KeySite { reference: k, account, region, uses, source, job: Some(&job.job_id) });
+                        sites.push(KeySite { reference: k, account, region, protects, source, job: Some(&job.job_id) });
                     }
                 }
                 let folder = folders.get(&(bucket.as_str(), prefix.as_str())).copied();
@@ -89,18 +89,18 @@ impl Inventory {
                     let under_kms = o.sse_algorithm.as_deref().is_some_and(crate::vocab::aws::is_sse_kms);
                     if let Some(k) = o.kms_key_id.as_deref().filter(|_| under_kms) {
                         let source = "object";
-                        sites.push(KeySite { reference: k, account, region, uses, source, job: Some(&job.job_id) });
+                        sites.push(KeySite { reference: k, account, region, protects, source, job: Some(&job.job_id) });
                     }
                 }
             }
         }
-        for (resources, uses) in
-            [(&self.terminologies, KeyUse::Terminology), (&self.parallel_data, KeyUse::ParallelData)]
+        for (resources, protects) in
+            [(&self.terminologies, Protects::Terminology), (&self.parallel_data, Protects::ParallelData)]
         {
             for r in resources.iter() {
                 if let Some(k) = &r.encryption_key {
-                    let (account, region, source) = (&r.account, &r.region, uses.word());
-                    sites.push(KeySite { reference: &k.id, account, region, uses, source, job: None });
+                    let (account, region, source) = (&r.account, &r.region, protects.word());
+                    sites.push(KeySite { reference: &k.id, account, region, protects, source, job: None });
                 }
             }
         }
@@ -156,14 +156,14 @@ mod tests {
             ..Default::default()
         };
         let inv = Inventory { jobs: vec![job], buckets: vec![shared], prefixes: vec![objects], ..Default::default() };
-        let sites: Vec<(&str, &str, &str, KeyUse)> =
-            inv.key_sites().iter().map(|s| (s.reference, s.account, s.region, s.uses)).collect();
+        let sites: Vec<(&str, &str, &str, Protects)> =
+            inv.key_sites().iter().map(|s| (s.reference, s.account, s.region, s.protects)).collect();
         assert_eq!(
             sites,
             [
-                ("k-out", "111122223333", "us-east-1", KeyUse::Output),
-                ("k-bare", "444455556666", "eu-west-1", KeyUse::Input),
-                ("k-obj", "444455556666", "eu-west-1", KeyUse::Input),
+                ("k-out", "111122223333", "us-east-1", Protects::Output),
+                ("k-bare", "444455556666", "eu-west-1", Protects::Input),
+                ("k-obj", "444455556666", "eu-west-1", Protects::Input),
             ]
         );
     }

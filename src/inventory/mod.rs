@@ -8,7 +8,7 @@ mod keys;
 mod load;
 mod model;
 
-pub use keys::{KeySite, KeyUse};
+pub use keys::{KeySite, Protects};
 pub use load::{SnapshotError, load_snapshot, parse_snapshot};
 pub use model::*;
 

@@ -288,6 +288,28 @@ pub fn gap_error(gap: &Gap) -> String {
 }
 
 #[cfg(test)]
+impl RunInfo {
+    /// An audit of no account, for the unit tests of the counts and the renderers.
+    pub(crate) fn for_tests(fail_on: FailOn, allow_unknown: bool) -> RunInfo {
+        RunInfo {
+            command: "audit".into(),
+            ruleset: "baseline".into(),
+            started_at: String::new(),
+            finished_at: String::new(),
+            accounts: vec![],
+            account_status: Default::default(),
+            regions: vec![],
+            snapshots: vec![],
+            fail_on,
+            allow_unknown,
+            objects: None,
+            api_calls: None,
+            organization: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::vocab::{AppliedWaiver, ResourceRef, Severity};
@@ -311,24 +333,6 @@ mod tests {
         }
     }
 
-    fn run(fail_on: FailOn, allow_unknown: bool) -> RunInfo {
-        RunInfo {
-            command: "audit".into(),
-            ruleset: "baseline".into(),
-            started_at: String::new(),
-            finished_at: String::new(),
-            accounts: vec![],
-            account_status: Default::default(),
-            regions: vec![],
-            snapshots: vec![],
-            fail_on,
-            allow_unknown,
-            objects: None,
-            api_calls: None,
-            organization: None,
-        }
-    }
-
     fn doc(id: &str, control: &str) -> RuleDoc {
         RuleDoc {
             id: id.into(),
@@ -346,7 +350,7 @@ mod tests {
     fn build(results: Vec<ResultRow>, gaps: Vec<Gap>, fail_on: FailOn, allow_unknown: bool) -> Report {
         let rules = vec![doc("AR101", "C1"), doc("AR201", "C2"), doc("AR801", "C11")];
         let outcome = Outcome { results, rules_run: vec!["AR101".into(), "AR201".into()], gaps, ..Outcome::default() };
-        Report::build(run(fail_on, allow_unknown), outcome, rules)
+        Report::build(RunInfo::for_tests(fail_on, allow_unknown), outcome, rules)
     }
 
     #[test]

@@ -237,21 +237,7 @@ mod tests {
                 baseline: None,
             })
             .collect();
-        let run = RunInfo {
-            command: "audit".into(),
-            ruleset: "baseline".into(),
-            started_at: String::new(),
-            finished_at: String::new(),
-            accounts: vec![],
-            account_status: Default::default(),
-            regions: vec![],
-            snapshots: vec![],
-            fail_on: FailOn::Severity(Severity::Low),
-            allow_unknown: false,
-            objects: None,
-            api_calls: None,
-            organization: None,
-        };
+        let run = RunInfo::for_tests(FailOn::Severity(Severity::Low), false);
         Report::build(run, crate::vocab::Outcome { results, ..Default::default() }, vec![])
     }
 

@@ -7,7 +7,7 @@ use serde_json::json;
 use super::common::{gap_text, job_ids, key_layer_words, key_ref, lookup_key, unresolved_key_ref};
 use super::world::{KeyLookup, World, parse_s3_uri};
 use super::{CheckContext, Finding, Status};
-use crate::inventory::{KeyUse, TranslationJob};
+use crate::inventory::{Protects, TranslationJob};
 use crate::policy::Outcome;
 
 /// Input folders judged from an S3 Inventory report whose SSE-KMS objects' key could not all be read: the
@@ -49,7 +49,7 @@ pub fn check(world: &World<'_>, _: &CheckContext) -> Vec<Finding> {
         world.inventory.jobs.iter().map(|j| (j.job_id.as_str(), j)).collect();
     // The input's keys where the collector read them (Inventory::key_sites): a bucket's default key and its
     // objects' keys in the bucket's account and region.
-    for site in world.inventory.key_sites().into_iter().filter(|s| s.uses == KeyUse::Input) {
+    for site in world.inventory.key_sites().into_iter().filter(|s| s.protects == Protects::Input) {
         let Some(&job) = site.job.and_then(|id| jobs.get(id)) else { continue };
         let key = (
             job.data_access_role_arn.clone(),

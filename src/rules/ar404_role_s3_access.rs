@@ -65,10 +65,7 @@ fn judge(world: &World<'_>, arn: &str, accesses: &BTreeSet<S3Access>) -> Finding
         let request = world.s3_request(&principal, access);
         // The SCPs of the role's account and the RCPs of the bucket's (unknown owner: not evaluated, said so).
         let bucket_account = world.bucket(access.bucket()).and_then(|b| b.account.as_deref());
-        let org = match bucket_account {
-            Some(owner) => world.org_layers(&role.account, owner, false),
-            None => crate::rules::world::OrgLayers { rcps: None, ..world.org_layers(&role.account, "", false) },
-        };
+        let org = world.org_layers(&role.account, bucket_account.unwrap_or_default(), false);
         let set = PolicySet {
             identity: identity.clone(),
             boundary,

@@ -268,17 +268,17 @@ pub struct ProtectingKey<'a> {
 /// bucket default keys, and custom resource keys. References that resolve to nothing are left to the
 /// rules about those references.
 pub fn protecting_keys<'a>(world: &World<'a>) -> Vec<ProtectingKey<'a>> {
-    use crate::inventory::KeyUse;
+    use crate::inventory::Protects;
     let mut found: BTreeMap<&'a str, (&'a KmsKey, Vec<String>, Vec<&'static str>)> = BTreeMap::new();
     // The sites the collector read the keys for (Inventory::key_sites): what Translate's data is under.
     // The output bucket's default and its objects' keys are AR205's and AR206's, not keys of the job.
-    for site in world.inventory.key_sites().into_iter().filter(|s| s.uses != KeyUse::OutputObjects) {
+    for site in world.inventory.key_sites().into_iter().filter(|s| s.protects != Protects::OutputObjects) {
         if let KeyLookup::Found(k) = lookup_key(world, site.reference, site.account, site.region) {
             let e = found.entry(k.arn.as_str()).or_insert((k, Vec::new(), Vec::new()));
             if let Some(j) = site.job {
                 e.1.push(j.to_owned());
             }
-            let what = site.uses.word();
+            let what = site.protects.word();
             if !e.2.contains(&what) {
                 e.2.push(what);
             }
